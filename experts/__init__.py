@@ -1,0 +1,1 @@
+"""Role experts: peft LoRA adapters on the shared backbone, their registry, and grounding (SAM, CLIP)."""

@@ -1,0 +1,1 @@
+"""Fusion: the memory bank of expert outputs, the composer, and exact pixel-space preservation."""

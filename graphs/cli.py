@@ -1,0 +1,77 @@
+"""``nanoedit graph validate|show FILE``: check and display an edit plan or a bare graph file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from nanoedit.errors import PlanError, Problem
+
+from .graph import InstructionGraph
+from .yamlio import load_yaml
+
+FORMATS = ("yaml", "json", "dot", "mermaid")
+
+
+def add_commands(commands) -> None:
+    graph = commands.add_parser("graph", help="validate or show instruction graphs and edit plans")
+    actions = graph.add_subparsers(dest="graph_command", metavar="ACTION", required=True)
+
+    validate = actions.add_parser("validate", help="check a plan (or a graph file); exit 2 on any problem")
+    validate.add_argument("file", type=Path, help="PLAN.yaml, or a graph as .yaml/.json")
+    validate.add_argument("--allow-outside", action="store_true", help="allow paths outside the plan's folder")
+    validate.set_defaults(handler=_validate)
+
+    show = actions.add_parser("show", help="print the scheduled graph of every turn")
+    show.add_argument("file", type=Path, help="PLAN.yaml, or a graph as .yaml/.json")
+    show.add_argument("--format", choices=FORMATS, default="yaml")
+    show.add_argument("--allow-outside", action="store_true", help="allow paths outside the plan's folder")
+    show.set_defaults(handler=_show)
+
+
+def load_graphs(path: Path, allow_outside: bool = False) -> list[InstructionGraph]:
+    """The graph of every turn of a plan (instruction turns are planned), or the one graph of a graph file."""
+    if not path.is_file():
+        raise PlanError(Problem(str(path), "file not found; check the path"))
+    if path.suffix == ".json":
+        return [InstructionGraph.from_json(path.read_text(encoding="utf-8")).validate()]
+    doc = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    if isinstance(doc.data, dict) and "nodes" in doc.data and "turns" not in doc.data:
+        return [InstructionGraph.from_dict(doc.data).validate()]
+
+    from nanoedit.planner import PlanContext, plan
+    from nanoedit.plans import load_plan
+
+    loaded = load_plan(path, allow_outside=allow_outside)
+    graphs, context = [], PlanContext()
+    for turn, explicit in zip(loaded.turns, loaded.graphs()):
+        graph = explicit if explicit is not None else plan(turn.instruction, context=context)
+        graphs.append(graph.validate())
+        context = context.advance(graph)
+    return graphs
+
+
+def _validate(args: argparse.Namespace) -> int:
+    graphs = load_graphs(args.file, args.allow_outside)
+    nodes = sum(len(g) for g in graphs)
+    print(f"ok: {args.file} ({len(graphs)} turn{'s' * (len(graphs) != 1)}, {nodes} nodes)")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    graphs = load_graphs(args.file, args.allow_outside)
+    for index, graph in enumerate(graphs):
+        if len(graphs) > 1:
+            print(f"# turn {index + 1}")
+        order = [n.id for n in graph.schedule()]
+        if args.format == "yaml":
+            print(f"# run order: {' -> '.join(order)}")
+            print(graph.to_yaml(), end="")
+        elif args.format == "json":
+            print(json.dumps({"run_order": order, **graph.to_dict()}, indent=2, ensure_ascii=False))
+        elif args.format == "dot":
+            print(graph.to_dot(), end="")
+        else:
+            print(graph.to_mermaid(), end="")
+    return 0

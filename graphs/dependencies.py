@@ -1,0 +1,44 @@
+"""nanoedit's default dependencies between the edits of one prompt.
+
+Planners (rules and LLM) and the toy world's gold graphs all build graphs through ``link`` so that
+"the same plan" means the same edges everywhere:
+
+1. an ``identity_lock`` runs before every other node;
+2. nodes acting on the same target are chained in prompt order;
+3. style nodes run after every object node, unless ``style_after_objects=False`` (the prompt
+   asked for the style first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .graph import InstructionGraph
+from .schema import EditNode, Op, Role
+
+
+def link(nodes: Sequence[EditNode], prompt: str | None = None, style_after_objects: bool = True) -> InstructionGraph:
+    """A graph of ``nodes`` (in prompt order) with the default dependencies added."""
+    graph = InstructionGraph.from_nodes(nodes, prompt=prompt)
+    locks = [n for n in nodes if n.op is Op.identity_lock]
+    for lock in locks:
+        for other in nodes:
+            if other.op is not Op.identity_lock:
+                graph.add_edge(lock.id, other.id)
+    last_on_target: dict[tuple, str] = {}
+    for n in nodes:
+        if n.target is None or n.op is Op.identity_lock:
+            continue
+        previous = last_on_target.get(n.target.key())
+        if previous is not None:
+            graph.add_edge(previous, n.id)
+        last_on_target[n.target.key()] = n.id
+        after = n.target_after()
+        if after is not None:  # "make the circle blue, then move the blue circle"
+            last_on_target[after.key()] = n.id
+    if style_after_objects:
+        objects = [n for n in nodes if n.role is Role.object]
+        for style in (n for n in nodes if n.role is Role.style):
+            for obj in objects:
+                graph.add_edge(obj.id, style.id)
+    return graph

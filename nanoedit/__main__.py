@@ -1,0 +1,5 @@
+import sys
+
+from nanoedit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""Every error a user can cause is one of these; the CLI prints its message on one line and exits 2.
+
+Messages say what went wrong *and* what to do about it. Errors that collect several problems
+(``GraphError``, ``PlanError``) keep them as structured ``problems`` so tools can show them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NanoeditError(Exception):
+    """Base class of all user-facing nanoedit errors."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while checking user input.
+
+    ``where`` names the place: a node id for graphs, ``file:line:col`` for plan files.
+    """
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class _ProblemsError(NanoeditError):
+    """An error that lists every problem found, not just the first."""
+
+    what = "input"
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        count = len(self.problems)
+        head = f"invalid {self.what} ({count} problem{'s' if count != 1 else ''}): "
+        super().__init__(head + "; ".join(str(p) for p in self.problems))
+
+
+class GraphError(_ProblemsError):
+    """An instruction graph is invalid: cycles, dangling edges, bad ops or params, conflicts."""
+
+    what = "instruction graph"
+
+
+class PlanError(_ProblemsError):
+    """A YAML edit plan (or an unparsable prompt in strict mode) is invalid; ``where`` is file:line:col."""
+
+    what = "edit plan"
+
+
+class SceneError(NanoeditError):
+    """A toy-world scene or edit is impossible (e.g. removing an object that is not there)."""
+
+
+class ModelLoadError(NanoeditError):
+    """A model folder is missing, incomplete or does not match the expected config/weights."""
+
+
+class EditorError(NanoeditError):
+    """An editor (ours or an adapted one) failed or was called with unusable input."""
