@@ -40,12 +40,17 @@ def load_graphs(path: Path, allow_outside: bool = False) -> list[InstructionGrap
     if isinstance(doc.data, dict) and "nodes" in doc.data and "turns" not in doc.data:
         return [InstructionGraph.from_dict(doc.data).validate()]
 
-    from nanoedit.planner import PlanContext, plan
     from nanoedit.plans import load_plan
 
     loaded = load_plan(path, allow_outside=allow_outside)
+    explicit_graphs = loaded.graphs()
+    if all(graph is not None for graph in explicit_graphs):
+        return [graph.validate() for graph in explicit_graphs]
+
+    from nanoedit.planner import PlanContext, plan  # only instruction turns need the planner
+
     graphs, context = [], PlanContext()
-    for turn, explicit in zip(loaded.turns, loaded.graphs()):
+    for turn, explicit in zip(loaded.turns, explicit_graphs):
         graph = explicit if explicit is not None else plan(turn.instruction, context=context)
         graphs.append(graph.validate())
         context = context.advance(graph)

@@ -22,11 +22,13 @@ class LocatedYaml:
     root: yaml.Node | None
     source: str
 
-    def where(self, path: tuple | list = ()) -> str:
-        """``file:line:col`` of the deepest node along ``path`` (1-based, as editors show it)."""
+    def where(self, path: tuple | list = (), at_key: bool = False) -> str:
+        """``file:line:col`` of the deepest node along ``path`` (1-based, as editors show it);
+        with ``at_key``, of the last mapping key itself (for "unknown key" errors)."""
         node = self.root
-        for part in path:
-            child = _child(node, part)
+        for index, part in enumerate(path):
+            last = index == len(path) - 1
+            child = _child(node, part, key=at_key and last)
             if child is None:
                 break
             node = child
@@ -35,15 +37,15 @@ class LocatedYaml:
         mark = node.start_mark
         return f"{self.source}:{mark.line + 1}:{mark.column + 1}"
 
-    def problem(self, path: tuple | list, message: str) -> Problem:
-        return Problem(self.where(path), message)
+    def problem(self, path: tuple | list, message: str, at_key: bool = False) -> Problem:
+        return Problem(self.where(path, at_key), message)
 
 
-def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+def _child(node: yaml.Node | None, part: Any, key: bool = False) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == str(part):
-                return value
+        for key_node, value in node.value:
+            if key_node.value == str(part):
+                return key_node if key else value
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
         return node.value[part]
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from nanoedit import __version__
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nanoedit: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not a user error: still one line, the traceback on request
+        if os.environ.get("NANOEDIT_DEBUG"):
+            raise
+        print(f"nanoedit: internal error: {type(exc).__name__}: {exc} "
+              "(please report it; set NANOEDIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -172,7 +172,7 @@ def parse_plan(text: str, source: str = "<plan>", folder: str | Path = ".", allo
 def _pydantic_problem(doc: LocatedYaml, err: dict[str, Any]) -> Problem:
     loc = tuple(err["loc"])
     if err["type"] == "extra_forbidden":
-        return doc.problem(loc, f"unknown key {loc[-1]!r} (a typo?)")
+        return doc.problem(loc, f"unknown key {loc[-1]!r} (a typo?)", at_key=True)
     # Errors raised by a model validator point at the model itself; their message says which field.
     field = ".".join(str(p) for p in loc) or "plan"
     return doc.problem(loc, f"{field}: {err['msg'].removeprefix('Value error, ')}")
