@@ -1,0 +1,106 @@
+"""The toy world's canonical words: what a scene can hold, and the words gold graphs use.
+
+Planners import this module so that the graphs they produce for toy-world prompts use exactly the
+words of the gold graphs (``"checker"``, not ``"checkerboard"``; ``"person"``, not ``"character"``).
+Each ``*_WORDS`` table maps the surface words the instruction generator uses to a canonical word.
+"""
+
+from __future__ import annotations
+
+from nanoedit.graphs import DIRECTIONS, POSITIONS, SIZES
+
+__all__ = [
+    "ARM_POSES",
+    "ATTRIBUTES",
+    "BACKGROUND_PATTERNS",
+    "COLORS",
+    "DEFAULT_ADD_COLOR",
+    "DEFAULT_ADD_SIZE",
+    "DIRECTIONS",
+    "HAIR_STYLES",
+    "LIGHTINGS",
+    "OCCUPIED_BY_CHARACTER",
+    "OBJECT_CELLS",
+    "PATTERN_WORDS",
+    "PERSON",
+    "PERSON_WORDS",
+    "POSITIONS",
+    "SHAPES",
+    "SHAPE_WORDS",
+    "SIZES",
+    "STYLES",
+    "STYLE_WORDS",
+    "TONES",
+    "TONE_WORDS",
+]
+
+# Named palette (RGB). Pairwise far apart so the oracle can tell any two colours apart by pixels.
+COLORS: dict[str, tuple[int, int, int]] = {
+    "red": (220, 40, 40),
+    "orange": (245, 140, 20),
+    "yellow": (250, 220, 40),
+    "green": (40, 170, 70),
+    "blue": (40, 90, 220),
+    "purple": (140, 60, 190),
+    "pink": (250, 130, 190),
+    "brown": (120, 70, 30),
+    "black": (25, 25, 25),
+    "white": (245, 245, 245),
+    "gray": (135, 135, 135),
+}
+
+SHAPES = ("circle", "square", "triangle", "star", "heart")
+PERSON = "person"  # the noun of the character in every EntityRef
+
+# Synonyms the instruction generator may print; the gold graph always holds the canonical word.
+SHAPE_WORDS: dict[str, str] = {
+    "circle": "circle", "ball": "circle", "dot": "circle",
+    "square": "square", "box": "square", "block": "square",
+    "triangle": "triangle",
+    "star": "star",
+    "heart": "heart",
+}  # fmt: skip
+PERSON_WORDS: dict[str, str] = {"person": PERSON, "character": PERSON, "figure": PERSON}
+
+# The character stands in the middle column's two lower cells; objects use the other seven.
+OCCUPIED_BY_CHARACTER = ("center", "bottom")
+OBJECT_CELLS = tuple(p for p in POSITIONS if p not in OCCUPIED_BY_CHARACTER)
+
+BACKGROUND_PATTERNS = ("solid", "stripes", "checker", "gradient")
+PATTERN_WORDS: dict[str, str] = {
+    "solid": "solid", "plain": "solid",
+    "striped": "stripes", "stripes": "stripes", "stripy": "stripes",
+    "checkered": "checker", "checker": "checker", "checkerboard": "checker",
+    "gradient": "gradient",
+}  # fmt: skip
+
+LIGHTINGS = ("day", "night", "sunset")
+TONES = ("warm", "cool", "grayscale")
+TONE_WORDS: dict[str, str] = {
+    "warm": "warm", "warmer": "warm",
+    "cool": "cool", "cooler": "cool", "cold": "cool",
+    "grayscale": "grayscale", "black and white": "grayscale", "greyscale": "grayscale",
+}  # fmt: skip
+
+# Global styles this flat world really renders: dark outlines around every entity, colours
+# quantised to three levels per channel, and 4x4-pixel blocks (at 64 px; scaled with the canvas).
+STYLES = ("outline", "posterize", "pixelate")
+STYLE_WORDS: dict[str, str] = {
+    "outline": "outline", "outlines": "outline", "outlined": "outline", "cartoon outlines": "outline",
+    "posterize": "posterize", "posterized": "posterize", "poster": "posterize",
+    "pixelate": "pixelate", "pixelated": "pixelate", "pixel art": "pixelate",
+}  # fmt: skip
+
+# Character attributes (op ``attribute``, target EntityRef(noun="person")): name -> allowed values.
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "hair_color": tuple(COLORS),
+    "hat": ("on", "off"),
+    "glasses": ("on", "off"),
+}
+# "left" and "right" are the image's left and right, as for positions.
+ARM_POSES = ("arms_down", "raise_left_arm", "raise_right_arm", "raise_both_arms")
+HAIR_STYLES = ("short", "long", "spiky")
+
+# Defaults ``apply_edit`` uses when an add does not say them.
+DEFAULT_ADD_COLOR = "red"
+DEFAULT_ADD_SIZE = "medium"
