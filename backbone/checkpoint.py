@@ -1,0 +1,132 @@
+"""Model folders in the Hugging Face layout: ``config.json`` + safetensors weights, sharded or not.
+
+One implementation serves every model in the backbone (the DiT, the toy autoencoder, the toy text
+encoder), so they all read and write the same way: strict key matching on load, atomic writes
+(temp file, then rename) on save, and an ``.index.json`` weight map when the weights are sharded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from nanoedit.errors import ModelLoadError
+
+CONFIG_NAME = "config.json"
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Write through ``write(tmp_path)`` into a temp file beside ``path``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_config(folder: str | os.PathLike) -> dict:
+    path = Path(folder) / CONFIG_NAME
+    if not path.is_file():
+        raise ModelLoadError(f"{path} not found: pass a model folder holding {CONFIG_NAME} and its weights")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ModelLoadError(f"{path} is not valid JSON ({err}); re-save the model") from err
+
+
+def write_config(folder: str | os.PathLike, config: dict) -> None:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(config, indent=2, sort_keys=True) + "\n"
+    _atomic_write(folder / CONFIG_NAME, lambda tmp: Path(tmp).write_text(text))
+
+
+def _shard_name(weights_name: str, index: int, total: int) -> str:
+    stem = weights_name.removesuffix(".safetensors")
+    return f"{stem}-{index:05d}-of-{total:05d}.safetensors"
+
+
+def save_weights(
+    folder: str | os.PathLike,
+    state_dict: dict[str, torch.Tensor],
+    weights_name: str,
+    max_shard_bytes: int | None = None,
+) -> None:
+    """Save ``state_dict`` as one safetensors file, or as shards of at most ``max_shard_bytes`` + an index."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
+    shards: list[dict[str, torch.Tensor]] = [{}]
+    shard_bytes = 0
+    for key, tensor in tensors.items():
+        size = tensor.numel() * tensor.element_size()
+        if max_shard_bytes is not None and shards[-1] and shard_bytes + size > max_shard_bytes:
+            shards.append({})
+            shard_bytes = 0
+        shards[-1][key] = tensor
+        shard_bytes += size
+    metadata = {"format": "pt"}
+    if len(shards) == 1:
+        _atomic_write(folder / weights_name, lambda tmp: save_file(shards[0], tmp, metadata=metadata))
+        return
+    weight_map = {}
+    for i, shard in enumerate(shards, start=1):
+        name = _shard_name(weights_name, i, len(shards))
+        _atomic_write(folder / name, lambda tmp, shard=shard: save_file(shard, tmp, metadata=metadata))
+        weight_map.update(dict.fromkeys(shard, name))
+    total = sum(t.numel() * t.element_size() for t in tensors.values())
+    index = json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2) + "\n"
+    _atomic_write(folder / f"{weights_name}.index.json", lambda tmp: Path(tmp).write_text(index))
+
+
+def load_weights(folder: str | os.PathLike, weights_name: str) -> dict[str, torch.Tensor]:
+    """Read ``weights_name`` from ``folder``, or its shards when an ``<weights_name>.index.json`` is there."""
+    folder = Path(folder)
+    single, index = folder / weights_name, folder / f"{weights_name}.index.json"
+    if single.is_file():
+        return load_file(single)
+    if index.is_file():
+        weight_map = json.loads(index.read_text())["weight_map"]
+        state: dict[str, torch.Tensor] = {}
+        for shard in sorted(set(weight_map.values())):
+            if not (folder / shard).is_file():
+                raise ModelLoadError(f"{folder / shard} is listed in {index.name} but missing; copy the full folder")
+            state.update(load_file(folder / shard))
+        return state
+    raise ModelLoadError(f"no weights in {folder}: expected {weights_name} or {index.name}")
+
+
+def load_strict(module: nn.Module, state_dict: dict[str, torch.Tensor], where: str) -> None:
+    """Load with exact key and shape matching; any difference is a ModelLoadError that names the keys.
+
+    ``module`` may live on the meta device: tensors are assigned, not copied, so nothing is allocated twice.
+    """
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(expected))
+    wrong_shape = sorted(
+        f"{k} {tuple(state_dict[k].shape)} != {tuple(expected[k].shape)}"
+        for k in set(expected) & set(state_dict)
+        if state_dict[k].shape != expected[k].shape
+    )
+    if missing or unexpected or wrong_shape:
+        parts = [
+            f"{label} ({len(keys)}): {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
+            for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong_shape))
+            if keys
+        ]
+        raise ModelLoadError(
+            f"weights in {where} do not match the config: {'; '.join(parts)}. "
+            "Check that config.json belongs to these weights."
+        )
+    module.load_state_dict(state_dict, strict=True, assign=True)

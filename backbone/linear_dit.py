@@ -1,0 +1,410 @@
+"""LinearDiT: SANA's linear-attention diffusion transformer, written for speed and for editing.
+
+Same architecture, config fields and state-dict keys as diffusers' ``SanaTransformer2DModel`` (so a
+diffusers transformer folder loads with strict key matching, and ours saves one back), but laid out
+for speed: tokens stay (B, N, C) end to end; the Mix-FFN's 1x1 convs run as matmuls on tokens and its
+3x3 depthwise conv sees a channels-last view (no NCHW permute copies); LayerNorm + modulate and the
+gated residuals are single fused ``addcmul`` ops; the linear attention never builds fp32 copies of
+q/k/v or a padded v (see ``attention.py``); the cross-attention mask is one (B, 1, 1, L) bias, not a
+per-head copy.
+
+Editing: ``expand_input_channels(n)`` widens the patch embedding for InstructPix2Pix-style
+conditioning (source latent + mask concatenated to the noisy latent) with zero-initialised weights,
+so a pretrained model behaves exactly as before until it is trained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.checkpoint import checkpoint
+
+from nanoedit.backbone.attention import cross_attention, relu_linear_attention, text_attention_bias
+from nanoedit.backbone.checkpoint import load_strict, load_weights, read_config, save_weights, write_config
+from nanoedit.errors import ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS_NAME = "diffusion_pytorch_model.safetensors"
+DIFFUSERS_CLASS = "SanaTransformer2DModel"
+# diffusers applies SANA's qk-norm before splitting heads, so only the across-heads RMSNorm is meaningful.
+QK_NORMS = (None, "rms_norm_across_heads")
+
+
+@dataclass
+class LinearDiTConfig:
+    """The fields of diffusers' ``SanaTransformer2DModel`` config, with the same names and defaults."""
+
+    in_channels: int = 32
+    out_channels: int | None = 32
+    num_attention_heads: int = 70
+    attention_head_dim: int = 32
+    num_layers: int = 20
+    num_cross_attention_heads: int | None = 20
+    cross_attention_head_dim: int | None = 112
+    cross_attention_dim: int | None = 2240
+    caption_channels: int = 2304
+    mlp_ratio: float = 2.5
+    dropout: float = 0.0
+    attention_bias: bool = False
+    sample_size: int = 32
+    patch_size: int = 1
+    norm_elementwise_affine: bool = False
+    norm_eps: float = 1e-6
+    interpolation_scale: float | None = None
+    guidance_embeds: bool = False
+    guidance_embeds_scale: float = 0.1
+    qk_norm: str | None = None
+    timestep_scale: float = 1.0
+
+    def __post_init__(self):
+        self.out_channels = self.out_channels or self.in_channels
+        if self.qk_norm not in QK_NORMS:
+            raise ModelLoadError(f"qk_norm={self.qk_norm!r} is not supported; use one of {QK_NORMS}")
+        if self.cross_attention_dim is None:
+            raise ModelLoadError("cross_attention_dim=None (no text conditioning) is not supported by LinearDiT")
+
+    @property
+    def inner_dim(self) -> int:
+        return self.num_attention_heads * self.attention_head_dim
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> LinearDiTConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(k for k in raw if k not in known and not k.startswith("_"))
+        if unknown:
+            logger.warning("ignoring config fields LinearDiT does not know: %s", ", ".join(unknown))
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return {"_class_name": DIFFUSERS_CLASS, **dataclasses.asdict(self)}
+
+
+class RMSNorm(nn.Module):
+    """RMSNorm over the last dim with a weight (and optional bias), as diffusers computes it."""
+
+    def __init__(self, dim: int, eps: float, bias: bool = False):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)
+        x = x.to(self.weight.dtype) * self.weight
+        return x if self.bias is None else x + self.bias
+
+
+def timestep_sinusoids(t: torch.Tensor, dim: int = 256, max_period: float = 10000.0) -> torch.Tensor:
+    """[cos | sin] features of (B,) timesteps (diffusers' ``flip_sin_to_cos=True``, shift 0)."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+    args = t.float()[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+class TimestepEmbedder(nn.Module):
+    """Sinusoids -> Linear -> SiLU -> Linear (diffusers' ``TimestepEmbedding`` keys)."""
+
+    def __init__(self, dim: int, frequency_dim: int = 256):
+        super().__init__()
+        self.linear_1 = nn.Linear(frequency_dim, dim)
+        self.linear_2 = nn.Linear(dim, dim)
+
+    def forward(self, t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        return self.linear_2(F.silu(self.linear_1(timestep_sinusoids(t).to(dtype))))
+
+
+class TimeConditioning(nn.Module):
+    """adaLN-single: one embedding of t (plus the guidance scale in SANA-Sprint) -> 6 modulation vectors.
+
+    Returns ``(modulation (B, 6C), embedding (B, C))``; the embedding also modulates the final norm.
+    """
+
+    def __init__(self, dim: int, guidance: bool):
+        super().__init__()
+        if guidance:
+            self.timestep_embedder = TimestepEmbedder(dim)
+            self.guidance_embedder = TimestepEmbedder(dim)
+        else:
+            # diffusers' AdaLayerNormSingle keeps the embedder one level down, under `emb`.
+            self.emb = nn.Module()
+            self.emb.timestep_embedder = TimestepEmbedder(dim)
+        self.linear = nn.Linear(dim, 6 * dim)
+
+    def forward(self, t: torch.Tensor, guidance: torch.Tensor | None, dtype: torch.dtype):
+        if hasattr(self, "guidance_embedder"):
+            if guidance is None:
+                raise ValueError("this model was trained with guidance embeds: pass guidance=<scale tensor>")
+            embedding = self.timestep_embedder(t, dtype) + self.guidance_embedder(guidance, dtype)
+        else:
+            embedding = self.emb.timestep_embedder(t, dtype)
+        return self.linear(F.silu(embedding)), embedding
+
+
+class CaptionProjection(nn.Module):
+    """Linear -> GELU(tanh) -> Linear from the text encoder width to the model width."""
+
+    def __init__(self, in_features: int, dim: int):
+        super().__init__()
+        self.linear_1 = nn.Linear(in_features, dim)
+        self.linear_2 = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear_2(F.gelu(self.linear_1(x), approximate="tanh"))
+
+
+class Attention(nn.Module):
+    """Projections for one attention (keys ``to_q/to_k/to_v/to_out.0``, optional ``norm_q/norm_k``)."""
+
+    def __init__(self, dim: int, heads: int, head_dim: int, kv_dim: int, qkv_bias: bool, qk_norm: str | None):
+        super().__init__()
+        inner = heads * head_dim
+        self.heads = heads
+        self.to_q = nn.Linear(dim, inner, bias=qkv_bias)
+        self.to_k = nn.Linear(kv_dim, inner, bias=qkv_bias)
+        self.to_v = nn.Linear(kv_dim, inner, bias=qkv_bias)
+        self.to_out = nn.ModuleList([nn.Linear(inner, dim)])
+        # eps 1e-5 is diffusers' Attention default.
+        self.norm_q = RMSNorm(inner, eps=1e-5) if qk_norm else None
+        self.norm_k = RMSNorm(inner, eps=1e-5) if qk_norm else None
+
+    def project(self, x: torch.Tensor, context: torch.Tensor):
+        q, k = self.to_q(x), self.to_k(context)
+        if self.norm_q is not None:
+            q, k = self.norm_q(q), self.norm_k(k)
+        return q, k, self.to_v(context)
+
+
+class MixFFN(nn.Module):
+    """GLUMBConv: 1x1 expand -> SiLU -> 3x3 depthwise -> GLU gate -> 1x1 project, on (B, N, C) tokens.
+
+    Parameters keep diffusers' conv shapes (keys ``conv_inverted``, ``conv_depth``, ``conv_point``); the
+    1x1 convs run as matmuls on their flattened weights and the depthwise conv on a channels-last view.
+    """
+
+    def __init__(self, dim: int, mlp_ratio: float):
+        super().__init__()
+        hidden = int(mlp_ratio * dim)
+        self.conv_inverted = nn.Conv2d(dim, 2 * hidden, 1)
+        self.conv_depth = nn.Conv2d(2 * hidden, 2 * hidden, 3, padding=1, groups=2 * hidden)
+        self.conv_point = nn.Conv2d(hidden, dim, 1, bias=False)
+
+    def forward(self, x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+        batch, tokens, _ = x.shape
+        x = F.silu(F.linear(x, self.conv_inverted.weight.flatten(1), self.conv_inverted.bias), inplace=True)
+        spatial = x.view(batch, height, width, -1).permute(0, 3, 1, 2)  # NCHW view of channels-last memory
+        x = self.conv_depth(spatial).permute(0, 2, 3, 1).reshape(batch, tokens, -1)
+        value, gate = x.chunk(2, dim=-1)
+        return F.linear(value * F.silu(gate), self.conv_point.weight.flatten(1))
+
+
+def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    return torch.addcmul(shift, x, 1 + scale)
+
+
+class LinearDiTBlock(nn.Module):
+    """adaLN-modulated ReLU linear self-attention, cross-attention to text, gated Mix-FFN."""
+
+    def __init__(self, config: LinearDiTConfig):
+        super().__init__()
+        dim = config.inner_dim
+        self.norm_eps = config.norm_eps
+        self.attn1 = Attention(
+            dim, config.num_attention_heads, config.attention_head_dim, dim, config.attention_bias, config.qk_norm
+        )
+        self.norm2 = nn.LayerNorm(dim, elementwise_affine=config.norm_elementwise_affine, eps=config.norm_eps)
+        self.attn2 = Attention(
+            dim,
+            config.num_cross_attention_heads,
+            config.cross_attention_head_dim,
+            config.cross_attention_dim,
+            True,
+            config.qk_norm,
+        )
+        self.ff = MixFFN(dim, config.mlp_ratio)
+        self.scale_shift_table = nn.Parameter(torch.randn(6, dim) / dim**0.5)
+        self.attention_backend = "auto"
+
+    def forward(self, x, text, text_bias, modulation, height: int, width: int) -> torch.Tensor:
+        batch, _, dim = x.shape
+        mods = (self.scale_shift_table[None] + modulation.view(batch, 6, dim)).unsqueeze(2).unbind(1)
+        shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = mods
+
+        h = modulate(F.layer_norm(x, (dim,), eps=self.norm_eps), shift_msa, scale_msa)
+        q, k, v = self.attn1.project(h, h)
+        h = relu_linear_attention(q, k, v, self.attn1.heads, backend=self.attention_backend)
+        x = torch.addcmul(x, gate_msa, self.attn1.to_out[0](h))
+
+        q, k, v = self.attn2.project(x, text)
+        x = x + self.attn2.to_out[0](cross_attention(q, k, v, self.attn2.heads, text_bias))
+
+        h = modulate(self.norm2(x), shift_mlp, scale_mlp)
+        return torch.addcmul(x, gate_mlp, self.ff(h, height, width))
+
+
+class PatchEmbed(nn.Module):
+    """Conv patchify (key ``proj``); adds 2-D sin-cos positions only when ``interpolation_scale`` is set."""
+
+    def __init__(self, config: LinearDiTConfig):
+        super().__init__()
+        p = config.patch_size
+        self.proj = nn.Conv2d(config.in_channels, config.inner_dim, kernel_size=p, stride=p)
+        self.interpolation_scale = config.interpolation_scale
+        self.base_size = config.sample_size // p
+        self._positions: dict[tuple, torch.Tensor] = {}
+
+    def positions(self, height: int, width: int, device: torch.device) -> torch.Tensor:
+        """(H*W, C) sin-cos table: first half encodes the column, second half the row (diffusers' order)."""
+        key = (height, width, device)
+        if key not in self._positions:
+            dim = self.proj.out_channels
+            rows = torch.arange(height, dtype=torch.float32, device=device) / (height / self.base_size)
+            cols = torch.arange(width, dtype=torch.float32, device=device) / (width / self.base_size)
+            rows, cols = rows / self.interpolation_scale, cols / self.interpolation_scale
+            grid_rows, grid_cols = torch.meshgrid(rows, cols, indexing="ij")
+            dtype = torch.float64 if device.type != "mps" else torch.float32
+            omega = 1.0 / 10000 ** (torch.arange(dim // 4, dtype=dtype, device=device) / (dim / 4))
+
+            def encode(pos):
+                angles = pos.reshape(-1, 1).to(dtype) * omega[None]
+                return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
+
+            self._positions[key] = torch.cat([encode(grid_cols), encode(grid_rows)], dim=1).float()
+        return self._positions[key]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.proj(x)
+        height, width = x.shape[-2:]
+        x = x.flatten(2).transpose(1, 2)
+        if self.interpolation_scale is None:
+            return x
+        return (x + self.positions(height, width, x.device)).to(x.dtype)
+
+
+class LinearDiT(nn.Module):
+    """SANA-architecture linear DiT. ``forward(latents, text, timestep, text_mask=None, guidance=None)``.
+
+    latents (B, in_channels, H, W); text (B, L, caption_channels) from the text encoder; timestep (B,)
+    or a scalar on diffusers' 0..1000 scale; text_mask (B, L) with 1 = real token. Returns the velocity
+    (B, out_channels, H, W).
+    """
+
+    def __init__(self, config: LinearDiTConfig):
+        super().__init__()
+        self.config = config
+        dim = config.inner_dim
+        self.patch_embed = PatchEmbed(config)
+        self.time_embed = TimeConditioning(dim, config.guidance_embeds)
+        self.caption_projection = CaptionProjection(config.caption_channels, dim)
+        self.caption_norm = RMSNorm(dim, eps=1e-5)
+        self.transformer_blocks = nn.ModuleList(LinearDiTBlock(config) for _ in range(config.num_layers))
+        self.scale_shift_table = nn.Parameter(torch.randn(2, dim) / dim**0.5)
+        self.proj_out = nn.Linear(dim, config.patch_size**2 * config.out_channels)
+        self.gradient_checkpointing = False
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.proj_out.weight.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.proj_out.weight.device
+
+    def set_attention_backend(self, backend: str) -> None:
+        """``"auto"`` (Triton on CUDA when available), ``"torch"`` or ``"triton"``."""
+        for block in self.transformer_blocks:
+            block.attention_backend = backend
+
+    def compile_blocks(self, **compile_kwargs) -> LinearDiT:
+        """Regional ``torch.compile``: each block compiled once (they share one graph), fast to warm up."""
+        for block in self.transformer_blocks:
+            block.compile(**compile_kwargs)
+        return self
+
+    def forward(
+        self,
+        latents: torch.Tensor,
+        text: torch.Tensor,
+        timestep: torch.Tensor | float,
+        text_mask: torch.Tensor | None = None,
+        guidance: torch.Tensor | float | None = None,
+    ) -> torch.Tensor:
+        batch, _, height, width = latents.shape
+        p = self.config.patch_size
+        grid_h, grid_w = height // p, width // p
+        timestep = torch.as_tensor(timestep, device=latents.device).reshape(-1).expand(batch)
+        if guidance is not None:
+            guidance = torch.as_tensor(guidance, device=latents.device).reshape(-1).expand(batch)
+
+        x = self.patch_embed(latents)
+        modulation, embedding = self.time_embed(timestep, guidance, x.dtype)
+        text = self.caption_norm(self.caption_projection(text))
+        text_bias = text_attention_bias(text_mask, x.dtype)
+
+        for block in self.transformer_blocks:
+            if self.gradient_checkpointing and torch.is_grad_enabled():
+                x = checkpoint(block, x, text, text_bias, modulation, grid_h, grid_w, use_reentrant=False)
+            else:
+                x = block(x, text, text_bias, modulation, grid_h, grid_w)
+
+        shift, scale = (self.scale_shift_table[None] + embedding[:, None]).chunk(2, dim=1)
+        x = self.proj_out(modulate(F.layer_norm(x, (x.shape[-1],), eps=1e-6), shift, scale))
+        x = x.reshape(batch, grid_h, grid_w, p, p, -1).permute(0, 5, 1, 3, 2, 4)
+        return x.reshape(batch, -1, grid_h * p, grid_w * p)
+
+    # --- editing -------------------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def expand_input_channels(self, extra: int) -> LinearDiT:
+        """Add ``extra`` input channels (source latent, mask, ...) whose weights start at zero.
+
+        The new channels contribute nothing until trained, so outputs are unchanged for any values in them.
+        """
+        old = self.patch_embed.proj
+        new = nn.Conv2d(
+            old.in_channels + extra, old.out_channels, old.kernel_size, old.stride, device=old.weight.device,
+            dtype=old.weight.dtype,
+        )
+        new.weight.zero_()
+        new.weight[:, : old.in_channels] = old.weight
+        new.bias.copy_(old.bias)
+        self.patch_embed.proj = new
+        self.config.in_channels += extra
+        return self
+
+    # --- loading and saving --------------------------------------------------------------------------
+
+    @classmethod
+    def from_config(cls, config: LinearDiTConfig | dict, **overrides) -> LinearDiT:
+        if isinstance(config, dict):
+            config = LinearDiTConfig.from_dict({**config, **overrides})
+        elif overrides:
+            config = dataclasses.replace(config, **overrides)
+        return cls(config)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        folder: str | os.PathLike,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+    ) -> LinearDiT:
+        """Load a diffusers transformer folder (``config.json`` + safetensors, sharded or not), strictly."""
+        config = LinearDiTConfig.from_dict(read_config(folder))
+        with torch.device("meta"):
+            model = cls(config)
+        load_strict(model, load_weights(folder, WEIGHTS_NAME), where=str(folder))
+        return model.to(device=device, dtype=dtype).eval()
+
+    def save_pretrained(self, folder: str | os.PathLike, max_shard_bytes: int | None = None) -> None:
+        """Write the diffusers folder format (loadable by diffusers' ``SanaTransformer2DModel`` too)."""
+        save_weights(folder, self.state_dict(), WEIGHTS_NAME, max_shard_bytes)
+        write_config(folder, self.config.to_dict())
