@@ -30,10 +30,18 @@ Gold-graph contract (the rule planner follows the same conventions; plans are co
 """
 
 from .edits import apply_edit, apply_graph
+from .instructions import EDIT_OPS, EditSample, MultiTurnSample, compound_edit, multi_turn, refer, single_edit
 from .render import Rendering, change_mask, render
 from .scene import Background, Character, Scene, SceneObject
 
 __all__ = [
+    "EDIT_OPS",
+    "EditSample",
+    "MultiTurnSample",
+    "compound_edit",
+    "multi_turn",
+    "refer",
+    "single_edit",
     "Background",
     "Character",
     "Rendering",

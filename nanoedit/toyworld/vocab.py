@@ -11,7 +11,12 @@ from nanoedit.graphs import DIRECTIONS, POSITIONS, SIZES
 
 __all__ = [
     "ARM_POSES",
+    "AT_PLACE",
     "ATTRIBUTES",
+    "BIGGER_SCALE",
+    "DIRECTION_WORDS",
+    "SMALLER_SCALE",
+    "TO_PLACE",
     "BACKGROUND_PATTERNS",
     "COLORS",
     "DEFAULT_ADD_COLOR",
@@ -104,3 +109,38 @@ HAIR_STYLES = ("short", "long", "spiky")
 # Defaults ``apply_edit`` uses when an add does not say them.
 DEFAULT_ADD_COLOR = "red"
 DEFAULT_ADD_SIZE = "medium"
+
+# How instructions say a place. ``AT_PLACE`` locates ("the star in the top left"), ``TO_PLACE`` is a
+# move's destination. "left"/"right" as destinations are "the left side"/"the right side", so that
+# "move the star left" (no "side") always means the direction: one grid cell.
+AT_PLACE: dict[str, tuple[str, ...]] = {
+    "top left": ("in the top left", "in the top left corner", "at the top left"),
+    "top": ("at the top", "at the top middle"),
+    "top right": ("in the top right", "in the top right corner", "at the top right"),
+    "left": ("on the left", "on the left side"),
+    "center": ("in the center", "in the middle"),
+    "right": ("on the right", "on the right side"),
+    "bottom left": ("in the bottom left", "in the bottom left corner", "at the bottom left"),
+    "bottom": ("at the bottom", "at the bottom middle"),
+    "bottom right": ("in the bottom right", "in the bottom right corner", "at the bottom right"),
+}
+TO_PLACE: dict[str, tuple[str, ...]] = {
+    "top left": ("to the top left", "to the top left corner"),
+    "top": ("to the top", "to the top middle"),
+    "top right": ("to the top right", "to the top right corner"),
+    "left": ("to the left side",),
+    "center": ("to the center", "to the middle"),
+    "right": ("to the right side",),
+    "bottom left": ("to the bottom left", "to the bottom left corner"),
+    "bottom": ("to the bottom", "to the bottom middle"),
+    "bottom right": ("to the bottom right", "to the bottom right corner"),
+}
+# Words for a one-cell move: "move the star left", "shift it one step up", "nudge the heart down".
+DIRECTION_WORDS: dict[str, str] = {
+    "left": "left", "one step left": "left", "one cell to the left": "left",
+    "right": "right", "one step right": "right", "one cell to the right": "right",
+    "up": "up", "one step up": "up", "upwards": "up",
+    "down": "down", "one step down": "down", "downwards": "down",
+}  # fmt: skip
+# Resize words without a named size: one size step (params.scale).
+BIGGER_SCALE, SMALLER_SCALE = 2.0, 0.5
