@@ -31,11 +31,17 @@ Gold-graph contract (the rule planner follows the same conventions; plans are co
 
 from .edits import apply_edit, apply_graph
 from .instructions import EDIT_OPS, EditSample, MultiTurnSample, compound_edit, multi_turn, refer, single_edit
+from .oracle import JudgeReport, Thresholds, judge
 from .render import Rendering, change_mask, render
 from .scene import Background, Character, Scene, SceneObject
 
 __all__ = [
     "EDIT_OPS",
+    "EditTripletDataset",
+    "JudgeReport",
+    "MultiTurnDataset",
+    "Thresholds",
+    "judge",
     "EditSample",
     "MultiTurnSample",
     "compound_edit",
@@ -52,3 +58,14 @@ __all__ = [
     "change_mask",
     "render",
 ]
+
+_TORCH_NAMES = {"EditTripletDataset", "MultiTurnDataset"}
+
+
+def __getattr__(name: str):
+    # The datasets import torch; load them only when asked for, so the toy world itself stays light.
+    if name in _TORCH_NAMES:
+        from . import datasets
+
+        return getattr(datasets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -57,14 +57,13 @@ def render(scene: Scene) -> Rendering:
     return Rendering(image=image, masks=_masks(canvas.labels, scene), labels=canvas.labels)
 
 
-def change_mask(before: Scene, after: Scene, tolerance: int = 0) -> np.ndarray:
-    """Pixels whose colour differs between the renders of two scenes by more than ``tolerance``
+def change_mask(before: Scene | Rendering, after: Scene | Rendering, tolerance: int = 0) -> np.ndarray:
+    """Pixels whose colour differs between two scenes (or their renders) by more than ``tolerance``
     (0-255, largest channel difference)."""
-    a = render(before).array.astype(np.int16)
-    b = render(after).array.astype(np.int16)
-    if a.shape != b.shape:
-        raise ValueError(f"scenes of different sizes ({before.size} vs {after.size}) cannot be compared")
-    return np.abs(a - b).max(axis=2) > tolerance
+    a, b = (x if isinstance(x, Rendering) else render(x) for x in (before, after))
+    if a.image.size != b.image.size:
+        raise ValueError(f"renders of different sizes ({a.image.size} vs {b.image.size}) cannot be compared")
+    return np.abs(a.array.astype(np.int16) - b.array.astype(np.int16)).max(axis=2) > tolerance
 
 
 # -- canvas and distance fields -------------------------------------------------------------------
