@@ -17,6 +17,7 @@ from nanoedit.errors import NanoeditError
 # Modules whose ``add_commands(subparsers)`` registers sub-commands, in the order --help lists them.
 COMMAND_MODULES = [
     "nanoedit.graphs.cli",
+    "nanoedit.toyworld.cli",
 ]
 
 
