@@ -10,7 +10,9 @@ replaced, character attribute or pose, background, lighting, tone, style), and c
   present after the edit, also the mean colour in its expected mask (``max_color_distance``);
 - **identity preserved**: PSNR and SSIM of the face region against the expected render;
 - **unchanged regions preserved**: PSNR and mean L1 against the source outside the change mask
-  (dilated by one pixel for anti-aliased edges).
+  (dilated by one pixel for anti-aliased edges), and, per untouched entity, the share of its
+  pixels there that stayed within ``pixel_tolerance`` (``min_agreement``); at most
+  ``max_spurious_share`` of the canvas may move by more than that outside the change.
 
 The editor is a black box: only its output image is looked at.
 """
@@ -42,6 +44,7 @@ class Thresholds(BaseModel):
     identity_ssim: float = 0.8
     preservation_psnr: float = 30.0
     preservation_l1: float = 0.02
+    max_spurious_share: float = 0.002  # of the canvas: 8 pixels at 64 px
 
 
 class ChangeResult(BaseModel):
@@ -65,6 +68,10 @@ class PreservationResult(BaseModel):
     psnr: float | None  # None when the edit changed every pixel
     l1: float | None
     pixels: int
+    # Per entity, the share of its unchanged pixels the output kept (a small wrong edit hides in a
+    # whole-image PSNR; it cannot hide here).
+    entities: dict[str, float] = Field(default_factory=dict)
+    spurious_pixels: int = 0  # unchanged-region pixels the output moved by more than pixel_tolerance
     passed: bool
 
 
@@ -117,8 +124,18 @@ def judge(
     keep = ~_dilate(np.abs(src - exp).max(axis=2) > 0)
     if keep.any():
         psnr, l1 = _psnr(out[keep], src[keep]), float(np.abs(out[keep] - src[keep]).mean() / 255.0)
+        same = np.abs(out - src).max(axis=2) <= t.pixel_tolerance
+        entities = {}
+        for name, mask in before.masks.items():
+            region = _erode(mask) & keep
+            if region.any() and name != "character":
+                entities[name] = float(same[region].mean())
+        spurious = int((~same & keep).sum())
         kept = psnr >= t.preservation_psnr and l1 <= t.preservation_l1
-        preservation = PreservationResult(psnr=psnr, l1=l1, pixels=int(keep.sum()), passed=kept)
+        kept = kept and spurious <= t.max_spurious_share * keep.size
+        kept = kept and all(share >= t.min_agreement for share in entities.values())
+        preservation = PreservationResult(psnr=psnr, l1=l1, pixels=int(keep.sum()), entities=entities,
+                                          spurious_pixels=spurious, passed=kept)  # fmt: skip
     else:
         preservation = PreservationResult(psnr=None, l1=None, pixels=0, passed=True)
 
