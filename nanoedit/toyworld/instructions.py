@@ -117,10 +117,7 @@ def multi_turn(scene: Scene, seed: int | random.Random, n_turns: int | None = No
             sample.instruction = rng.choice(("now ", "then ", "next, ")) + sample.instruction
             sample.graph.prompt = sample.instruction
         session.turns.append(sample)
-        scene, previous = (
-            sample.target,
-            [e for e in edits if e.object_id is not None and e.op is not Op.remove],
-        )
+        scene, previous = sample.target, edits
     return session
 
 
@@ -128,7 +125,9 @@ def multi_turn(scene: Scene, seed: int | random.Random, n_turns: int | None = No
 
 
 def _sample(scene: Scene, edits: list[_Edit], instruction: str) -> EditSample:
-    nodes = [EditNode(id="lock", op=Op.identity_lock)]
+    # Explicit (default) params: a node built without params would hold the base Params, whose
+    # canonical form differs from the same node read back from JSON.
+    nodes = [EditNode(id="lock", op=Op.identity_lock, params={})]
     nodes += [e.node(f"e{i + 1}") for i, e in enumerate(edits)]
     graph = link(nodes, prompt=instruction)
     return EditSample(instruction=instruction, graph=graph, source=scene, target=apply_graph(scene, graph))
@@ -212,11 +211,13 @@ def _pronoun_turn(
     targets = []
     for edit in previous:
         after = edit.node("previous").target_after()
-        # Only when the previous turn's target, as edited, still names exactly that object.
-        if after is None or [o.id for o in scene.matches(after)] != [edit.object_id]:
+        if after is None:  # removed, or a global edit: nothing to refer to
+            continue
+        # Only objects, and only when the target as edited still names exactly that object.
+        if edit.object_id is None or [o.id for o in scene.matches(after)] != [edit.object_id]:
             return None
         targets.append((after, edit.object_id))
-    if len(targets) > 2:
+    if not 1 <= len(targets) <= 2:
         return None
     word = "it" if len(targets) == 1 else "them"
     kinds = ["recolor", "resize", "remove"] + (["move", "replace"] if word == "it" else [])
