@@ -65,3 +65,7 @@ class ModelLoadError(NanoeditError):
 
 class EditorError(NanoeditError):
     """An editor (ours or an adapted one) failed or was called with unusable input."""
+
+
+class EvalError(NanoeditError):
+    """The probe suite was asked for something it cannot do (an unknown probe, another run's output folder)."""

@@ -1,0 +1,196 @@
+"""``run_probes``: run the probe suite on an editor, resumably, and write JSON results and an HTML report.
+
+Layout of ``out``::
+
+    run.json                    what this folder holds (editor, seed, settings): a resumed run must match
+    cases/<probe>/<case>.json   one finished case (written atomically; present = done, skipped on resume)
+    images/<probe>/<case>/      the case's images (source, expected, outputs)
+    plots/                      matplotlib plots and worst-case grids
+    results.json                every probe's figures, flags, verdict and per-case figures
+    report.html                 the same, for people
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from nanoedit.errors import EvalError
+
+from .adapters import as_editor
+from .metrics import DEFAULT_CLIP_MODEL, load_clip
+from .probes import PROBES, Case, CaseContext, Probe
+from .probes.base import SCENE_SIZE, EditFailed
+from .probes.multiturn import DEFAULT_TURNS
+from .report import case_grid, write_html, write_json
+
+DEFAULT_N = 8
+WORST_CASES = 4
+
+
+@dataclass
+class ProbeResults:
+    """The results document (as written to ``results.json``) and where the report is."""
+
+    results: dict[str, Any]
+    out: Path
+
+    @property
+    def report(self) -> Path:
+        return self.out / "report.html"
+
+    def __getitem__(self, probe: str) -> dict[str, Any]:
+        return self.results["probes"][probe]
+
+    def figures(self) -> dict[str, dict[str, Any]]:
+        return {name: probe["figures"] for name, probe in self.results["probes"].items()}
+
+
+def select_probes(suite: str | list[str] = "all", scene_size: int = SCENE_SIZE, turns: int = DEFAULT_TURNS) -> list[Probe]:
+    """Probe instances for ``suite``: "all", one name, a comma-separated list, or a list of names."""
+    names = list(PROBES) if suite == "all" else suite.split(",") if isinstance(suite, str) else list(suite)
+    names = [name.strip() for name in names]
+    unknown = [name for name in names if name not in PROBES]
+    if unknown or not names:
+        raise EvalError(f"unknown probe {', '.join(unknown) or '(none)'}; use all or some of {', '.join(PROBES)}")
+    return [
+        PROBES[name](scene_size=scene_size, turns=turns) if name == "multiturn" else PROBES[name](scene_size=scene_size)
+        for name in dict.fromkeys(names)
+    ]
+
+
+def suite_cases(probes: list[Probe], n: int, seed: int) -> dict[str, list[Case]]:
+    return {probe.name: probe.cases(n, seed) for probe in probes}
+
+
+def run_probes(
+    editor: Any,
+    suite: str | list[str] = "all",
+    out: str | Path = "probe-report",
+    n: int = DEFAULT_N,
+    seed: int = 0,
+    timeout_s: float | None = 120.0,
+    turns: int = DEFAULT_TURNS,
+    scene_size: int = SCENE_SIZE,
+    clip_model: str = DEFAULT_CLIP_MODEL,
+    clip_checkpoint: str | Path | None = None,
+    retry_errors: bool = False,
+    quiet: bool = False,
+) -> ProbeResults:
+    """Run the probes of ``suite`` on ``editor`` (anything ``nanoedit.evals.as_editor`` accepts).
+
+    ``n`` cases per probe (per edit type for the latency probe, at least 5); the same ``seed`` gives
+    the same cases. Finished cases in ``out`` are skipped, so an interrupted run picks up where it
+    stopped; errored cases are re-run only with ``retry_errors``. Editor errors and timeouts
+    (``timeout_s`` per call) are recorded per case and never stop the suite.
+    """
+    if n < 1:
+        raise EvalError(f"n={n}: ask for at least one case per probe")
+    adapter = as_editor(editor)
+    probes = select_probes(suite, scene_size, turns)
+    out = Path(out)
+    _claim(out, {"editor": adapter.name, "seed": seed, "scene_size": scene_size, "turns": turns})
+    clip, clip_status = load_clip(clip_model, clip_checkpoint)
+    cases = suite_cases(probes, n, seed)
+
+    records: dict[str, list[dict]] = {}
+    with tqdm(total=sum(map(len, cases.values())), desc=f"probing {adapter.name}", disable=quiet, unit="case") as bar:
+        for probe in probes:
+            records[probe.name] = []
+            for case in cases[probe.name]:
+                bar.set_postfix_str(probe.name, refresh=False)
+                path = out / "cases" / probe.name / f"{case.id}.json"
+                record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+                if record is None or (retry_errors and record["status"] != "ok"):
+                    record = _run_case(probe, case, adapter, out, seed, timeout_s, clip)
+                    write_json(path, record)
+                records[probe.name].append(record)
+                bar.update()
+
+    results = {
+        "editor": adapter.name,
+        "suite": [p.name for p in probes],
+        "n": n,
+        "seed": seed,
+        "clip": clip_status,
+        "cases_total": sum(map(len, records.values())),
+        "cases_failed": sum(r["status"] != "ok" for rs in records.values() for r in rs),
+        "probes": {p.name: _probe_results(p, records[p.name], out) for p in probes},
+    }
+    write_json(out / "results.json", _finite(results))
+    write_html(out / "report.html", results)
+    return ProbeResults(results, out)
+
+
+def _claim(out: Path, manifest: dict[str, Any]) -> None:
+    """Record what ``out`` holds; refuse to mix cases of another editor or seed into it."""
+    path = out / "run.json"
+    if path.is_file():
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        if previous != manifest:
+            changed = ", ".join(f"{k} {previous.get(k)!r} -> {v!r}" for k, v in manifest.items() if previous.get(k) != v)
+            raise EvalError(f"{out} holds results of another run ({changed}); choose another --out or delete it")
+        return
+    write_json(path, manifest)
+
+
+def _run_case(probe: Probe, case: Case, adapter, out: Path, seed: int, timeout_s, clip) -> dict[str, Any]:
+    ctx = CaseContext(adapter, out, out / "images" / probe.name / case.id, seed, timeout_s, clip)
+    record = {"id": case.id, "probe": probe.name, "spec": case.spec, "status": "ok", "error": None}
+    try:
+        record["figures"] = _finite(probe.run(case, ctx))
+    except EditFailed as failure:
+        record.update(status="timeout" if failure.outcome.timed_out else "error", error=failure.outcome.error)
+        record["figures"] = None
+    record["images"] = ctx.images
+    record["latencies_s"] = ctx.latencies
+    return record
+
+
+def _probe_results(probe: Probe, records: list[dict], out: Path) -> dict[str, Any]:
+    done = [r for r in records if r["status"] == "ok"]
+    summary = probe.summarize(done)
+    plot_dir = out / "plots"
+    plots = [(caption, f"plots/{file}") for caption, file in probe.plots(done, plot_dir)]
+    ranked = sorted((r for r in done if r["images"]), key=lambda r: -probe.badness(r["figures"]))[:WORST_CASES]
+    worst_grid = None
+    if ranked:
+        rows = [
+            (f"{r['id']} (badness {probe.badness(r['figures']):.2f})", [(label, out / file) for label, file in r["images"]])
+            for r in ranked
+        ]
+        worst_grid = "plots/" + case_grid(rows, plot_dir / f"{probe.name}_worst.png")
+    return {
+        "name": probe.name,
+        "title": probe.title,
+        "question": probe.question,
+        "metric": probe.metric,
+        "verdict": summary.verdict,
+        "flags": summary.flags,
+        "figures": _finite(summary.figures),
+        "cases_done": len(done),
+        "cases_failed": len(records) - len(done),
+        "errors": [(r["id"], r["error"]) for r in records if r["status"] != "ok"],
+        "plots": plots,
+        "worst_grid": worst_grid,
+        "worst_cases": [r["id"] for r in ranked],
+        "cases": [{"id": r["id"], "status": r["status"], "figures": r["figures"]} for r in records],
+    }
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: such figures become None (and numpy scalars plain numbers)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
