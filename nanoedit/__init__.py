@@ -14,6 +14,7 @@ from nanoedit.errors import (
     SceneError,
 )
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role
+from nanoedit.planner import PlanContext, plan
 from nanoedit.plans import Plan, load_plan
 
 try:
@@ -31,9 +32,11 @@ __all__ = [
     "NanoeditError",
     "Op",
     "Plan",
+    "PlanContext",
     "PlanError",
     "Role",
     "SceneError",
     "__version__",
     "load_plan",
+    "plan",
 ]

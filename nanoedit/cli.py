@@ -18,6 +18,7 @@ from nanoedit.errors import NanoeditError
 COMMAND_MODULES = [
     "nanoedit.graphs.cli",
     "nanoedit.toyworld.cli",
+    "nanoedit.planner.cli",
     "nanoedit.evals.cli",
 ]
 

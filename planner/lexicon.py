@@ -1,0 +1,199 @@
+"""The words the rule planner knows: colours, sizes, places, materials, looks, and their canonical forms.
+
+Canonical values follow the graph schema and the toy world: colours are the eleven basic colour
+names (``grey`` -> ``gray``), sizes are ``small|medium|large``, positions are ``graphs.POSITIONS``.
+Real-world words outside the toy world's vocabulary (``teal``, ``dark brown``) are kept as said.
+"""
+
+from __future__ import annotations
+
+import re
+
+BASIC_COLORS = (
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "blue",
+    "purple",
+    "pink",
+    "brown",
+    "black",
+    "white",
+    "gray",
+)
+COLOR_ALIASES = {"grey": "gray", "violet": "purple", "golden": "gold", "colourless": "white"}
+EXTRA_COLORS = (
+    "gold", "silver", "beige", "cyan", "magenta", "teal", "navy", "turquoise", "maroon", "crimson",
+    "cream", "tan", "ivory", "lavender", "indigo", "olive", "lime", "peach", "coral", "burgundy",
+    "khaki", "scarlet", "amber", "emerald", "charcoal", "rainbow", "aqua", "mint", "rose",
+)  # fmt: skip
+COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(COLOR_ALIASES)
+# Modifiers kept in a colour value ("dark brown"); filler dropped from it ("a solid shade of blue").
+COLOR_MODIFIERS = frozenset(
+    "light dark deep bright pale pastel vivid neon soft hot navy sky royal baby forest lemon "
+    "off dusty muted rich warm cool metallic".split()
+)
+COLOR_FILLER = frozenset("a an the solid shade shades of hue tone color colour colored coloured in".split())
+
+SIZE_WORDS = {
+    "small": "small", "tiny": "small", "little": "small", "smaller": "small", "mini": "small",
+    "medium": "medium", "mid-sized": "medium", "medium-sized": "medium", "midsize": "medium",
+    "large": "large", "big": "large", "huge": "large", "giant": "large", "enormous": "large",
+}  # fmt: skip
+GROW_WORDS = frozenset("bigger larger taller wider huger greater".split())
+SHRINK_WORDS = frozenset("smaller tinier shorter narrower littler".split())
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a pair of": 2, "a couple of": 2, "both": 2,
+}  # fmt: skip
+
+# Words naming the character (the toy world's person) or any person in a real photo.
+PERSON_NOUNS = frozenset(
+    "person people character man men woman women boy girl child children kid kids lady guy human "
+    "figure subject".split()
+)
+PERSON_PRONOUNS = frozenset("he she him her his hers himself herself".split())
+PERSON_PARTS = {"face": "face", "hair": "hair", "pose": "pose", "body": "body", "identity": "face",
+                "expression": "face", "features": "face", "facial features": "face"}  # fmt: skip
+# Accessories the character wears: adding/removing them is an attribute edit of the person.
+ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",
+               "spectacles": "glasses", "eyeglasses": "glasses"}  # fmt: skip
+
+# Words meaning "the whole image" rather than one object in it.
+IMAGE_NOUNS = frozenset(
+    "image picture photo photograph scene frame canvas painting whole everything shot view "
+    "illustration artwork drawing pic".split()
+)
+BACKGROUND_NOUNS = frozenset(
+    "background backdrop setting environment surroundings scenery backgrounds".split()
+)
+# Places: "change the tent from the forest to the beach" is a background edit.
+SCENE_WORDS = frozenset(
+    "forest woods beach desert city street town mountain mountains ocean sea space jungle rainforest "
+    "snow snowfield field meadow garden park underwater lake river countryside village office room "
+    "kitchen studio sky cave castle savanna grassland island farm library classroom stadium "
+    "underworld galaxy universe volcano waterfall swamp glacier arctic tundra canyon cliff".split()
+)
+BACKGROUND_PATTERNS = {
+    "solid": "solid", "plain": "solid", "uniform": "solid",
+    "striped": "stripes", "stripes": "stripes", "stripy": "stripes", "stripe": "stripes",
+    "checker": "checker", "checkered": "checker", "checkerboard": "checker", "checked": "checker",
+    "chequered": "checker", "checkers": "checker",
+    "gradient": "gradient",
+}  # fmt: skip
+
+LIGHTING_WORDS = {
+    "day": "day", "daytime": "day", "daylight": "day", "midday": "day", "noon": "day", "sunny": "day",
+    "night": "night", "nighttime": "night", "night-time": "night", "midnight": "night",
+    "sunset": "sunset", "dusk": "sunset", "sundown": "sunset", "golden hour": "sunset",
+    "sunrise": "sunrise", "dawn": "sunrise", "twilight": "twilight", "evening": "evening",
+    "morning": "morning", "moonlight": "moonlight", "moonlit": "moonlight",
+}  # fmt: skip
+BRIGHTER_WORDS = frozenset(
+    "brighter lighter brighten lighten bright brightness illuminate illuminated".split()
+)
+DARKER_WORDS = frozenset("darker darken dim dimmer dimmed gloomy".split())
+
+TONE_WORDS = {
+    "warm": "warm", "warmer": "warm", "warmth": "warm",
+    "cool": "cool", "cooler": "cool", "cold": "cool", "colder": "cool",
+    "grayscale": "grayscale", "greyscale": "grayscale", "black and white": "grayscale",
+    "black-and-white": "grayscale", "monochrome": "grayscale", "monochromatic": "grayscale",
+    "b&w": "grayscale", "desaturated": "grayscale", "colorless": "grayscale", "gray scale": "grayscale",
+    "grey scale": "grayscale", "sepia": "sepia",
+}  # fmt: skip
+
+# A complement naming one of these is a style transfer when it applies to the whole image.
+STYLE_WORDS = frozenset(
+    "style painting painted sketch sketched drawing drawn cartoon cartoonish anime manga watercolor "
+    "watercolour oil pixel comic ukiyo-e impressionist impressionism cubist cubism pop-art pop "
+    "cyberpunk steampunk noir vintage retro pencil charcoal ink line-art photorealistic realistic "
+    "surreal surrealist graffiti mosaic stained art artwork illustration render rendering 3d clay "
+    "claymation lego low-poly lowpoly vaporwave synthwave gothic baroque renaissance minimalist "
+    "minimalism abstract poster woodcut woodblock engraving etching pastel crayon digital "
+    "van gogh picasso monet ghibli pixar disney origami papercut paper-cut neon glitch "
+    "expressionist expressionism futuristic fantasy sci-fi medieval art-deco deco nouveau "
+    "tapestry embroidery sculpture statue marble-statue hologram holographic blueprint".split()
+)
+
+MATERIAL_WORDS = {
+    "wood": "wood", "wooden": "wood", "metal": "metal", "metallic": "metal", "glass": "glass",
+    "stone": "stone", "plastic": "plastic", "marble": "marble", "paper": "paper", "leather": "leather",
+    "fabric": "fabric", "wool": "wool", "woolen": "wool", "woollen": "wool", "silk": "silk",
+    "cotton": "cotton", "ceramic": "ceramic", "porcelain": "porcelain", "concrete": "concrete",
+    "brick": "brick", "rubber": "rubber", "ice": "ice", "crystal": "crystal", "bronze": "bronze",
+    "copper": "copper", "steel": "steel", "iron": "iron", "velvet": "velvet", "denim": "denim",
+    "chalkboard": "chalkboard", "cardboard": "cardboard", "clay": "clay", "jade": "jade",
+    "bamboo": "bamboo", "wicker": "wicker", "straw": "straw", "lace": "lace", "fur": "fur",
+    "chrome": "chrome", "aluminum": "aluminum", "aluminium": "aluminum", "granite": "granite",
+    "linen": "linen", "suede": "suede", "satin": "satin", "tin": "tin", "sand": "sand",
+    "rattan": "rattan", "knitted": "knit", "knit": "knit", "painted": "painted", "golden": "gold",
+}  # fmt: skip
+TEXTURE_WORDS = frozenset(
+    "smooth smoother rough rougher fluffy fluffier furry fuzzy shiny shinier glossy matte soft softer "
+    "wrinkled bumpy polished rusty wet dry hairy silky velvety grainy sparkly sparkling glittery "
+    "transparent translucent textured cracked weathered worn".split()
+)
+ATTRIBUTE_NAMES = frozenset("material texture pattern finish surface appearance shape expression".split())
+
+# Place words: the nine canonical positions and how people say them.
+_VERTICAL = {"top": "top", "upper": "top", "bottom": "bottom", "lower": "bottom"}
+_HORIZONTAL = {"left": "left", "right": "right"}
+DIRECTION_WORDS = {
+    "left": "left", "leftward": "left", "leftwards": "left", "right": "right", "rightward": "right",
+    "rightwards": "right", "up": "up", "upward": "up", "upwards": "up", "higher": "up",
+    "down": "down", "downward": "down", "downwards": "down", "lower": "down",
+}  # fmt: skip
+
+# Irregular or look-alike plurals that must keep their spelling.
+_KEEP_PLURAL = frozenset(
+    "glasses sunglasses eyeglasses clothes pants jeans shorts scissors grass bus dress glass boss "
+    "moss chess cross class canvas species series news lens gas octopus cactus hippopotamus "
+    "bus walrus iris circus compass mattress goddess princess actress fungus campus status "
+    "physics mathematics trousers leggings tights headphones earphones binoculars tongs pliers "
+    "stairs overalls goggles sweatpants".split()
+)
+_IRREGULAR = {"men": "man", "women": "woman", "children": "child", "people": "person", "mice": "mouse",
+              "geese": "goose", "feet": "foot", "teeth": "tooth", "leaves": "leaf", "knives": "knife",
+              "wolves": "wolf", "shelves": "shelf", "loaves": "loaf", "halves": "half", "calves": "calf",
+              "fish": "fish", "sheep": "sheep", "deer": "deer", "dice": "die", "cacti": "cactus"}  # fmt: skip
+
+
+def singular(word: str) -> str:
+    """The singular of an English noun, good enough for shape and object names."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word in _KEEP_PLURAL or len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses", "oes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def canonical_color(word: str) -> str | None:
+    """``grey`` -> ``gray``; None when the word is no colour."""
+    if word not in COLOR_WORDS:
+        return None
+    return COLOR_ALIASES.get(word, word)
+
+
+_POSITION = re.compile(
+    r"\b(?:(?P<v>top|upper|bottom|lower)[\s-]*(?P<h1>left|right)?|(?P<h2>left|right)[\s-]*(?P<v2>top|bottom)?"
+    r"|(?P<c>center|centre|middle))\b"
+)
+
+
+def canonical_position(text: str) -> str | None:
+    """``upper-left corner`` -> ``top left``, ``middle`` -> ``center``; None when no place is named."""
+    m = _POSITION.search(text)
+    if not m:
+        return None
+    if m["c"]:
+        return "center"
+    vertical = _VERTICAL.get(m["v"] or m["v2"] or "")
+    horizontal = _HORIZONTAL.get(m["h1"] or m["h2"] or "")
+    return " ".join(w for w in (vertical, horizontal) if w)

@@ -1,0 +1,490 @@
+"""Noun phrases and values: "the two small blue squares on the left" -> EntityRef; "a bright shade of
+blue" -> "bright blue"; "to the top-left corner" -> "top left".
+
+Everything here is a pure function of the text (and, for references such as "it" or "that circle",
+of the ``PlanContext``), so the rule planner stays deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nanoedit.graphs import EntityRef
+from nanoedit.toyworld import vocab as toy
+
+from .context import PlanContext
+from .lexicon import (
+    ATTRIBUTE_NAMES,
+    BACKGROUND_NOUNS,
+    BACKGROUND_PATTERNS,
+    BRIGHTER_WORDS,
+    COLOR_FILLER,
+    COLOR_MODIFIERS,
+    COLOR_WORDS,
+    DARKER_WORDS,
+    DIRECTION_WORDS,
+    GROW_WORDS,
+    IMAGE_NOUNS,
+    LIGHTING_WORDS,
+    MATERIAL_WORDS,
+    NUMBER_WORDS,
+    PERSON_NOUNS,
+    PERSON_PRONOUNS,
+    SCENE_WORDS,
+    SHRINK_WORDS,
+    SIZE_WORDS,
+    STYLE_WORDS,
+    TEXTURE_WORDS,
+    TONE_WORDS,
+    canonical_color,
+    canonical_position,
+    singular,
+)
+
+PERSON = toy.PERSON
+WORD = re.compile(r"[a-z0-9&]+(?:[-'][a-z0-9]+)*")
+
+# -- references to earlier turns ------------------------------------------------------------------
+
+_IT = re.compile(r"^(?:it|this|that|this one|that one|the same one|the same|same one|the one|the object)$")
+_THEM = re.compile(r"^(?:them|they|those|these|both|both of them|all of them|the same ones|those ones)$")
+_DEMONSTRATIVE = re.compile(r"^(?:that|this|those|these|the same)\s+(?P<rest>.+)$")
+_PERSON_REF = re.compile(
+    r"^(?:him|her|them|he|she|himself|herself|the (?:person|character|figure|subject|human)|"
+    r"(?:his|her|their) (?:self|body))$"
+)
+
+# -- places ---------------------------------------------------------------------------------------
+
+_PLACE = (
+    r"(?:(?:top|upper|bottom|lower)[\s-]*(?:left|right|middle|center|centre)|(?:left|right)[\s-]*(?:top|bottom)|"
+    r"top|bottom|left|right|center|centre|middle)"
+)
+_PLACE_TAIL = (
+    r"(?:\s+(?:hand\s+)?(?:corner|side|edge|part|half|area|region|portion|section|third|cell|spot))?"
+    r"(?:\s+(?:of|in|on)\s+(?:the|this)\s+(?:image|picture|photo|photograph|frame|scene|canvas|grid))?"
+)
+# "on the left", "in the top-left corner of the image"; not "on the left of the dog" (a relation).
+PLACE_PHRASE = re.compile(
+    rf"\b(?:on|at|in|to|towards?|into|onto|near|along)\s+(?:the\s+)?(?:very\s+|far\s+)?(?P<place>{_PLACE}){_PLACE_TAIL}"
+    rf"(?!\s+of\b)(?![\w-])"
+)
+_LEADING_PLACE = re.compile(rf"^(?P<place>{_PLACE})(?:[\s-]+(?:hand|side|most))?\s+(?=\w)")
+_IMAGE_TAIL = re.compile(
+    r"\s*,?\s*\b(?:from|in|of|on|within|inside|across|throughout|to)\s+(?:the|this|that|our|my|your)\s+"
+    r"(?:whole\s+|entire\s+|given\s+|original\s+|provided\s+|current\s+)?"
+    r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic)\b\s*$"
+)
+_RELATION_START = re.compile(
+    r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"
+    r"outside|between|from|with|by|along|against|around|across|among|atop|that|which|who|where|"
+    r"whose|to|into|onto|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
+    r"positioned|hanging|visible|currently|shown|seen|close|closest|nearest|facing|while|so|for)\b)"
+)
+_NOUN_ING = frozenset(
+    "ring building painting clothing ceiling king wing string swing thing sling earring bedding railing "
+    "frosting icing stuffing pudding dumpling sibling duckling seedling wedding lighting evening "
+    "morning awning spring icing topping dressing filling drawing carving setting sibling".split()
+)
+_DETERMINERS = frozenset(
+    "the a an this that these those some any all every each its his her their our my your one's "
+    "of another other existing entire whole certain".split()
+)
+
+
+@dataclass
+class Phrase:
+    """A noun phrase taken apart: what it names, where it is, and what it is related to."""
+
+    ref: EntityRef | None
+    place: str | None = None
+    relation: str | None = None
+
+
+def strip_image_tail(text: str) -> str:
+    """'the cat from the image' -> 'the cat'."""
+    return _IMAGE_TAIL.sub("", text).strip(" ,")
+
+
+def find_place(text: str) -> tuple[str | None, str]:
+    """The canonical position a phrase names ('in the top-left corner' -> 'top left') and the rest."""
+    m = PLACE_PHRASE.search(text)
+    if m:
+        rest = (text[: m.start()] + text[m.end() :]).strip(" ,")
+        return canonical_position(m["place"]), re.sub(r"\s{2,}", " ", rest)
+    return None, text
+
+
+def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
+    """Take a noun phrase apart into an ``EntityRef`` (only what is said), a place and a relation."""
+    text = strip_image_tail(_clean(text))
+    place, text = find_place(text)
+    relation = None
+    words = text.split()
+    # "the car driving on the road": a participle or a preposition after the noun starts a relation.
+    for i, word in enumerate(words[1:], start=1):
+        if (
+            word.endswith("ing")
+            and word not in _NOUN_ING
+            and len(word) > 4
+            and words[i - 1] not in _DETERMINERS
+        ):
+            text, relation = " ".join(words[:i]), " ".join(words[i:])
+            break
+    m = _RELATION_START.search(text)
+    if m and m.start() > 0:
+        text, rest = text[: m.start()], text[m.end() :]
+        relation = f"{rest} {relation}" if relation else rest
+    if relation:
+        relation = relation.strip(" ,.")
+    ref = _entity(text, context)
+    return Phrase(ref=ref, place=place, relation=relation or None)
+
+
+def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | None:
+    """Every target a phrase names ("the circle and the square" -> two), with places kept on the
+    target; None when the phrase names nothing."""
+    text = _clean(text)
+    refs = resolve_reference(text, context)
+    if refs is not None:
+        return refs
+    parts = [p for p in re.split(r"\s*(?:,\s*(?:and\s+)?|\band\s+)", text) if p]
+    if len(parts) > 1:
+        split = [_target(p, context) for p in parts]
+        if all(split):
+            return [r for refs in split for r in refs]  # type: ignore[union-attr]
+    return _target(text, context)
+
+
+def _target(text: str, context: PlanContext | None) -> list[EntityRef] | None:
+    refs = resolve_reference(text, context)
+    if refs is not None:
+        return refs
+    phrase = parse_phrase(text, context)
+    if phrase.ref is None:
+        return None
+    updates: dict = {}
+    if phrase.place:
+        updates["position"] = phrase.place
+    return [phrase.ref.model_copy(update=updates) if updates else phrase.ref]
+
+
+def resolve_reference(text: str, context: PlanContext | None) -> list[EntityRef] | None:
+    """'it', 'them', 'that circle', 'him' -> the entities they mean; None when the text is no reference.
+
+    An unresolvable reference ("it" with nothing edited before) resolves to an empty list.
+    """
+    text = _clean(text)
+    if _PERSON_REF.match(text) and not (text == "them" and context and context.last_targets):
+        return [EntityRef(noun=PERSON)]
+    last = list(context.last_targets) if context else []
+    objects = [t for t in last if t.noun != PERSON]
+    last = objects or last  # "it" after "raise his arm and add a star" is the star
+    if _IT.match(text):
+        return last[-1:]
+    if _THEM.match(text):
+        return last
+    m = _DEMONSTRATIVE.match(text)
+    if m and m["rest"] not in ("one", "ones"):
+        said = parse_phrase(m["rest"])
+        if said.ref is not None and context is not None and said.ref.noun:
+            plural = m["rest"].split()[-1] != said.ref.noun
+            found = context.find(said.ref.noun, said.ref.color)
+            if found:
+                return found if plural and text.startswith(("those", "these")) else found[:1]
+    return None
+
+
+def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
+    words = WORD.findall(text.replace("\u2019", "'"))
+    count = size = None
+    colors: list[str] = []
+    attributes: dict[str, str] = {}
+    nouns: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        pair = " ".join(words[i : i + 3])
+        number = next((n for phrase, n in NUMBER_WORDS.items() if pair.startswith(phrase + " ")), None)
+        if number is None and word.isdigit() and 0 < int(word) < 1000:
+            number = int(word)
+        if number is not None and not nouns:
+            count = number
+            i += len(next((p for p in NUMBER_WORDS if pair.startswith(p + " ")), word).split())
+            continue
+        if word.endswith("'s") or word.endswith("s'"):  # "the man's shirt": the owner is a relation
+            owner = word[:-2] if word.endswith("'s") else word[:-1]
+            owner_ref = EntityRef(noun=PERSON if owner in ("person", "character") else singular(owner))
+            attributes["of"] = " ".join([*colors, *nouns, owner_ref.noun or owner])
+            colors, nouns = [], []
+        elif word in PERSON_PRONOUNS and i + 1 < len(words):  # "his hat" -> hat of the person
+            attributes["of"] = PERSON
+        elif word in _DETERMINERS and not nouns:
+            pass
+        elif word in SIZE_WORDS and not nouns and word != "smaller":
+            size = SIZE_WORDS[word]
+        elif canonical_color(word) and not nouns:
+            if colors and colors[-1] in COLOR_MODIFIERS:
+                colors[-1] = f"{colors[-1]} {canonical_color(word)}"
+            else:
+                colors.append(canonical_color(word))  # type: ignore[arg-type]
+        elif word in COLOR_MODIFIERS and i + 1 < len(words) and canonical_color(words[i + 1]) and not nouns:
+            colors.append(word)
+        elif word == "and" and colors and not nouns:
+            pass
+        elif word in MATERIAL_WORDS and i + 1 < len(words) and not nouns:
+            attributes["material"] = MATERIAL_WORDS[word]
+        else:
+            nouns.append(word)
+        i += 1
+    nouns = (
+        [w for w in nouns if w not in ("and", "of", "one", "ones")]
+        if nouns[-1:] in (["one"], ["ones"])
+        else nouns
+    )
+    while nouns and nouns[-1] in ("and", "of", "with", "to"):
+        nouns.pop()
+    if not nouns:
+        if colors and context is not None:  # "the blue one"
+            found = context.find(None, colors[0])
+            if found:
+                return found[0]
+        return None
+    noun = " ".join([*nouns[:-1], singular(nouns[-1])])
+    noun = toy.SHAPE_WORDS.get(noun, toy.PERSON_WORDS.get(noun, noun))
+    color = " and ".join(colors) if colors else None
+    return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
+
+
+def _clean(text: str) -> str:
+    text = text.strip().strip(" .,;:!?\"'()").lower()
+    text = re.sub(r"\([^)]*\)", " ", text)  # asides: "(marked '77')"
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+def parse_color(text: str) -> str | None:
+    """'a bright shade of blue' -> 'bright blue', 'grey' -> 'gray'; None when it is not only a colour."""
+    words = [w for w in WORD.findall(text.lower()) if w not in COLOR_FILLER]
+    if not words or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
+        return None
+    if not canonical_color(words[-1]):
+        return None
+    kept = [canonical_color(w) or w for w in words if w not in ("warm", "cool") or len(words) == 1]
+    return " ".join(kept) or None
+
+
+def parse_place(text: str) -> str | None:
+    """A canonical position when the text is only a place ('the top-left corner' -> 'top left')."""
+    text = _clean(text)
+    m = re.fullmatch(
+        rf"(?:(?:on|at|in|to|towards?|into|onto)\s+)?(?:the\s+)?(?:very\s+|far\s+)?(?P<place>{_PLACE}){_PLACE_TAIL}",
+        text,
+    )
+    return canonical_position(m["place"]) if m else None
+
+
+def parse_direction(text: str) -> str | None:
+    """'a bit to the left' -> 'left', 'upwards' -> 'up'; None when it is not a bare direction."""
+    text = re.sub(
+        r"^(?:a (?:bit|little)(?: bit)?|slightly|one (?:step|cell|space|square|spot|place)|further)\s+",
+        "",
+        _clean(text),
+    )
+    m = re.fullmatch(
+        r"(?:(?:to|towards?)\s+(?:the\s+)?)?(?P<d>\w+)(?:\s+(?:a (?:bit|little)|slightly))?", text
+    )
+    return DIRECTION_WORDS.get(m["d"]) if m else None
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a complement says ("blue", "bigger", "wooden", "a square"), by kind."""
+
+    kind: str  # color | size | scale | material | texture | lighting | tone | style | pattern | noun
+    value: str | float
+    extra: str | None = None  # a colour that comes with a pattern: "a blue striped background"
+
+
+_SCALE = re.compile(
+    r"^(?:(?:a\s+)?(?:bit|little|lot|much|slightly|even|way|somewhat|significantly|noticeably)\s+)*"
+    r"(?P<w>\w+)(?:\s+(?:than (?:before|it is|now|they are|the others?)|in size|size))?$"
+)
+_TIMES = re.compile(
+    r"^(?:(?P<n>\d+(?:\.\d+)?|twice|two|three|four|half)\s*(?:x|times)?\s*(?:as\s+)?(?:big|large|bigger|larger|the size|its size|their size|its original size|smaller|small)?(?:\s+as\s+(?:before|it is|now))?|(?P<pct>\d+(?:\.\d+)?)\s*%)$"
+)
+
+
+def parse_scale(text: str) -> float | None:
+    """'bigger' -> 2.0, 'smaller' -> 0.5, 'twice as big' -> 2.0, '150%' -> 1.5; None otherwise."""
+    text = _clean(text)
+    text = re.sub(r"^(?:to be |to |by )", "", text)
+    m = _SCALE.match(text)
+    if m and m["w"] in GROW_WORDS:
+        return 2.0
+    if m and m["w"] in SHRINK_WORDS:
+        return 0.5
+    m = _TIMES.match(text)
+    if m and (m["n"] or m["pct"]):
+        if m["pct"]:
+            return float(m["pct"]) / 100
+        n = {"twice": 2.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5}.get(m["n"]) or float(m["n"])
+        return 1 / n if "small" in text and n > 1 else n
+    return None
+
+
+def parse_lighting(text: str) -> str | None:
+    text = _clean(text)
+    text = re.sub(r"^(?:a |an |the )?", "", text)
+    text = re.sub(r"\s+(?:time|lighting|light|scene|setting|sky|mood|atmosphere|look)$", "", text)
+    if text in LIGHTING_WORDS:
+        return LIGHTING_WORDS[text]
+    words = set(WORD.findall(text))
+    if words and words <= BRIGHTER_WORDS | {
+        "more",
+        "much",
+        "a",
+        "bit",
+        "little",
+        "slightly",
+        "the",
+        "and",
+        "scene",
+        "image",
+    }:
+        return "bright"
+    if words and words <= DARKER_WORDS | {
+        "more",
+        "much",
+        "a",
+        "bit",
+        "little",
+        "slightly",
+        "the",
+        "and",
+        "scene",
+        "image",
+    }:
+        return "dark"
+    if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", text) and len(words) <= 6:
+        return text
+    return None
+
+
+def parse_tone(text: str) -> str | None:
+    text = re.sub(r"^(?:a |an |the |to )?", "", _clean(text))
+    text = re.sub(
+        r"\s+(?:tones?|tint|toned|filter|colou?rs?|colou?r (?:tones?|palette|scheme|grading)|palette|hues?|style|look|mode|effect|feel)$",
+        "",
+        text,
+    )
+    text = re.sub(r"^(?:more |much |a bit |slightly |bit )", "", text)
+    return TONE_WORDS.get(text)
+
+
+def parse_style(text: str) -> str | None:
+    """A style phrase ('a loose watercolor-wash style' -> 'loose watercolor-wash'); canonical toy
+    styles ('pixel art' -> 'pixelate') when the phrase is one of them."""
+    text = re.sub(r"^(?:(?:a|an|the)\s+)", "", _clean(text))
+    text = re.sub(r"^(?:style of|in the style of|style|the style of)\s+", "", text)
+    core = re.sub(r"\s+(?:style|look|aesthetic|effect|filter|version|rendition|mode)$", "", text).strip()
+    if core in toy.STYLE_WORDS:
+        return toy.STYLE_WORDS[core]
+    if (
+        core.split()[-1:] and core.split()[-1] in toy.STYLE_WORDS and len(core.split()) <= 3
+    ):  # "dark outlines"
+        return toy.STYLE_WORDS[core.split()[-1]]
+    words = set(WORD.findall(core)) | set(core.replace("-", " ").split())
+    if core and (words & STYLE_WORDS or text != core):
+        return core
+    return None
+
+
+def parse_background(text: str) -> Value | None:
+    """'a blue striped background' -> pattern stripes + colour blue; 'a snowy forest' -> description."""
+    text = re.sub(r"^(?:(?:a|an|the)\s+)", "", _clean(text))
+    text = re.sub(r"\s+(?:background|backdrop|one|pattern|patterned|design)$", "", text)
+    text = re.sub(r"\s+(?:colou?r|colou?red)$", "", text)
+    words = WORD.findall(text)
+    pattern = next((BACKGROUND_PATTERNS[w] for w in words if w in BACKGROUND_PATTERNS), None)
+    rest = " ".join(w for w in words if w not in BACKGROUND_PATTERNS and w not in ("with", "of", "a", "in"))
+    color = parse_color(rest) if rest else None
+    if pattern and (color or not rest):
+        return Value("pattern", pattern, color)
+    if color:
+        return Value("color", color)
+    return Value("description", text) if text else None
+
+
+def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
+    """What a complement is: 'blue' (colour), 'bigger' (scale), 'large' (size), 'wooden' (material),
+    'smooth' (texture), 'night' (lighting), 'warm' (tone), 'watercolor style' (style), 'a square' (noun)."""
+    cleaned = _clean(text)
+    if not cleaned:
+        return None
+    color = parse_color(cleaned)
+    if color:
+        return Value("color", color)
+    scale = parse_scale(cleaned)
+    if scale is not None:
+        return Value("scale", scale)
+    bare = re.sub(r"^(?:(?:a|an|the)\s+)?(?:bit\s+)?", "", cleaned)
+    bare = re.sub(r"\s+(?:size|in size|sized)$", "", bare)
+    if bare in SIZE_WORDS:
+        return Value("size", SIZE_WORDS[bare])
+    tone = parse_tone(cleaned)
+    if tone:
+        return Value("tone", tone)
+    lighting = parse_lighting(cleaned)
+    if lighting:
+        return Value("lighting", lighting)
+    material = re.sub(r"^(?:made (?:of|from|out of)|(?:a|an)|of)\s+", "", bare)
+    material = re.sub(r"\s+(?:material|texture|surface)$", "", material)
+    if material in MATERIAL_WORDS:
+        return Value("material", MATERIAL_WORDS[material])
+    words = WORD.findall(bare)
+    if words and all(
+        w in TEXTURE_WORDS or w in ("and", "more", "surface", "appearance", "texture", "look", "finish")
+        for w in words
+    ):
+        return Value("texture", " ".join(w for w in words if w in TEXTURE_WORDS))
+    style = parse_style(cleaned)
+    if style:
+        return Value("style", style)
+    if allow_bare_noun or re.match(r"^(?:a|an|some|two|three|\d+)\s", cleaned):
+        return Value("noun", cleaned)
+    return None
+
+
+def is_image(text: str) -> bool:
+    """Whether a phrase means the whole image ('the image', 'this photo', 'everything', 'it all')."""
+    words = [
+        w
+        for w in WORD.findall(_clean(text))
+        if w not in _DETERMINERS and w not in ("entire", "whole", "overall")
+    ]
+    return bool(words) and all(w in IMAGE_NOUNS or w in ("all", "everything") for w in words)
+
+
+def is_background(text: str) -> bool:
+    words = WORD.findall(strip_image_tail(_clean(text)))
+    return bool(words) and words[-1] in BACKGROUND_NOUNS
+
+
+def is_scene_place(text: str) -> bool:
+    """Whether a phrase is a place to be in ('a tropical beach setting', 'the snowy forest')."""
+    words = WORD.findall(_clean(text))
+    return bool(words) and (words[-1] in SCENE_WORDS or words[-1] in BACKGROUND_NOUNS or words[-1] == "scene")
+
+
+def names_person(text: str) -> bool:
+    """Whether the prompt names a person or the character (so the identity must be locked)."""
+    words = set(WORD.findall(text.lower()))
+    return bool(words & (PERSON_NOUNS | PERSON_PRONOUNS | {"face", "hair", "arm", "arms"}))
+
+
+def attribute_name(word: str) -> str | None:
+    return word if word in ATTRIBUTE_NAMES else None

@@ -1,0 +1,1026 @@
+"""The rule planner: real editing English -> instruction graph, with no weights and no randomness.
+
+A prompt is split into clauses (sentences; "and"/","/"then" before a new verb; "while keeping ...").
+Each clause goes to the handler of its leading verb (remove/add/replace/change/move/resize/...),
+which reads targets and values with ``phrases``. A clause that no handler understands is reported
+in ``graph.warnings``; qualifiers ("ensuring the edges blend") and "keep everything else" join the
+text of the neighbouring node, since nanoedit keeps every pixel outside the edit anyway.
+
+Conventions shared with the toy world's gold graphs: see ``nanoedit.toyworld``. A few mappings
+of real English onto the schema are choices worth knowing:
+
+- "change the count of X to 4" becomes an ``add`` whose target carries ``count=4``;
+- "keep/preserve X" becomes an ``identity_lock`` on X (target None when X is the person);
+- hat and glasses on the character are ``attribute`` edits (hat on/off), not objects.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link
+from nanoedit.toyworld import vocab as toy
+
+from .base import Planner
+from .context import PlanContext
+from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS
+from .phrases import (
+    PERSON,
+    Phrase,
+    Value,
+    classify,
+    is_background,
+    is_image,
+    is_scene_place,
+    names_person,
+    parse_background,
+    parse_color,
+    parse_direction,
+    parse_lighting,
+    parse_phrase,
+    parse_place,
+    parse_scale,
+    parse_style,
+    parse_targets,
+    parse_tone,
+    strip_image_tail,
+)
+
+# -- clauses --------------------------------------------------------------------------------------
+
+_REMOVE = r"remove|removing|delete|erase|eliminate|get rid of|take out|take away|wipe out|wipe away|clear away|clear out|discard|omit|strip away|cut away"
+_ADD = r"add|adding|insert|put|place|draw|include|introduce|create|spawn|drop|attach|position|stick|generate|paint in|plant|set up|bring in"
+_REPLACE = r"replace|replacing|swap out|swap|substitute|exchange|switch out|trade"
+_CHANGE = (
+    r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|paint|"
+    r"colou?r|recolou?r|dye|tint|shade|transfer|restyle|reimagine|redraw|redo|stylize|stylise|give|apply|use|"
+    r"edit|shift the colou?r of"
+)
+_MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
+_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise|brighten|darken|lighten|dim"
+_KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
+_EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
+_POSE = r"raise|lift|lower|put|wave|drop"
+_STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
+# Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
+_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
+    " ", r"\s+"
+)
+
+_PLACE_FIRST = r"(?:in|at|on)\ the\ (?:top|bottom|left|right|center|middle|upper|lower)[\w\ -]*,"
+_SEPARATOR = re.compile(
+    rf"""(?P<sentence>(?<=[.!?])\s+|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
+    |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
+    |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+plus\s+(?={_VERB}\b))
+    |(?P<join>\s*,?\s*\band\s+(?={_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
+    |(?P<keep>\s*,?\s*\b(?:while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_LEADING = re.compile(
+    r"^(?:(?:please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
+    r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
+    r"go ahead and|you should|you need to|we need to|help me|simply|quickly|gently|carefully|"
+    r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
+    r"from the image|from the picture|from this image|from this photo|for the image|on the image)\b[\s,:]*)+",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(
+    r"[\s,]*(?:please|for me|thanks|thank you|as well|too|again|instead)?[\s.!?,;:]*$", re.IGNORECASE
+)
+_QUALIFIER = re.compile(
+    r"^(?:ensuring|ensure|making sure|make sure|so that|so it|such that|in order to|to make|to create|to give|"
+    r"to enhance|to match|to reflect|to complement|to emphasize|to highlight|to achieve|to evoke|to convey|"
+    r"to add|to keep|to maintain|to look|to appear|with|using|which|that|where|blending|matching|"
+    r"creating|giving|resulting|making it|make it look|making the|as if|as though|like|the result|"
+    r"the overall|overall|it should look|seamlessly|naturally|realistically|still)\b",
+    re.IGNORECASE,
+)
+_EVERYTHING_ELSE = re.compile(
+    r"^(?:the\s+)?(?:rest|remainder|remaining|everything else|all else|other|others|all other|any other|"
+    r"surrounding|surroundings|original|overall|composition|scene|image|picture|photo|background|context|"
+    r"layout|perspective|lighting|shadows?|details?|quality|proportions|realism|style|texture)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Clause:
+    text: str  # as written (for node.text)
+    start: int
+    sequenced: bool = False  # preceded by "then"/"after that"
+
+
+def normalize(prompt: str) -> str:
+    """NFKC, straight quotes, no control characters, single spaces (offsets refer to this text)."""
+    text = unicodedata.normalize("NFKC", prompt)
+    text = text.translate(
+        str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'"})
+    )
+    text = "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def split_clauses(text: str) -> list[Clause]:
+    clauses, start, sequenced = [], 0, False
+    for m in _SEPARATOR.finditer(text):
+        if m.start() == m.end():
+            continue
+        if text[start : m.start()].strip(" ,.;"):
+            clauses.append(Clause(text[start : m.start()], start, sequenced))
+            sequenced = False
+        sequenced = sequenced or m.lastgroup == "seq"
+        start = m.end()
+    if text[start:].strip(" ,.;"):
+        clauses.append(Clause(text[start:], start, sequenced))
+    return clauses
+
+
+# -- drafts: nodes before ids ---------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    op: Op
+    target: EntityRef | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def node(self, node_id: str) -> EditNode:
+        return EditNode(id=node_id, op=self.op, target=self.target, params=self.params, text=self.text)
+
+
+class Unresolved(Exception):
+    """A clause names something the context cannot supply ("it" with nothing edited before)."""
+
+
+@dataclass
+class _Turn:
+    """What one ``plan`` call knows while it reads the clauses of a prompt."""
+
+    context: PlanContext
+    person: bool  # the character is in the scene or named in the prompt
+
+    def targets(self, text: str) -> list[EntityRef]:
+        refs = parse_targets(text, self.context)
+        if refs == []:
+            raise Unresolved(f"{text.strip()!r} refers to nothing edited before; name the object")
+        return refs or []
+
+
+# -- handlers: one per leading verb family --------------------------------------------------------
+
+Handler = Callable[[str, str, _Turn], "list[Draft] | None"]
+
+
+def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    rest = re.sub(r"\s+off$", "", rest)
+    accessories = _accessory(rest, turn, "off")
+    if accessories:
+        return accessories
+    if is_background(rest):
+        return None
+    return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
+
+
+def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    text = _text_edit(rest, turn)
+    if text:
+        return text
+    accessories = _accessory(rest, turn, "on")
+    if accessories:
+        return accessories
+    whole = re.sub(
+        r"\s+(?:to|on|around|over|for)\s+(?:everything|it all|all (?:the )?(?:objects|shapes|things)|(?:the|this)\s+(?:whole\s+|entire\s+)?(?:image|picture|photo|scene))$",
+        "",
+        rest,
+        flags=re.I,
+    )
+    if whole != rest or re.search(
+        r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$",
+        rest,
+        re.I,
+    ):
+        global_edit = _global(whole, turn)
+        if global_edit:
+            return global_edit
+    count_change = re.match(
+        r"^(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+more\s+(?P<t>.+)$", rest, re.I
+    )
+    if count_change:
+        rest = f"{count_change['n']} {count_change['t']}"
+    drafts = []
+    for phrase in _phrases(rest, turn):
+        if phrase.ref is None:
+            return None
+        definite = re.match(r"^\s*(?:the|this|that|it|them|these|those)\b", rest, re.I)
+        if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and phrase.place:
+            drafts.append(Draft(Op.move, _ref(phrase, keep_place=False), {"position": phrase.place}))
+            continue
+        params = {"position": phrase.place, "relation": phrase.relation}
+        drafts.append(Draft(Op.add, phrase.ref, {k: v for k, v in params.items() if v}))
+    return drafts or None
+
+
+def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    text = _text_edit(rest, turn)
+    if text:
+        return text
+    for m in _splits(rest, r"with|by|for|into|to|using"):
+        old, new = m
+        if is_background(old):
+            return _background(new)
+        if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
+            continue
+        replacement = parse_phrase(new, turn.context).ref
+        if replacement is None:
+            continue
+        replacement = EntityRef(
+            noun=replacement.noun, color=replacement.color, size=replacement.size, count=replacement.count
+        )
+        targets = turn.targets(old)
+        if targets:
+            return [Draft(Op.replace, t, {"replacement": replacement}) for t in targets]
+    return None
+
+
+_ATTRIBUTE_OF = re.compile(
+    r"^(?:the\s+)?(?:(?:overall|main|current|existing|entire)\s+)?(?P<what>colou?r|colou?ring|hue|shade|material|texture|pattern|finish|surface|"
+    r"style|lighting|tone|position|location|place|placement|size|count|number|amount|quantity|brightness|"
+    r"exposure|contrast|saturation|expression|shape|time of day|weather|season|background)\s+(?:of|for|on|in)\s+(?P<t>.+)$",
+    re.I,
+)
+_ATTRIBUTE_SUFFIX = re.compile(
+    r"^(?P<t>.+?)(?:'s|s')?\s+(?P<what>colou?r|colou?ring|hue|material|texture|pattern|finish|size|position|location|"
+    r"brightness|style|lighting|tone|expression|shape)$",
+    re.I,
+)
+
+
+def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """change/turn/make/paint/... : what changes is read from the complement."""
+    verb = verb.lower()
+    rest = (
+        re.sub(r"\s+(?:colou?r|to|so that it is|so it is)$", "", rest, flags=re.I)
+        if verb in ("dye", "paint")
+        else rest
+    )
+    look = re.match(
+        r"^(?P<x>.+?)\s+(?:look|looks|appear|seem|feel)\s+(?:like\s+|as if\s+|more\s+)?(?P<y>.+)$", rest, re.I
+    )
+    if look:
+        value = classify(look["y"])
+        if value and value.kind != "noun":
+            return _apply(look["x"], value, turn)
+        if is_image(look["x"]) or look["x"].lower() in ("it", "everything"):
+            return _style(look["y"])
+    if verb in ("give", "apply", "use"):
+        return _give(rest, turn)
+    background = re.match(
+        r"^(?:the\s+)?(?:background|backdrop)\s+(?:(?:to|into|with)\s+)?(?P<v>.+)$", rest, re.I
+    )
+    if background:
+        return _background(background["v"])
+    if verb == "transfer":
+        rest = re.sub(r"^(?:the\s+)?style\s+of\s+", "", rest, flags=re.I)
+    # "change X (from A) to Y": try the splits, last first, preferring a value over a noun.
+    splits = list(_splits(rest, r"to|into|in to|to be|as|in|with", from_part=True))
+    for old, new in reversed(splits):
+        value = classify(new, allow_bare_noun=False)
+        if value and value.kind != "noun":
+            drafts = _change_to(old, new, value, turn)
+            if drafts:
+                return drafts
+    for old, new in _splits(rest, r"to|into|in to|to be"):
+        drafts = _change_to(old, new, classify(new), turn)
+        if drafts:
+            return drafts
+    # "make X Y": the longest Y that is a value.
+    words = rest.split()
+    for i in range(1, len(words)):
+        old, new = " ".join(words[:i]), " ".join(words[i:])
+        value = classify(new, allow_bare_noun=False)
+        if value is not None:
+            drafts = _apply(old, value, turn)
+            if drafts:
+                return drafts
+    if is_image(rest) or rest.lower() in ("it",):
+        return None
+    style = parse_style(rest)
+    return (
+        [Draft(Op.style, params={"style": style})]
+        if style and verb in ("stylize", "stylise", "restyle", "transfer")
+        else None
+    )
+
+
+def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Draft] | None:
+    if value is None:
+        return None
+    old = (
+        re.sub(r"\s+from\s+.+$", "", old, flags=re.I)
+        if not re.search(r"\bfrom\s+(?:the\s+)?(?:image|picture|photo)\b", old, re.I)
+        else old
+    )
+    attribute = _ATTRIBUTE_OF.match(old) or _ATTRIBUTE_SUFFIX.match(old)
+    if attribute:
+        drafts = _attribute_change(attribute["what"].lower(), attribute["t"], new, value, turn)
+        if drafts is not None:
+            return drafts
+    if is_background(old):
+        return _background(new)
+    came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
+    if came_from and is_scene_place(came_from["a"]) and is_scene_place(new):
+        return [Draft(Op.background, params={"description": _describe(new)})]
+    return _apply(old, value, turn)
+
+
+def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Turn) -> list[Draft] | None:
+    if what.startswith(("colo", "hue", "shade")):
+        if is_image(target):
+            return [Draft(Op.tone, params={"tone": parse_tone(new) or _describe(new)})]
+        if is_background(target):
+            return _background(new)
+        color = parse_color(new) or _describe(new)
+        return _each(turn, target, lambda t: Draft(Op.recolor, t, {"color": color}))
+    if what in ("position", "location", "place", "placement"):
+        place = parse_place(new) or re.sub(r"\s+of\b", "", _describe(new))
+        return _each(turn, target, lambda t: Draft(Op.move, t, {"position": place}))
+    if what == "size":
+        return _resize_to(target, new, turn)
+    if what in ("count", "number", "amount", "quantity"):
+        n = re.search(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b", new)
+        if not n:
+            return None
+        return [Draft(Op.add, t.model_copy(update={"count": _number(n[1])})) for t in turn.targets(target)]
+    if what in ("brightness", "exposure", "lighting", "time of day", "weather", "season"):
+        return [Draft(Op.lighting, params={"lighting": parse_lighting(new) or _describe(new)})]
+    if what in ("tone", "contrast", "saturation"):
+        return [Draft(Op.tone, params={"tone": parse_tone(new) or f"{_describe(new)} {what}".strip()})]
+    if what == "style":
+        return _style(new)
+    if what == "background":
+        return _background(new)
+    name = "material" if what == "material" else what
+    val = MATERIAL_WORDS.get(_describe(new), _describe(new)) if name == "material" else _describe(new)
+    return _each(turn, target, lambda t: Draft(Op.attribute, t, {"name": name, "value": val}))
+
+
+def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
+    """What "make OLD VALUE" means, by the kind of value and of what is changed."""
+    old = old.strip(" ,")
+    if not old:
+        return None
+    if re.search(r"\bhair\b", old, re.I) and value.kind == "color":
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": value.value})]
+    if is_background(old):
+        return _background_value(value)
+    said_it = old.lower() in ("it", "everything", "it all", "this", "that")
+    whole = is_image(old) or (_LOOK.match(old) and not said_it)
+    if said_it:  # "make it night" is the image; "make it blue" is the last edited object, if any
+        styled = value.kind in ("style", "noun") and parse_style(str(value.value))
+        whole = (
+            value.kind in ("lighting", "tone")
+            or bool(styled)
+            or (not turn.context.last_targets and value.kind != "color")
+        )
+    if whole:
+        if value.kind == "lighting":
+            return [Draft(Op.lighting, params={"lighting": value.value})]
+        if value.kind == "tone":
+            return [Draft(Op.tone, params={"tone": value.value})]
+        if value.kind in ("style", "noun"):
+            if is_scene_place(str(value.value)):
+                return [Draft(Op.background, params={"description": _describe(str(value.value))})]
+            style = parse_style(str(value.value)) or _describe(str(value.value))
+            return [Draft(Op.style, params={"style": style})]
+        if value.kind == "color":
+            return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
+        return None
+    builders: dict[str, Callable[[EntityRef], Draft]] = {
+        "color": lambda t: Draft(Op.recolor, t, {"color": value.value}),
+        "size": lambda t: Draft(Op.resize, t, {"size": value.value}),
+        "scale": lambda t: Draft(Op.resize, t, {"scale": value.value}),
+        "material": lambda t: Draft(Op.attribute, t, {"name": "material", "value": value.value}),
+        "texture": lambda t: Draft(Op.attribute, t, {"name": "texture", "value": value.value}),
+        "noun": lambda t: _replacement(t, str(value.value), turn),
+    }
+    build = builders.get(value.kind)
+    if build is None:
+        return None
+    return _each(turn, old, build)
+
+
+# What a look of the whole image is said of: "make the colors warmer", "set the lighting to night".
+_LOOK = re.compile(
+    r"^(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:it|everything|things|colou?rs|colou?r palette|palette|"
+    r"lighting|light|tones?|mood|atmosphere|style|look|time of day|sky)$",
+    re.I,
+)
+
+
+def _replacement(target: EntityRef, new: str, turn: _Turn) -> Draft:
+    ref = parse_phrase(new, turn.context).ref
+    if ref is None:
+        raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
+    return Draft(
+        Op.replace, target, {"replacement": EntityRef(noun=ref.noun, color=ref.color, size=ref.size)}
+    )
+
+
+def _give(rest: str, turn: _Turn) -> list[Draft] | None:
+    """give/apply/use: "give him a hat", "give it a warm tone", "apply a watercolor style"."""
+    hair = re.search(r"\b(?P<c>[a-z]+(?:\s+[a-z]+)?)\s+hair\b", rest, re.I)
+    if hair and parse_color(hair["c"]):
+        return [
+            Draft(
+                Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": parse_color(hair["c"])}
+            )
+        ]
+    accessories = _accessory(rest, turn, "on")
+    if accessories:
+        return accessories
+    words = rest.split()
+    for i in range(1, len(words)):
+        old, new = " ".join(words[:i]), " ".join(words[i:])
+        value = classify(re.sub(r"^(?:a|an|the)\s+", "", new), allow_bare_noun=False)
+        if value and value.kind != "noun":
+            drafts = _apply(old, value, turn)
+            if drafts:
+                return drafts
+        if value is None and is_image(old):
+            drafts = _global(new, turn)
+            if drafts:
+                return drafts
+    return _global(rest, turn)
+
+
+def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    words = rest.split()
+    for i in range(1, len(words)):  # "move the circle on the left to the right"
+        old, new = " ".join(words[:i]), " ".join(words[i:])
+        direction = parse_direction(new)
+        split_place = re.search(r"\b(?:top|bottom|upper|lower)$", old, re.I) and new.split()[0].lower() in (
+            "left",
+            "right",
+        )
+        if direction and not split_place and not re.search(r"\b(?:to|the|towards?|far|very)$", old, re.I):
+            return _moves(turn, old, {"direction": direction})
+    for old, new in _splits(rest, r"to|into|onto|towards?|toward|in|at|over to|over"):
+        place = parse_place(new)
+        if place:
+            return _moves(turn, old, {"position": place})
+    for old, new in _splits(
+        rest, r"to|into|onto|towards?|next to|near|beside|behind|above|below|under|on top of|closer to"
+    ):
+        position = _describe(new)
+        if position and parse_targets(old, turn.context):
+            return _moves(turn, old, {"position": position})
+    return None
+
+
+def _moves(turn: _Turn, text: str, params: dict) -> list[Draft] | None:
+    return [Draft(Op.move, t, params) for t in turn.targets(text)] or None
+
+
+def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    verb = verb.lower()
+    adjusted = re.match(
+        r"^(?:the\s+)?(?:overall\s+)?(?P<what>brightness|exposure|lighting|light|contrast|saturation|warmth|size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$",
+        rest,
+        re.I,
+    )
+    grow = verb in (
+        "enlarge",
+        "magnify",
+        "grow",
+        "expand",
+        "upscale",
+        "scale up",
+        "blow up",
+        "increase",
+        "boost",
+        "double",
+        "raise",
+    )
+    if verb in ("brighten", "lighten", "darken", "dim"):
+        return [
+            Draft(Op.lighting, params={"lighting": "bright" if verb in ("brighten", "lighten") else "dark"})
+        ]
+    if adjusted and adjusted["what"].lower() not in ("size", "scale"):
+        what = adjusted["what"].lower()
+        if what in ("brightness", "exposure", "lighting", "light"):
+            return [Draft(Op.lighting, params={"lighting": "bright" if grow else "dark"})]
+        if what == "warmth":
+            return [Draft(Op.tone, params={"tone": "warm" if grow else "cool"})]
+        return [Draft(Op.tone, params={"tone": f"{'more' if grow else 'less'} {what}"})]
+    if verb in ("lower", "raise"):
+        return None
+    target = adjusted["t"] if adjusted and adjusted["t"] else rest
+    if verb in ("resize", "rescale", "scale"):
+        for old, new in _splits(target, r"to be|to|by|so that it is|so it is|until it is|into"):
+            drafts = _resize_to(old, new, turn)
+            if drafts:
+                return drafts
+        words = target.split()
+        for i in range(len(words) - 1, 0, -1):
+            drafts = _resize_to(" ".join(words[:i]), " ".join(words[i:]), turn)
+            if drafts:
+                return drafts
+        return None
+    amount = re.match(
+        r"^(?P<t>.+?)\s+(?:by\s+(?P<pct>\d+(?:\.\d+)?)\s*%|by\s+(?:a\s+)?factor\s+of\s+(?P<f>\d+(?:\.\d+)?))$",
+        target,
+        re.I,
+    )
+    scale = 2.0 if grow else 0.5
+    if amount:
+        target = amount["t"]
+        if amount["pct"]:
+            scale = 1 + float(amount["pct"]) / 100 if grow else max(0.05, 1 - float(amount["pct"]) / 100)
+        else:
+            scale = float(amount["f"]) if grow else 1 / float(amount["f"])
+    return _each(turn, target, lambda t: Draft(Op.resize, t, {"scale": scale}))
+
+
+def _resize_to(target: str, new: str, turn: _Turn) -> list[Draft] | None:
+    value = classify(new, allow_bare_noun=False)
+    if value is None or value.kind not in ("size", "scale"):
+        scale = parse_scale(new)
+        if scale is None:
+            return None
+        value = Value("scale", scale)
+    key = "size" if value.kind == "size" else "scale"
+    return _each(turn, target, lambda t: Draft(Op.resize, t, {key: value.value}))
+
+
+_ARM = re.compile(r"\b(?:arm|arms|hand|hands)\b", re.I)
+
+
+def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
+    """Arm poses of the character: raise left/right/both arms, arms down."""
+    lowered = clause.lower()
+    if not _ARM.search(lowered) or not re.search(
+        r"\b(?:raise[sd]?|raising|lift(?:s|ed)?|up|lower(?:s|ed)?|down|drop(?:s|ped)?|put|wave[sd]?|waving|hold)\b",
+        lowered,
+    ):
+        return None
+    down = re.search(r"\b(?:lower(?:s|ed)?|down|drop(?:s|ped)?)\b", lowered)
+    if down:
+        pose = "arms_down"
+    elif re.search(r"\bboth\b|\b(?:arms|hands)\b", lowered) and not re.search(r"\b(?:left|right)\b", lowered):
+        pose = "raise_both_arms"
+    elif re.search(r"\bleft\b", lowered) and re.search(r"\bright\b", lowered):
+        pose = "raise_both_arms"
+    elif re.search(r"\bleft\b", lowered):
+        pose = "raise_left_arm"
+    elif re.search(r"\bright\b", lowered):
+        pose = "raise_right_arm"
+    else:
+        pose = "raise_both_arms"
+    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": pose})]
+
+
+def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
+    """ "make the person wear a hat", "let her wear glasses"."""
+    m = re.search(r"\b(?:wear|wears|wearing|put on|puts on|don)\s+(?P<what>.+)$", clause, re.I)
+    return _accessory(m["what"], turn, "on") if m else None
+
+
+def _action(clause: str, turn: _Turn) -> list[Draft] | None:
+    """Other actions of a person: "make the person smile", "have him turn his head"."""
+    m = re.match(
+        r"^(?:make|have|let|get)\s+(?P<who>him|her|them|the (?:person|character|figure|man|woman|boy|girl|child|people|subject))\s+(?P<act>.+)$",
+        clause,
+        re.I,
+    )
+    if not m:
+        return None
+    act = m["act"].strip()
+    first = act.split()[0].lower()
+    if first in ("wear", "put", "take", "remove") or classify(act, allow_bare_noun=False):
+        return None
+    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": act.lower()})]
+
+
+def _hair(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = re.search(r"\bhair\b", clause, re.I)
+    if not m:
+        return None
+    after, before = clause[m.end() :], clause[: m.start()]
+    for part in (after, before):
+        colors = [parse_color(w) for w in re.findall(r"[a-z]+", part.lower())]
+        colors = [c for c in colors if c]
+        if colors:
+            return [
+                Draft(
+                    Op.attribute,
+                    EntityRef(noun=PERSON),
+                    {"name": "hair_color", "value": colors[-1] if part is after else colors[0]},
+                )
+            ]
+    return None
+
+
+def _accessory(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
+    """Hat and glasses of the character: "put a hat on him", "take off her glasses"."""
+    words = re.findall(r"[a-z]+", rest.lower())
+    names = {ACCESSORIES[w] for w in words if w in ACCESSORIES}
+    if not names or len(words) > 8 or not turn.person:
+        return None
+    others = [w for w in words if w not in ACCESSORIES and w not in _ACCESSORY_FILLER]
+    if others:
+        return None
+    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": n, "value": value}) for n in sorted(names)]
+
+
+_ACCESSORY_FILLER = frozenset(
+    "a an the his her their its pair of on to onto from off for him her them person character figure "
+    "man woman s head face wear wearing some".split()
+)
+
+
+def _text_edit(rest: str, turn: _Turn) -> list[Draft] | None:
+    """Text in the image: "add the text 'SALE' at the top", "change the word 'A' to 'B'"."""
+    quoted = re.findall(r"""(?:"([^"]+)"|'([^']+)'|“([^”]+)”)""", rest)
+    strings = [next(q for q in group if q) for group in quoted]
+    if not strings:
+        return None
+    surface = re.sub(r"""(?:"[^"]*"|'[^']*')""", " ", rest)
+    is_text = re.search(
+        r"\b(?:text|word|words|caption|title|label|slogan|sign|message|phrase|letters?|number|digits?|writing|headline|subtitle|tagline)\b",
+        surface,
+        re.I,
+    )
+    if not is_text:
+        return None
+    place, rest_surface = None, surface
+    phrase = parse_phrase(rest_surface, turn.context)
+    place = phrase.place
+    noun = "text"
+    on = re.search(r"\bon\s+(?:the|a)\s+(?P<n>[a-z]+)", surface, re.I)
+    if on and on["n"].lower() not in (
+        "image",
+        "picture",
+        "photo",
+        "top",
+        "bottom",
+        "left",
+        "right",
+        "center",
+        "poster",
+    ):
+        noun = on["n"].lower()
+    target = EntityRef(noun=noun, position=place)
+    params = {"text": strings[-1], "old": strings[0] if len(strings) > 1 else None}
+    return [Draft(Op.text, target, {k: v for k, v in params.items() if v is not None})]
+
+
+def _extract(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    background = re.search(
+        r"\s+(?:on|onto|against|with)\s+(?:a|an)\s+(?P<b>[\w\s-]+?)\s+background$", rest, re.I
+    )
+    params = {}
+    if background:
+        rest = rest[: background.start()]
+        params["background"] = background["b"].lower()
+    rest = re.sub(r"\s*,?\s*(?:including|along with|together with|as well as)\s+.+$", "", rest, flags=re.I)
+    return [Draft(Op.extract, t, dict(params)) for t in turn.targets(rest)] or None
+
+
+def _keep(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """keep/preserve/don't change X: lock the person (identity_lock), or protect X (a lock on X)."""
+    what = re.sub(
+        r"\s+(?:unchanged|untouched|intact|the same|as (?:it is|they are|is|before)|in place|unaltered|visible|"
+        r"consistent|identical|unmodified|exactly as (?:it is|they are)|fixed|as-is|recognizable|recognisable|"
+        r"clearly visible|undisturbed|preserved|unchanged and.*|natural|realistic)\b.*$",
+        "",
+        rest,
+        flags=re.I,
+    ).strip(" ,")
+    what = strip_image_tail(what)
+    if not what:
+        return None
+    if (
+        _EVERYTHING_ELSE.match(what)
+        and not is_background(what)
+        or re.match(r"^(?:the\s+)?(?:same|original)\b", what, re.I)
+    ):
+        return []
+    words = re.findall(r"[a-z]+", what.lower())
+    parts = sorted({PERSON_PARTS[w] for w in words if w in PERSON_PARTS})
+    if names_person(what) or parts:
+        turn.person = True
+        return [Draft(Op.identity_lock, params={"parts": parts} if parts and parts != ["face"] else {})]
+    targets = parse_targets(what, turn.context)
+    if not targets:
+        return None
+    return [Draft(Op.identity_lock, t) for t in targets]
+
+
+def _global(text: str, turn: _Turn) -> list[Draft] | None:
+    """A clause that is only a look: "black and white", "night time", "a striped background"."""
+    cleaned = re.sub(r"^(?:(?:a|an|the|some)\s+)", "", text.strip(" .,").lower())
+    cleaned = re.sub(
+        r"\s+(?:to|on|for|over)\s+(?:the|this|it)(?:\s+(?:whole|entire))?(?:\s+(?:image|picture|photo|scene))?$",
+        "",
+        cleaned,
+    )
+    if re.search(r"\b(?:background|backdrop)$", cleaned):
+        return _background(cleaned)
+    tone = parse_tone(cleaned)
+    if tone:
+        return [Draft(Op.tone, params={"tone": tone})]
+    lighting = parse_lighting(cleaned)
+    if lighting:
+        return [Draft(Op.lighting, params={"lighting": lighting})]
+    style = re.match(
+        r"^(?:in\s+)?(?:the\s+)?style\s+of\s+(?P<s>.+)$|^(?:in\s+)?(?:a\s+|an\s+)?(?P<t>.+?)\s+(?:style|look|aesthetic|effect|filter)$",
+        cleaned,
+    )
+    if style:
+        return _style(style["s"] or style["t"])
+    toy_style = toy.STYLE_WORDS.get(cleaned.split()[-1]) if cleaned else None
+    return [Draft(Op.style, params={"style": toy_style})] if toy_style else None
+
+
+def _background(text: str) -> list[Draft] | None:
+    text = re.sub(
+        r"^(?:(?:a|an|the)\s+)?(?:background\s+|backdrop\s+)?(?:of\s+)?",
+        "",
+        strip_image_tail(text.strip()),
+        flags=re.I,
+    )
+    text = re.sub(r"^(?:(?:a|an)\s+)", "", text, flags=re.I)
+    value = parse_background(text)
+    return _background_value(value) if value else None
+
+
+def _background_value(value: Value) -> list[Draft] | None:
+    if value.kind == "pattern":
+        params = {"pattern": value.value, "color": value.extra}
+    elif value.kind == "color":
+        params = {"color": value.value}
+    elif value.kind in ("description", "noun", "style", "lighting", "material", "texture"):
+        params = {"description": _describe(str(value.value))}
+    else:
+        return None
+    return [Draft(Op.background, params={k: v for k, v in params.items() if v})]
+
+
+def _style(text: str) -> list[Draft]:
+    return [Draft(Op.style, params={"style": parse_style(text) or _describe(text)})]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _splits(text: str, words: str, from_part: bool = False):
+    """Every (before, after) split of ``text`` at one of ``words`` (left to right)."""
+    for m in re.finditer(rf"\s+(?:{words})\s+", text, re.I):
+        before, after = text[: m.start()].strip(), text[m.end() :].strip()
+        if before and after:
+            yield before, after
+
+
+def _each(turn: _Turn, text: str, build: Callable[[EntityRef], Draft]) -> list[Draft] | None:
+    targets = turn.targets(text)
+    return [build(t) for t in targets] or None
+
+
+def _phrases(text: str, turn: _Turn) -> list[Phrase]:
+    parts = [
+        p
+        for p in re.split(
+            r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:a|an|some|one|two|three|four|five|\d+)\s)", text
+        )
+        if p
+    ]
+    phrases = [parse_phrase(p, turn.context) for p in parts]
+    if len(phrases) > 1 and all(p.ref for p in phrases):
+        return phrases
+    return [parse_phrase(text, turn.context)]
+
+
+def _ref(phrase: Phrase, keep_place: bool = True) -> EntityRef:
+    assert phrase.ref is not None
+    return (
+        phrase.ref.model_copy(update={"position": phrase.place})
+        if keep_place and phrase.place
+        else phrase.ref
+    )
+
+
+def _describe(text: str) -> str:
+    """Free text for a param: lower case, no article, no trailing filler."""
+    text = strip_image_tail(text.strip(" .,;:!?\"'").lower())
+    text = re.sub(r"^(?:(?:a|an|the|some)\s+)", "", text)
+    return re.sub(r"\s+(?:setting|environment|scene|background|backdrop)$", "", text) or text
+
+
+def _number(word: str) -> int:
+    from .lexicon import NUMBER_WORDS
+
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+
+
+# Leading verb -> handler. Longer verbs first so "take out" wins over "take".
+_HANDLERS: list[tuple[str, Handler]] = [
+    (_REMOVE, _remove),
+    (_REPLACE, _replace),
+    (_EXTRACT, _extract),
+    (_KEEP, _keep),
+    (_MOVE, _move),
+    (_RESIZE, _resize),
+    (_ADD, _add),
+    (r"write|type|label|print|spell out", _add),
+    (_CHANGE, _change),
+    (
+        _STYLE_VERBS,
+        lambda verb, rest, turn: (
+            _style(verb) if is_image(rest) or rest.lower() in ("it", "everything") else None
+        ),
+    ),
+    (r"take", lambda verb, rest, turn: _remove(verb, rest, turn) if re.search(r"\boff\b", rest) else None),
+    (
+        r"wear|don|show|let",
+        lambda verb, rest, turn: _accessory(rest, turn, "on") or _change("make", rest, turn),
+    ),
+]
+_VERB_HEAD = [
+    (re.compile(rf"^(?P<verb>{verbs})\b[\s,:]*(?P<rest>.*)$", re.I | re.S), handler)
+    for verbs, handler in _HANDLERS
+]
+_PASSIVE = re.compile(
+    r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|to)\s+(?:be\s+)?"
+    r"(?P<verb>removed|deleted|erased|eliminated|taken out|replaced|changed|turned|made|colou?red|painted|"
+    r"moved|shifted|enlarged|shrunk|resized|become|becomes|be|look|appear|turn|get|stay|remain)\b\s*(?P<y>.*)$",
+    re.I,
+)
+_PASSIVE_VERB = {"removed": "remove", "deleted": "remove", "erased": "remove", "eliminated": "remove",
+                 "taken out": "remove", "replaced": "replace", "moved": "move", "shifted": "move",
+                 "enlarged": "enlarge", "shrunk": "shrink", "resized": "resize", "stay": "keep", "remain": "keep"}  # fmt: skip
+
+
+class RulePlanner(Planner):
+    """The default planner: deterministic English rules, no weights (see the module docstring)."""
+
+    name = "rules"
+
+    def _plan(self, prompt: str, context: PlanContext) -> InstructionGraph:
+        text = normalize(prompt)
+        turn = _Turn(context=context, person=context.has_person or names_person(text))
+        groups: list[list[Draft]] = []
+        sequenced: list[bool] = []
+        warnings: list[str] = []
+        pending: list[str] = []  # "keep everything else" before any edit: joins the next edit's text
+        place: str | None = None  # "in the top left, add a star": the place comes first
+        for clause in split_clauses(text):
+            if place is None and parse_place(_core(clause.text)):
+                place = clause.text.strip(" ,")
+                continue
+            if place is not None:
+                drafts, problem = self._clause(f"{_core(clause.text)} {_core(place)}", turn)
+                clause.text, place = f"{place}, {clause.text.strip()}", None
+            else:
+                drafts, problem = self._clause(clause.text, turn)
+            if drafts is None and _QUALIFIER.match(_LEADING.sub("", clause.text.strip())) and any(groups):
+                drafts = []  # a qualifier of the previous edit: it joins that node's text below
+            if drafts is None:
+                warnings.append(f"unparsed: {clause.text.strip()!r}" + (f" ({problem})" if problem else ""))
+                continue
+            span = clause.text.strip(" ,;")
+            if drafts:
+                span = ", ".join([*pending, span])
+                pending.clear()
+                for d in drafts:
+                    d.text = span
+                groups.append(drafts)
+                sequenced.append(clause.sequenced)
+            elif groups and groups[-1]:
+                for d in groups[-1]:
+                    d.text = f"{d.text}, {span}" if d.text else span
+            else:
+                pending.append(span)
+        if place is not None:
+            warnings.append(f"unparsed: {place!r} (a place with no edit)")
+        if pending:
+            warnings.extend(f"unparsed: {span!r} (no edit to attach it to)" for span in pending)
+        drafts = [d for group in groups for d in group]
+        lock = [d for d in drafts if d.op is Op.identity_lock and d.target is None]
+        if turn.person and not lock:
+            drafts.insert(0, Draft(Op.identity_lock))
+        elif len(lock) > 1:  # one lock for the person, with every part named
+            parts = sorted({p for d in lock for p in d.params.get("parts", [])})
+            merged = Draft(
+                Op.identity_lock,
+                params={"parts": parts} if parts and parts != ["face"] else {},
+                text="; ".join(d.text for d in lock),
+            )
+            drafts = [merged, *[d for d in drafts if d not in lock]]
+        elif lock:
+            drafts = [lock[0], *[d for d in drafts if d is not lock[0]]]
+        nodes = _nodes(drafts)
+        by_draft = {id(d): n for d, n in zip(drafts, nodes)}
+        explicit = _explicit_order(groups, sequenced, by_draft, text)
+        style_first = any(a.role is Role.style and b.role is Role.object for a, b in explicit)
+        graph = link(nodes, prompt=prompt, style_after_objects=not style_first)
+        for before, after in explicit:
+            graph.add_edge(before.id, after.id)
+        graph.warnings.extend(warnings)
+        return graph
+
+    def _clause(self, clause: str, turn: _Turn) -> tuple[list[Draft] | None, str | None]:
+        core = _core(clause)
+        if not core:
+            return [], None
+        try:
+            return _read(core, turn), None
+        except Unresolved as exc:
+            return None, str(exc)
+
+
+def _core(clause: str) -> str:
+    """A clause without its fillers: "please, now make it blue." -> "make it blue"."""
+    core = _LEADING.sub("", clause.strip())
+    return _TRAILING.sub("", core).strip(" ,\"'")
+
+
+def _read(core: str, turn: _Turn) -> list[Draft] | None:
+    for special in (_pose, _wear, _action):
+        drafts = special(core, turn)
+        if drafts:
+            return drafts
+    for head, handler in _VERB_HEAD:
+        m = head.match(core)
+        if m and m["rest"].strip():
+            drafts = handler(m["verb"], m["rest"].strip(" ,"), turn)
+            if drafts is not None:
+                return drafts
+    passive = _PASSIVE.match(core)
+    if passive:
+        verb = passive["verb"].lower()
+        rest = (
+            f"{passive['x']} {passive['y']}".strip()
+            if verb in ("replaced", "changed", "turned", "made")
+            else passive["x"]
+        )
+        if verb in _PASSIVE_VERB:
+            active = _PASSIVE_VERB[verb]
+            if active == "keep":
+                return _keep(active, f"{passive['x']} {passive['y']}", turn)
+            if active == "replace":
+                return _replace(active, rest, turn)
+            handler = dict(
+                zip(
+                    ("remove", "move", "enlarge", "shrink", "resize"),
+                    (_remove, _move, _resize, _resize, _resize),
+                )
+            )[active]
+            return handler(
+                active, rest if active not in ("move", "resize") else f"{passive['x']} {passive['y']}", turn
+            )
+        return _change("make", f"{passive['x']} {passive['y']}", turn)
+    there = re.match(r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<rest>.+)$", core, re.I)
+    if there:
+        return _add("add", there["rest"], turn)
+    hair = _hair(core, turn)
+    if hair:
+        return hair
+    if re.match(r"^(?:with|in|as|into)\s", core, re.I):
+        core = re.sub(r"^(?:with|in|as|into)\s+", "", core, flags=re.I)
+    return _global(core, turn)
+
+
+def _nodes(drafts: list[Draft]) -> list[EditNode]:
+    """EditNodes with readable ids: ``identity_lock``, ``recolor``, ``recolor_2``, ..."""
+    seen: dict[str, int] = {}
+    nodes = []
+    for d in drafts:
+        seen[d.op.value] = seen.get(d.op.value, 0) + 1
+        node_id = d.op.value if seen[d.op.value] == 1 else f"{d.op.value}_{seen[d.op.value]}"
+        nodes.append(d.node(node_id))
+    return nodes
+
+
+_FIRST = re.compile(r"\b(?:first|firstly|to begin with|start by|begin by)\b", re.I)
+
+
+def _explicit_order(groups, sequenced, by_draft, text) -> list[tuple[EditNode, EditNode]]:
+    """Edges the prompt asks for in words: "first X, then Y" (a bare "then" is only prompt order)."""
+    if not _FIRST.search(text):
+        return []
+    edges = []
+    previous: list[EditNode] = []
+    for group, seq in zip(groups, sequenced):
+        nodes = [by_draft[id(d)] for d in group if d.op is not Op.identity_lock and id(d) in by_draft]
+        if seq and previous:
+            edges += [(a, b) for a in previous for b in nodes]
+        if nodes:
+            previous = nodes
+    return edges
