@@ -47,9 +47,10 @@ class Rendering:
 
 
 def render(scene: Scene) -> Rendering:
+    character = _character_layer(scene.character, scene.size)
     canvas = _Canvas(scene.size)
-    canvas.rgb[:] = _background(scene)
-    _draw_character(canvas, scene.character)
+    canvas.rgb = _background(scene) * (1.0 - character.alpha[..., None]) + character.rgb
+    canvas.labels = character.labels.copy()
     for index, obj in enumerate(scene.objects):
         _draw_object(canvas, obj, OBJECT_LABEL0 + index)
     rgb = _global_look(canvas, scene)
@@ -70,9 +71,12 @@ def change_mask(before: Scene | Rendering, after: Scene | Rendering, tolerance: 
 
 
 class _Canvas:
+    """RGB (premultiplied by ``alpha``) and owner labels. A canvas starts transparent and black."""
+
     def __init__(self, size: int):
         self.size = size
-        self.rgb = np.empty((size, size, 3), np.float32)
+        self.rgb = np.zeros((size, size, 3), np.float32)
+        self.alpha = np.zeros((size, size), np.float32)
         self.labels = np.zeros((size, size), np.int16)
 
     def fill(self, sdf, box: tuple[float, float, float, float], color, label: int) -> None:
@@ -83,9 +87,12 @@ class _Canvas:
         if x0 >= x1 or y0 >= y1:
             return
         ys, xs = _pixel_centres(s)
-        coverage = np.clip(0.5 - sdf(xs[y0:y1, x0:x1], ys[y0:y1, x0:x1]) * s, 0.0, 1.0)
+        coverage = 0.5 - sdf(xs[y0:y1, x0:x1], ys[y0:y1, x0:x1]) * s
+        np.minimum(np.maximum(coverage, 0.0, out=coverage), 1.0, out=coverage)  # clip, without its overhead
         region = self.rgb[y0:y1, x0:x1]
-        region += (np.asarray(color, np.float32) - region) * coverage[..., None]
+        region += (np.asarray(color, np.float32) - region) * coverage[..., None]  # "over" compositing
+        alpha = self.alpha[y0:y1, x0:x1]
+        alpha += (1.0 - alpha) * coverage
         self.labels[y0:y1, x0:x1][coverage >= 0.5] = label
 
 
@@ -125,19 +132,18 @@ def _segment(ax, ay, bx, by, r):
 
 
 def _polygon(points):
-    """Exact signed distance to a simple polygon (negative inside), after Inigo Quilez."""
-    pts = [(float(px), float(py)) for px, py in points]
+    """Exact signed distance to a simple polygon (negative inside), after Inigo Quilez; all edges at once."""
+    a = np.asarray([(float(px), float(py)) for px, py in points], np.float32)
+    b = np.roll(a, 1, axis=0)
+    ex, ey = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+    edge2 = ex * ex + ey * ey
 
     def sdf(x, y):
-        dist2 = (x - pts[0][0]) ** 2 + (y - pts[0][1]) ** 2
-        inside = np.zeros(x.shape, bool)
-        for (ax, ay), (bx, by) in zip(pts, pts[-1:] + pts[:-1]):
-            ex, ey = bx - ax, by - ay
-            wx, wy = x - ax, y - ay
-            t = np.clip((wx * ex + wy * ey) / (ex * ex + ey * ey), 0.0, 1.0)
-            dist2 = np.minimum(dist2, (wx - ex * t) ** 2 + (wy - ey * t) ** 2)
-            c1, c2, c3 = y >= ay, y < by, ex * wy > ey * wx
-            inside ^= (c1 & c2 & c3) | ~(c1 | c2 | c3)
+        wx, wy = x[..., None] - a[:, 0], y[..., None] - a[:, 1]
+        t = np.clip((wx * ex + wy * ey) / edge2, 0.0, 1.0)
+        dist2 = ((wx - ex * t) ** 2 + (wy - ey * t) ** 2).min(axis=-1)
+        c1, c2, c3 = y[..., None] >= a[:, 1], y[..., None] < b[:, 1], ex * wy > ey * wx
+        inside = ((c1 & c2 & c3) | ~(c1 | c2 | c3)).sum(axis=-1) % 2 == 1
         return np.where(inside, -1.0, 1.0) * np.sqrt(dist2)
 
     return sdf
@@ -234,6 +240,18 @@ def _head(character: Character):
     if character.face_shape == "square":
         return _box(HEAD_X, HEAD_Y, 0.095, 0.1, 0.035), 0.1
     return _circle(HEAD_X, HEAD_Y, 0.103), 0.103
+
+
+@lru_cache(maxsize=256)
+def _character_layer(character: Character, size: int) -> _Canvas:
+    """The character alone on a transparent canvas. Compositing it over the background later gives
+    the same image as drawing it there, and most edits leave the character as it was, so the layer
+    is cached (its arrays are never written after this)."""
+    canvas = _Canvas(size)
+    _draw_character(canvas, character)
+    for array in (canvas.rgb, canvas.alpha, canvas.labels):
+        array.flags.writeable = False
+    return canvas
 
 
 def _draw_character(canvas: _Canvas, c: Character) -> None:
