@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml setup.py
 install: $(STAMP)
 
 demo: install
-	$(VENV)/bin/nanoedit graph show examples/plans/compound_edit.yaml
+	$(VENV)/bin/nanoedit demo
 
 lint: install
 	$(PY) -m ruff check .
