@@ -136,11 +136,20 @@ def test_sample_command_writes_a_contact_sheet_and_gold_graphs(tmp_path, capsys)
     lines = (tmp_path / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 5
     record = json.loads(lines[0])
-    graph = InstructionGraph.from_dict(record["graph"])
-    assert apply_graph(Scene.model_validate(record["source"]), graph) == Scene.model_validate(
-        record["target"]
-    )
+    graph = InstructionGraph.from_dict(record["turns"][0]["graph"])
+    source, target = (Scene.model_validate(s) for s in record["scenes"])
+    assert apply_graph(source, graph) == target
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+    sessions = tmp_path / "sessions"
+    assert (
+        main(
+            ["-q", "toyworld", "sample", "--kind", "session", "--n", "2", "-o", str(sessions), "--size", "64"]
+        )
+        == 0
+    )
+    record = json.loads((sessions / "samples.jsonl").read_text().splitlines()[1])
+    assert len(record["scenes"]) == len(record["turns"]) + 1 >= 3
 
     assert main(["toyworld", "sample", "--n", "0", "-o", str(tmp_path)]) == 2
     assert "--n 0" in capsys.readouterr().err
