@@ -7,6 +7,7 @@ encoder), so they all read and write the same way: strict key matching on load, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -130,3 +131,29 @@ def load_strict(module: nn.Module, state_dict: dict[str, torch.Tensor], where: s
             "Check that config.json belongs to these weights."
         )
     module.load_state_dict(state_dict, strict=True, assign=True)
+
+
+class PretrainedMixin:
+    """``from_pretrained`` / ``save_pretrained`` for an ``nn.Module`` built from one dataclass config.
+
+    The folder holds ``config.json`` (the dataclass fields + ``_class_name``) and ``model.safetensors``.
+    """
+
+    config_class: type
+    weights_name = "model.safetensors"
+
+    @classmethod
+    def from_pretrained(cls, folder: str | os.PathLike, device: torch.device | str | None = None):
+        raw = {k: v for k, v in read_config(folder).items() if not k.startswith("_")}
+        try:
+            config = cls.config_class(**raw)
+        except TypeError as err:
+            raise ModelLoadError(f"{folder}/{CONFIG_NAME} is not a {cls.__name__} config ({err})") from err
+        with torch.device("meta"):
+            model = cls(config)
+        load_strict(model, load_weights(folder, cls.weights_name), where=str(folder))
+        return model.to(device).eval()
+
+    def save_pretrained(self, folder: str | os.PathLike) -> None:
+        save_weights(folder, self.state_dict(), self.weights_name)
+        write_config(folder, {"_class_name": type(self).__name__, **dataclasses.asdict(self.config)})
