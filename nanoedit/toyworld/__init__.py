@@ -11,8 +11,10 @@ Gold-graph contract (the rule planner follows the same conventions; plans are co
 ``InstructionGraph.equivalent``, which ignores node ids and ``text``):
 
 - every gold graph is ``nanoedit.graphs.link(nodes, prompt=instruction)`` over nodes in prompt
-  order, starting with an ``identity_lock`` node (target None, default params); each node's
-  ``text`` is the span of the instruction it came from;
+  order, starting with an ``identity_lock`` node built as
+  ``EditNode(id=..., op="identity_lock", params={})`` (target None, IdentityLockParams defaults:
+  ``parts=["face"]``; leaving ``params`` out stores the base ``Params``, whose canonical form
+  differs); each node's ``text`` is the span of the instruction it came from ("" for the lock);
 - targets are ``EntityRef``s holding only what the instruction says: ``noun`` is a shape
   (``vocab.SHAPES``) or ``"person"``; ``color`` / ``size`` / ``position`` only when the phrase says
   them (never an ``entity_id``); a reference is always unambiguous in the scene it is applied to;
