@@ -237,7 +237,7 @@ class EditNode(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=64)
     op: Op
     target: EntityRef | None = None
-    params: SerializeAsAny[Params] = Field(default_factory=Params)
+    params: SerializeAsAny[Params] = Field(default_factory=dict, validate_default=True)
     priority: int = 0
     text: str = ""
 

@@ -288,3 +288,9 @@ def test_equivalence_ignores_ids_and_text():
     assert a.equivalent(b)
     b.add_edge("x", "y")  # same nodes, other edges: not the same plan
     assert not a.equivalent(b)
+
+
+def test_default_params_are_the_ops_own():
+    lock = EditNode(id="a", op="identity_lock")
+    assert lock.params.parts == ["face"]
+    assert lock.content() == EditNode(id="a", op="identity_lock", params={}).content()
