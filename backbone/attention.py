@@ -77,15 +77,18 @@ def relu_linear_attention(
     """ReLU linear attention over (B, N, heads*d) projections; returns (B, N, heads*d) in q's dtype.
 
     ``q`` and ``k`` are rectified in place: pass fresh projection outputs (as the DiT does), not tensors
-    you still need. ``backend``: ``"torch"``, ``"triton"`` (CUDA only) or ``"auto"``.
+    you still need. ``backend``: ``"torch"``, ``"triton"`` (CUDA only) or ``"auto"``; ``"softmax"`` swaps in
+    quadratic softmax attention (a baseline for benchmarks, not SANA).
     """
+    if backend == "softmax":
+        return softmax_attention(q, k, v, heads)
     q, k = F.relu(q, inplace=True), F.relu(k, inplace=True)
     if backend == "triton" or (backend == "auto" and _triton_available(q) and not torch.is_grad_enabled()):
         from nanoedit.backbone.triton_attention import triton_relu_linear_attention
 
         return triton_relu_linear_attention(q, k, v, heads)
     if backend not in ("auto", "torch"):
-        raise ValueError(f"unknown attention backend {backend!r}; use 'auto', 'torch' or 'triton'")
+        raise ValueError(f"unknown attention backend {backend!r}; use 'auto', 'torch', 'triton' or 'softmax'")
     return linear_attention_apply(q, linear_attention_state(k, v, heads), heads)
 
 
@@ -99,10 +102,13 @@ def text_attention_bias(mask: torch.Tensor | None, dtype: torch.dtype) -> torch.
     return ((1 - mask.to(dtype)) * -10000.0)[:, None, None, :]
 
 
-def cross_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int, bias: torch.Tensor | None
+def softmax_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int, bias: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """Softmax attention of (B, N, C) queries over (B, L, C) text keys/values with a broadcast bias."""
+    """Softmax attention of (B, N, C) queries over (B, L, C) keys/values with an optional broadcast bias.
+
+    The DiT's cross-attention to text; also the quadratic self-attention baseline (backend ``"softmax"``).
+    """
     batch, tokens, channels = q.shape
     out = F.scaled_dot_product_attention(
         _heads_first(q, heads), _heads_first(k, heads), _heads_first(v, heads), attn_mask=bias

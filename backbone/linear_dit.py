@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from nanoedit.backbone.attention import cross_attention, relu_linear_attention, text_attention_bias
+from nanoedit.backbone.attention import relu_linear_attention, softmax_attention, text_attention_bias
 from nanoedit.backbone.checkpoint import load_strict, load_weights, read_config, save_weights, write_config
 from nanoedit.errors import ModelLoadError
 
@@ -244,7 +244,7 @@ class LinearDiTBlock(nn.Module):
         x = torch.addcmul(x, gate_msa, self.attn1.to_out[0](h))
 
         q, k, v = self.attn2.project(x, text)
-        x = x + self.attn2.to_out[0](cross_attention(q, k, v, self.attn2.heads, text_bias))
+        x = x + self.attn2.to_out[0](softmax_attention(q, k, v, self.attn2.heads, text_bias))
 
         h = modulate(self.norm2(x), shift_mlp, scale_mlp)
         return torch.addcmul(x, gate_mlp, self.ff(h, height, width))
@@ -319,7 +319,7 @@ class LinearDiT(nn.Module):
         return self.proj_out.weight.device
 
     def set_attention_backend(self, backend: str) -> None:
-        """``"auto"`` (Triton on CUDA when available), ``"torch"`` or ``"triton"``."""
+        """``"auto"`` (Triton on CUDA when available), ``"torch"``, ``"triton"``, or ``"softmax"`` (baseline)."""
         for block in self.transformer_blocks:
             block.attention_backend = backend
 
