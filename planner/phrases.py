@@ -149,12 +149,19 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
     refs = resolve_reference(text, context)
     if refs is not None:
         return refs
-    parts = [p for p in re.split(r"\s*(?:,\s*(?:and\s+)?|\band\s+)", text) if p]
+    # "the circle and the square": each part must start like a noun phrase of its own
+    parts = [p for p in _AND_THE.split(text) if p]
     if len(parts) > 1:
         split = [_target(p, context) for p in parts]
         if all(split):
             return [r for refs in split for r in refs]  # type: ignore[union-attr]
     return _target(text, context)
+
+
+_AND_THE = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:the|a|an|this|that|these|those|his|her|its|their|all|both|every|"
+    r"\d+|one|two|three|four|five|small|large|big|tiny|medium)\b)"
+)
 
 
 def _target(text: str, context: PlanContext | None) -> list[EntityRef] | None:
@@ -446,10 +453,8 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     if material in MATERIAL_WORDS:
         return Value("material", MATERIAL_WORDS[material])
     words = WORD.findall(bare)
-    if words and all(
-        w in TEXTURE_WORDS or w in ("and", "more", "surface", "appearance", "texture", "look", "finish")
-        for w in words
-    ):
+    fillers = ("and", "more", "surface", "appearance", "texture", "look", "finish")
+    if set(words) & TEXTURE_WORDS and all(w in TEXTURE_WORDS or w in fillers for w in words):
         return Value("texture", " ".join(w for w in words if w in TEXTURE_WORDS))
     style = parse_style(cleaned)
     if style:

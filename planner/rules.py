@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link
 from nanoedit.toyworld import vocab as toy
 
@@ -282,7 +284,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
     background = re.match(
-        r"^(?:the\s+)?(?:background|backdrop)\s+(?:(?:to|into|with)\s+)?(?P<v>.+)$", rest, re.I
+        r"^(?:the\s+)?(?:background|backdrop)\s+(?:(?:of|in)\s+(?:the|this)\s+(?:image|photo|picture|scene)\s+)?"
+        r"(?:(?:to|into|with)\s+)?(?P<v>.+)$",
+        rest,
+        re.I,
     )
     if background:
         return _background(background["v"])
@@ -419,7 +424,7 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
 # What a look of the whole image is said of: "make the colors warmer", "set the lighting to night".
 _LOOK = re.compile(
     r"^(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:it|everything|things|colou?rs|colou?r palette|palette|"
-    r"lighting|light|tones?|mood|atmosphere|style|look|time of day|sky)$",
+    r"lighting|light|tones?|mood|atmosphere|style|look|time of day)$",
     re.I,
 )
 
@@ -925,7 +930,8 @@ class RulePlanner(Planner):
             drafts = [merged, *[d for d in drafts if d not in lock]]
         elif lock:
             drafts = [lock[0], *[d for d in drafts if d is not lock[0]]]
-        nodes = _nodes(drafts)
+        drafts = sorted(drafts, key=lambda d: d.op is not Op.identity_lock)  # locks first, as gold graphs
+        nodes = _nodes(drafts, warnings)
         by_draft = {id(d): n for d, n in zip(drafts, nodes)}
         explicit = _explicit_order(groups, sequenced, by_draft, text)
         style_first = any(a.role is Role.style and b.role is Role.object for a, b in explicit)
@@ -997,14 +1003,19 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     return _global(core, turn)
 
 
-def _nodes(drafts: list[Draft]) -> list[EditNode]:
-    """EditNodes with readable ids: ``identity_lock``, ``recolor``, ``recolor_2``, ..."""
+def _nodes(drafts: list[Draft], warnings: list[str]) -> list[EditNode]:
+    """EditNodes with readable ids (``identity_lock``, ``recolor``, ``recolor_2``, ...); a draft the
+    schema rejects becomes a warning, so no prompt can crash the planner."""
     seen: dict[str, int] = {}
     nodes = []
     for d in drafts:
-        seen[d.op.value] = seen.get(d.op.value, 0) + 1
-        node_id = d.op.value if seen[d.op.value] == 1 else f"{d.op.value}_{seen[d.op.value]}"
-        nodes.append(d.node(node_id))
+        count = seen.get(d.op.value, 0) + 1
+        try:
+            nodes.append(d.node(d.op.value if count == 1 else f"{d.op.value}_{count}"))
+        except ValidationError as exc:
+            warnings.append(f"unparsed: {d.text!r} ({d.op.value}: {exc.errors()[0]['msg']})")
+            continue
+        seen[d.op.value] = count
     return nodes
 
 
