@@ -160,7 +160,9 @@ class CallableEditor(EditorAdapter):
         self._accepted = _accepted_keywords(fn, ("mask", "history", "seed"))
 
     def edit(self, request: EditRequest) -> Image.Image:
-        return to_rgb_image(self.fn(request.image, request.instruction, **_optional_kwargs(request, self._accepted)))
+        return to_rgb_image(
+            self.fn(request.image, request.instruction, **_optional_kwargs(request, self._accepted))
+        )
 
 
 class MethodEditor(EditorAdapter):
@@ -221,7 +223,9 @@ def decode_png(text: str, what: str = "image") -> Image.Image:
         with Image.open(io.BytesIO(base64.b64decode(text, validate=True))) as img:
             return img.convert("RGB") if what == "image" else img.convert("L")
     except Exception as exc:  # noqa: BLE001 - any decoding failure is the sender's malformed payload
-        raise EditorError(f"the {what} field is not a base64-encoded PNG ({exc}); send base64 PNG bytes") from exc
+        raise EditorError(
+            f"the {what} field is not a base64-encoded PNG ({exc}); send base64 PNG bytes"
+        ) from exc
 
 
 class HttpEditor(EditorAdapter):
@@ -242,7 +246,10 @@ class HttpEditor(EditorAdapter):
             "seed": request.seed,
         }
         http_request = urllib.request.Request(
-            self.url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+            self.url,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(http_request, timeout=self.timeout_s) as response:
@@ -254,9 +261,11 @@ class HttpEditor(EditorAdapter):
             reason = getattr(exc, "reason", exc)
             raise EditorError(f"cannot reach {self.url} ({reason}); is the editor server running?") from exc
         except json.JSONDecodeError as exc:
-            raise EditorError(f"{self.url} did not answer JSON; answer {{\"image\": <base64 PNG>}}") from exc
+            raise EditorError(f'{self.url} did not answer JSON; answer {{"image": <base64 PNG>}}') from exc
         if not isinstance(answer, dict) or not isinstance(answer.get("image"), str):
-            raise EditorError(f"{self.url} answered without an 'image' field; answer {{\"image\": <base64 PNG>}}")
+            raise EditorError(
+                f"{self.url} answered without an 'image' field; answer {{\"image\": <base64 PNG>}}"
+            )
         return decode_png(answer["image"])
 
 
@@ -362,11 +371,15 @@ def load_editor(spec: str) -> EditorAdapter:
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise EditorError(f"cannot import {module_name!r} ({exc}); check the module is on PYTHONPATH") from exc
+            raise EditorError(
+                f"cannot import {module_name!r} ({exc}); check the module is on PYTHONPATH"
+            ) from exc
         target: Any = module
         for part in attribute.split("."):
             if not hasattr(target, part):
-                raise EditorError(f"{module_name} has no attribute {attribute!r}; check the name after the module")
+                raise EditorError(
+                    f"{module_name} has no attribute {attribute!r}; check the name after the module"
+                )
             target = getattr(target, part)
         if inspect.isclass(target):  # a class names an editor type: build it with its defaults
             target = target()

@@ -35,7 +35,13 @@ def _pairs(folder: Path, dimension: str):
 def extract_templates(folder: str | Path) -> dict[str, list[dict[str, str]]]:
     """Templates per toy-world op, each ``{"ori", "div", "source"}``, de-duplicated, in file order."""
     folder = Path(folder)
-    found: dict[str, list[dict[str, str]]] = {"recolor": [], "remove": [], "replace": [], "background": [], "tone": []}
+    found: dict[str, list[dict[str, str]]] = {
+        "recolor": [],
+        "remove": [],
+        "replace": [],
+        "background": [],
+        "tone": [],
+    }
 
     def keep(op: str, ori: str, div: str, source: str) -> None:
         if all((t["ori"], t["div"]) != (ori, div) for t in found[op]):
@@ -49,10 +55,20 @@ def extract_templates(folder: str | Path) -> dict[str, list[dict[str, str]]]:
     for source, ori, div, _ in _pairs(folder, "ObjectRemoval"):
         m = re.fullmatch(r"Remove the (.+?)\s+from the image\.?", ori)
         if m and div.count(f"the {m[1]}") == 1:
-            keep("remove", "Remove the {target} from the image", div.replace(f"the {m[1]}", "the {target}"), source)
+            keep(
+                "remove",
+                "Remove the {target} from the image",
+                div.replace(f"the {m[1]}", "the {target}"),
+                source,
+            )
     for source, ori, div, _ in _pairs(folder, "Replacement"):
         m = re.fullmatch(r"replace (.+?) with (.+?)", ori, flags=re.IGNORECASE)
-        if m and m[1] != m[2] and _once(rf"\b{re.escape(m[1])}\b", div) and _once(rf"\b{re.escape(m[2])}\b", div):
+        if (
+            m
+            and m[1] != m[2]
+            and _once(rf"\b{re.escape(m[1])}\b", div)
+            and _once(rf"\b{re.escape(m[2])}\b", div)
+        ):
             template = re.sub(rf"\b{re.escape(m[1])}\b", "{target}", div)
             template = re.sub(rf"\b{re.escape(m[2])}\b", "{new}", template)
             keep("replace", "replace {target} with {new}", template, source)

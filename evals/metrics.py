@@ -75,13 +75,19 @@ def image_tensor(image: Image.Image) -> torch.Tensor:
 
 def mask_array(mask: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """A boolean HxW array (True = inside) from an ``L`` image or an array, checked against ``size`` (W, H)."""
-    array = np.asarray(mask.convert("L")) > 127 if isinstance(mask, Image.Image) else np.asarray(mask).astype(bool)
+    array = (
+        np.asarray(mask.convert("L")) > 127
+        if isinstance(mask, Image.Image)
+        else np.asarray(mask).astype(bool)
+    )
     if array.shape != (size[1], size[0]):
         raise ValueError(f"mask is {array.shape[1]}x{array.shape[0]} but the image is {size[0]}x{size[1]}")
     return array
 
 
-def _region_figures(a: torch.Tensor, b: torch.Tensor, ssim_map: torch.Tensor, region: torch.Tensor | None) -> dict:
+def _region_figures(
+    a: torch.Tensor, b: torch.Tensor, ssim_map: torch.Tensor, region: torch.Tensor | None
+) -> dict:
     if region is None:
         sel_a, sel_b, sel_ssim = a, b, ssim_map
     else:
@@ -136,7 +142,9 @@ class ClipScorer:
 
         checkpoint = Path(checkpoint)
         if not checkpoint.exists():
-            raise ModelLoadError(f"CLIP checkpoint {checkpoint} does not exist; give the path of a local checkpoint")
+            raise ModelLoadError(
+                f"CLIP checkpoint {checkpoint} does not exist; give the path of a local checkpoint"
+            )
         if config is not None:
             open_clip.add_model_config(Path(config))
         if checkpoint.is_dir():
@@ -153,7 +161,7 @@ class ClipScorer:
                 name, pretrained=pretrained, device=device, weights_only=True
             )
             tokenizer = open_clip.get_tokenizer(name)
-        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - torch, safetensors and open_clip raise many types for a bad file
             raise ModelLoadError(f"cannot load CLIP {model_name!r} from {checkpoint}: {exc}") from exc
         model.eval()
         return cls(model, preprocess, tokenizer, model_name, str(checkpoint), device)
@@ -175,14 +183,18 @@ class ClipScorer:
     def image_text(self, image: Image.Image, text: str) -> float:
         return float(self.embed_images([image])[0] @ self.embed_texts([text])[0])
 
-    def directional(self, source: Image.Image, output: Image.Image, source_caption: str, output_caption: str) -> float:
+    def directional(
+        self, source: Image.Image, output: Image.Image, source_caption: str, output_caption: str
+    ) -> float:
         src, out = self.embed_images([source, output])
         text_src, text_out = self.embed_texts([source_caption, output_caption])
         return float(torch.nn.functional.cosine_similarity(out - src, text_out - text_src, dim=0))
 
 
 def load_clip(
-    model_name: str = DEFAULT_CLIP_MODEL, checkpoint: str | Path | None = None, config: str | Path | None = None
+    model_name: str = DEFAULT_CLIP_MODEL,
+    checkpoint: str | Path | None = None,
+    config: str | Path | None = None,
 ) -> tuple[ClipScorer | None, str]:
     """The CLIP scorer and a one-line status. Without a checkpoint (argument, or the
     ``NANOEDIT_CLIP_CHECKPOINT`` variable) the scorer is ``None`` and the status says why; a checkpoint

@@ -66,7 +66,12 @@ class GoldIndex:
 
     @classmethod
     def for_suite(
-        cls, suite: str | list[str] = "all", n: int = 8, seed: int = 0, scene_size: int = SCENE_SIZE, turns: int = DEFAULT_TURNS
+        cls,
+        suite: str | list[str] = "all",
+        n: int = 8,
+        seed: int = 0,
+        scene_size: int = SCENE_SIZE,
+        turns: int = DEFAULT_TURNS,
     ) -> GoldIndex:
         """The index of the cases ``run_probes`` draws with the same arguments."""
         from .runner import select_probes, suite_cases

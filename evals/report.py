@@ -89,9 +89,9 @@ def turn_curves(curves: dict[str, dict[str, list[float | None]]], path: Path) ->
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 3.2), squeeze=False)
     for ax, (measure, by_mode) in zip(axes[0], curves.items()):
-        for mode, values in by_mode.items():
+        for style, (mode, values) in zip(("-o", "--s", ":^"), by_mode.items()):  # overlapping lines stay visible
             turns = list(range(1, len(values) + 1))
-            ax.plot(turns, [float("nan") if v is None else v for v in values], marker="o", label=mode)
+            ax.plot(turns, [float("nan") if v is None else v for v in values], style, label=mode)
         ax.set_title(measure, fontsize=10)
         ax.set_xlabel("turn")
         ax.set_xticks(range(1, max(len(v) for v in by_mode.values()) + 1))
@@ -109,11 +109,10 @@ def case_grid(rows: list[tuple[str, list[tuple[str, Path]]]], path: Path) -> str
     for ax_row, (title, images) in zip(axes, rows):
         for ax in ax_row:
             ax.axis("off")
-        for ax, (label, image_path) in zip(ax_row, images):
+        for column, (ax, (label, image_path)) in enumerate(zip(ax_row, images)):
             with Image.open(image_path) as img:
                 ax.imshow(img.convert("RGB"), interpolation="nearest")
-            ax.set_title(label, fontsize=8)
-        ax_row[0].text(0, -0.22, title, transform=ax_row[0].transAxes, fontsize=7, va="top")
+            ax.set_title(f"{title}\n{label}" if column == 0 else f"\n{label}", fontsize=8, loc="left")
     fig.tight_layout()
     return _save_figure(fig, path)
 
@@ -123,7 +122,7 @@ body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1100px;
 h1 { margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
 td, th { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
-.flag { background: #c0392b; color: white; border-radius: 3px; padding: 1px 6px; margin-right: 4px; font-size: 13px; }
+.flag { background: #c0392b; color: white; border-radius: 3px; padding: 1px 6px; margin: 0 4px 2px 0; font-size: 13px; display: inline-block; white-space: nowrap; }
 .ok { background: #27ae60; color: white; border-radius: 3px; padding: 1px 6px; font-size: 13px; }
 .verdict { font-size: 16px; margin: 8px 0; } .muted { color: #666; font-size: 13px; }
 img { max-width: 100%; border: 1px solid #eee; }
@@ -135,13 +134,26 @@ def _value(value: Any) -> str:
         return f"{value:.4g}"
     if isinstance(value, list) and value and all(isinstance(v, (float, type(None))) for v in value):
         return ", ".join("n/a" if v is None else f"{v:.3g}" for v in value)
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        columns = list(dict.fromkeys(k for row in value.values() for k in row))
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in ["", *columns])
+        body = "".join(
+            f"<tr><th>{html.escape(str(name))}</th>"
+            + "".join(f"<td>{_value(row.get(c))}</td>" for c in columns)
+            + "</tr>"
+            for name, row in value.items()
+        )
+        return f"<table>{head}{body}</table>"
     if isinstance(value, dict):
         return "<br>".join(f"{html.escape(str(k))}: {_value(v)}" for k, v in value.items())
     return html.escape(str(value))
 
 
 def _flags(flags: list[str]) -> str:
-    return "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags) or '<span class="ok">no flags</span>'
+    return (
+        "".join(f'<span class="flag">{html.escape(f)}</span>' for f in flags)
+        or '<span class="ok">no flags</span>'
+    )
 
 
 def write_html(path: Path, results: dict[str, Any]) -> None:
@@ -178,6 +190,8 @@ def write_html(path: Path, results: dict[str, Any]) -> None:
             parts += [f"<li>{e(case_id)}: {e(message)}</li>" for case_id, message in probe["errors"][:5]]
             parts.append("</ul>")
         if probe["worst_grid"]:
-            parts.append(f"<p class='muted'>Worst cases (worst first)</p><img src='{e(probe['worst_grid'])}' alt='worst cases'>")
+            parts.append(
+                f"<p class='muted'>Worst cases (worst first)</p><img src='{e(probe['worst_grid'])}' alt='worst cases'>"
+            )
     parts.append("</body></html>\n")
     write_atomic(path, "\n".join(parts).encode())

@@ -51,15 +51,21 @@ class ProbeResults:
         return {name: probe["figures"] for name, probe in self.results["probes"].items()}
 
 
-def select_probes(suite: str | list[str] = "all", scene_size: int = SCENE_SIZE, turns: int = DEFAULT_TURNS) -> list[Probe]:
+def select_probes(
+    suite: str | list[str] = "all", scene_size: int = SCENE_SIZE, turns: int = DEFAULT_TURNS
+) -> list[Probe]:
     """Probe instances for ``suite``: "all", one name, a comma-separated list, or a list of names."""
     names = list(PROBES) if suite == "all" else suite.split(",") if isinstance(suite, str) else list(suite)
     names = [name.strip() for name in names]
     unknown = [name for name in names if name not in PROBES]
     if unknown or not names:
-        raise EvalError(f"unknown probe {', '.join(unknown) or '(none)'}; use all or some of {', '.join(PROBES)}")
+        raise EvalError(
+            f"unknown probe {', '.join(unknown) or '(none)'}; use all or some of {', '.join(PROBES)}"
+        )
     return [
-        PROBES[name](scene_size=scene_size, turns=turns) if name == "multiturn" else PROBES[name](scene_size=scene_size)
+        PROBES[name](scene_size=scene_size, turns=turns)
+        if name == "multiturn"
+        else PROBES[name](scene_size=scene_size)
         for name in dict.fromkeys(names)
     ]
 
@@ -99,7 +105,9 @@ def run_probes(
     cases = suite_cases(probes, n, seed)
 
     records: dict[str, list[dict]] = {}
-    with tqdm(total=sum(map(len, cases.values())), desc=f"probing {adapter.name}", disable=quiet, unit="case") as bar:
+    with tqdm(
+        total=sum(map(len, cases.values())), desc=f"probing {adapter.name}", disable=quiet, unit="case"
+    ) as bar:
         for probe in probes:
             records[probe.name] = []
             for case in cases[probe.name]:
@@ -133,8 +141,12 @@ def _claim(out: Path, manifest: dict[str, Any]) -> None:
     if path.is_file():
         previous = json.loads(path.read_text(encoding="utf-8"))
         if previous != manifest:
-            changed = ", ".join(f"{k} {previous.get(k)!r} -> {v!r}" for k, v in manifest.items() if previous.get(k) != v)
-            raise EvalError(f"{out} holds results of another run ({changed}); choose another --out or delete it")
+            changed = ", ".join(
+                f"{k} {previous.get(k)!r} -> {v!r}" for k, v in manifest.items() if previous.get(k) != v
+            )
+            raise EvalError(
+                f"{out} holds results of another run ({changed}); choose another --out or delete it"
+            )
         return
     write_json(path, manifest)
 
@@ -157,11 +169,16 @@ def _probe_results(probe: Probe, records: list[dict], out: Path) -> dict[str, An
     summary = probe.summarize(done)
     plot_dir = out / "plots"
     plots = [(caption, f"plots/{file}") for caption, file in probe.plots(done, plot_dir)]
-    ranked = sorted((r for r in done if r["images"]), key=lambda r: -probe.badness(r["figures"]))[:WORST_CASES]
+    ranked = sorted((r for r in done if r["images"]), key=lambda r: -probe.badness(r["figures"]))[
+        :WORST_CASES
+    ]
     worst_grid = None
     if ranked:
         rows = [
-            (f"{r['id']} (badness {probe.badness(r['figures']):.2f})", [(label, out / file) for label, file in r["images"]])
+            (
+                f"{r['id']} (badness {probe.badness(r['figures']):.2f})",
+                [(label, out / file) for label, file in r["images"]],
+            )
             for r in ranked
         ]
         worst_grid = "plots/" + case_grid(rows, plot_dir / f"{probe.name}_worst.png")

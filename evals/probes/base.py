@@ -85,7 +85,11 @@ class CaseContext:
         self.latencies: list[float] = []
 
     def edit(
-        self, image: Image.Image, instruction: str, history: Sequence[str] = (), mask: Image.Image | None = None
+        self,
+        image: Image.Image,
+        instruction: str,
+        history: Sequence[str] = (),
+        mask: Image.Image | None = None,
     ) -> Image.Image:
         request = EditRequest(image, instruction, mask=mask, history=tuple(history), seed=self.seed)
         outcome = call_editor(self.editor, request, self.timeout_s)
@@ -149,7 +153,10 @@ def gold_graph(nodes: Sequence[EditNode], instruction: str) -> InstructionGraph:
     """The gold graph of ``nodes`` (prompt order) under the toy world's contract: an identity lock
     first, then the default dependencies of ``link``."""
     lock = EditNode(id="lock", op=Op.identity_lock)
-    renamed = [n.model_copy(update={"id": f"e{i + 1}"}) for i, n in enumerate(n for n in nodes if n.op is not Op.identity_lock)]
+    renamed = [
+        n.model_copy(update={"id": f"e{i + 1}"})
+        for i, n in enumerate(n for n in nodes if n.op is not Op.identity_lock)
+    ]
     return link([lock, *renamed], prompt=instruction)
 
 
@@ -192,7 +199,7 @@ def fmt(value: float | None, spec: str = ".2f") -> str:
 
 
 def join_clauses(clauses: Sequence[str]) -> str:
-    """"a and b", "a, b and c": clauses joined without implying an order."""
+    """ "a and b", "a, b and c": clauses joined without implying an order."""
     clauses = list(clauses)
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
 

@@ -25,7 +25,7 @@ from .base import (
 )
 
 MAX_ORDER_SPREAD = 0.1  # pairwise output difference, relative to the edit's own size
-MIN_EDIT_RATE = 0.5
+MIN_EDIT_RATE = 0.8
 
 
 class Compositionality(Probe):

@@ -29,6 +29,7 @@ SUBJECT_OPS = [Op.attribute, Op.pose]
 MIN_IDENTITY_KEPT = 0.8  # share of cases whose face must survive
 IDENTITY_PSNR = Thresholds().identity_psnr  # the oracle's own bar for "the same face"
 MIN_EDIT_RATE = 0.5
+CONVINCING_EDIT_RATE = 0.8
 
 
 class IdentityStress(Probe):
@@ -59,7 +60,11 @@ class IdentityStress(Probe):
             instruction = join_clauses([n.text for n in nodes])
             graph = gold_graph(nodes, instruction)
             gold = GoldEdit(source, instruction, graph, apply_graph(source, graph))
-            spec = {"instruction": instruction, "scene": source.model_dump(mode="json"), "aspects": sorted(aspects)}
+            spec = {
+                "instruction": instruction,
+                "scene": source.model_dump(mode="json"),
+                "aspects": sorted(aspects),
+            }
             cases.append(Case(f"identity-{seed}-{index:03d}", spec, [gold], gold))
         return cases
 
@@ -67,7 +72,11 @@ class IdentityStress(Probe):
         gold: GoldEdit = case.data
         source_image = render(gold.source).image
         output = ctx.edit(source_image, gold.instruction)
-        for label, image in (("source", source_image), ("expected", render(gold.target).image), ("output", output)):
+        for label, image in (
+            ("source", source_image),
+            ("expected", render(gold.target).image),
+            ("output", output),
+        ):
             ctx.save(label, image)
         figures = toy_figures(gold.source, gold.target, output, ctx.clip)
         face = pixel_metrics(output, render(gold.target).image, stable_face(gold.source, gold.target))
@@ -96,7 +105,9 @@ class IdentityStress(Probe):
             f"identity kept in {kept:.0%} of heavy subject edits (face PSNR {fmt(figures['face_psnr'], '.1f')} dB, "
             f"L1 {fmt(figures['face_l1'], '.3f')}); {fmt(rate_applied, '.0%')} of the asked edits made"
         )
-        if not flags:
+        if (
+            not flags and rate_applied >= CONVINCING_EDIT_RATE
+        ):  # kept by doing the edits, not by skipping them
             verdict += ": the identity survives heavy edits (a dedicated identity path is likely)"
         return Summary(figures, verdict, flags)
 

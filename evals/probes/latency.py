@@ -32,7 +32,11 @@ class LatencyProfile(Probe):
             for index in range(per_op):
                 rng = self.rng(seed, f"{op.value}-{index}")
                 sample = single_edit(self.scene(rng, n_objects=rng.randint(1, 4)), rng, ops=[op])
-                spec = {"op": op.value, "instruction": sample.instruction, "scene": sample.source.model_dump(mode="json")}
+                spec = {
+                    "op": op.value,
+                    "instruction": sample.instruction,
+                    "scene": sample.source.model_dump(mode="json"),
+                }
                 cases.append(Case(f"latency-{seed}-{op.value}-{index:03d}", spec, [sample], sample))
         # Interleave the edit types so that a slow moment of the machine does not land on one type.
         return sorted(cases, key=lambda c: (c.id.rsplit("-", 1)[1], c.spec["op"]))
@@ -64,7 +68,9 @@ class LatencyProfile(Probe):
             }
             per_op[op] = entry
         testable = [ts for ts in by_op.values() if len(ts) > 1]
-        kruskal_p = float(kruskal(*testable).pvalue) if len(testable) > 1 and len(set(everything)) > 1 else None
+        kruskal_p = (
+            float(kruskal(*testable).pvalue) if len(testable) > 1 and len(set(everything)) > 1 else None
+        )
         bonferroni = ALPHA / max(len(per_op), 1)
         slow = sorted(
             (op for op, e in per_op.items()

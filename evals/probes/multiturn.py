@@ -22,7 +22,19 @@ from nanoedit.graphs import Op
 from nanoedit.toyworld import apply_graph, multi_turn, render
 
 from ..metrics import pixel_metrics
-from .base import Case, CaseContext, GoldEdit, Probe, Summary, edit_nodes, fmt, gold_graph, matches, mean
+from .base import (
+    PIXEL_TOLERANCE,
+    Case,
+    CaseContext,
+    GoldEdit,
+    Probe,
+    Summary,
+    edit_nodes,
+    fmt,
+    gold_graph,
+    matches,
+    mean,
+)
 
 DEFAULT_TURNS = 4
 MODES = ("multipass", "singlepass")
@@ -35,7 +47,9 @@ _LEAD_WORDS = re.compile(r"^(now|then|next,)\s+")
 class MultiTurnResilience(Probe):
     name = "multiturn"
     title = "Multi-turn resilience"
-    question = "Over N turns, do unchanged regions drift, and are earlier edits kept (fed back vs. all at once)?"
+    question = (
+        "Over N turns, do unchanged regions drift, and are earlier edits kept (fed back vs. all at once)?"
+    )
     metric = (
         "per turn: drift = L1 vs. the source outside every change so far; retention = share of earlier "
         "turns' changed pixels still right; multipass (outputs fed back) vs. singlepass (cumulative instruction)"
@@ -64,7 +78,11 @@ class MultiTurnResilience(Probe):
                 "cumulative": [g.instruction for g in singles],
             }
             multis = [GoldEdit(t.source, t.instruction, t.graph, t.target) for t in steps]
-            cases.append(Case(f"multiturn-{seed}-{index:03d}", spec, multis + singles, (session.scenes, multis, singles)))
+            cases.append(
+                Case(
+                    f"multiturn-{seed}-{index:03d}", spec, multis + singles, (session.scenes, multis, singles)
+                )
+            )
         return cases
 
     @staticmethod
@@ -115,7 +133,7 @@ class MultiTurnResilience(Probe):
         final = {mode: (figures[f"{mode}_drift"][-1], figures[f"{mode}_retention"][-1]) for mode in MODES}
         flags = []
         if final["multipass"][0] is not None and final["multipass"][0] > MAX_DRIFT_L1:
-            flags.append("drift accumulates")
+            flags.append("unchanged regions drift")
         for mode in MODES:
             if final[mode][1] is not None and final[mode][1] < MIN_RETENTION:
                 flags.append(f"{mode} loses earlier edits")
@@ -144,15 +162,20 @@ class MultiTurnResilience(Probe):
             "retention of earlier edits": {m: summary[f"{m}_retention"] for m in MODES},
         }
         path = turn_curves(curves, plot_dir / "multiturn_curves.png")
-        return [("Per-turn drift and retention, outputs fed back (multipass) vs. cumulative instruction (singlepass)", path)]
+        return [
+            (
+                "Per-turn drift and retention, outputs fed back (multipass) vs. cumulative instruction (singlepass)",
+                path,
+            )
+        ]
 
 
 def _per_turn(renders: list, outputs: list) -> dict[str, list]:
     """Drift, retention and current-edit success at every turn (see the module docstring)."""
     arrays = [np.asarray(r, np.int16) for r in renders]
 
-    def changed(a: int, b: int) -> np.ndarray:
-        return np.abs(arrays[a] - arrays[b]).max(axis=2) > 0
+    def changed(a: int, b: int, by: int = 0) -> np.ndarray:
+        return np.abs(arrays[a] - arrays[b]).max(axis=2) > by
 
     drift, drift_psnr, retention, current = [], [], [], []
     for k, output in enumerate(outputs, start=1):
@@ -162,8 +185,9 @@ def _per_turn(renders: list, outputs: list) -> dict[str, list]:
         right = matches(output, renders[k])
         earlier = np.zeros_like(right)
         for j in range(1, k):
-            earlier |= changed(j - 1, j) & ~changed(j, k)
+            # Only pixels that changed by more than the tolerance: an output that did nothing gets them wrong.
+            earlier |= changed(j - 1, j, PIXEL_TOLERANCE) & ~changed(j, k)
         retention.append(float(right[earlier].mean()) if earlier.any() else None)
-        own = changed(k - 1, k)
+        own = changed(k - 1, k, PIXEL_TOLERANCE)
         current.append(float(right[own].mean()) if own.any() else None)
     return {"drift": drift, "drift_psnr": drift_psnr, "retention": retention, "current": current}

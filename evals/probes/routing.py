@@ -65,7 +65,12 @@ class RoutingSensitivity(Probe):
             while pair is None:
                 scene = self.scene(rng, n_objects=rng.randint(1, 4))
                 pair = getattr(self, f"_{kind}")(scene, rng)
-            spec = {"kind": kind, "scene": scene.model_dump(mode="json"), "a": pair[0].instruction, "b": pair[1].instruction}
+            spec = {
+                "kind": kind,
+                "scene": scene.model_dump(mode="json"),
+                "a": pair[0].instruction,
+                "b": pair[1].instruction,
+            }
             cases.append(Case(f"routing-{seed}-{index:03d}", spec, list(pair), (kind, pair)))
         return cases
 
@@ -80,7 +85,10 @@ class RoutingSensitivity(Probe):
         colors = [c for c in vocab.COLORS if c not in (obj.color, scene.background.color)]
         if op == "recolor":
             color = rng.choice(colors)
-            node, slots = EditNode(id="e1", op=Op.recolor, target=ref, params={"color": color}), {"color": color}
+            node, slots = (
+                EditNode(id="e1", op=Op.recolor, target=ref, params={"color": color}),
+                {"color": color},
+            )
         elif op == "remove":
             node, slots = EditNode(id="e1", op=Op.remove, target=ref), {}
         elif op == "replace":
@@ -138,7 +146,12 @@ class RoutingSensitivity(Probe):
         source_image = render(a.source).image
         out_a, out_b = ctx.edit(source_image, a.instruction), ctx.edit(source_image, b.instruction)
         expected_a = render(a.target).image
-        for label, image in (("source", source_image), ("expected a", expected_a), ("output a", out_a), ("output b", out_b)):
+        for label, image in (
+            ("source", source_image),
+            ("expected a", expected_a),
+            ("output a", out_a),
+            ("output b", out_b),
+        ):
             ctx.save(label, image)
         edit_size = l1(source_image, expected_a)
         fig_a, fig_b = toy_figures(a.source, a.target, out_a), toy_figures(b.source, b.target, out_b)
@@ -162,7 +175,9 @@ class RoutingSensitivity(Probe):
             "jump_mean": mean(jumps),
             "jump_max": max(jumps) if jumps else None,
             "jumping_share": mean([j > MAX_JUMP for j in jumps]),
-            "paraphrase_jump": mean([r["figures"]["jump"] for r in same if r["figures"]["kind"] == "paraphrase"]),
+            "paraphrase_jump": mean(
+                [r["figures"]["jump"] for r in same if r["figures"]["kind"] == "paraphrase"]
+            ),
             "synonym_jump": mean([r["figures"]["jump"] for r in same if r["figures"]["kind"] == "synonym"]),
             "control_followed": rate(controls, "both_followed"),
             "edit_rate": rate(records, "edit_rate"),
@@ -170,7 +185,8 @@ class RoutingSensitivity(Probe):
         flags = []
         if figures["jumping_share"] is not None and figures["jumping_share"] > MAX_JUMPING_SHARE:
             flags.append("routing-sensitive")
-        if figures["control_followed"] is not None and figures["control_followed"] < MIN_CONTROL_FOLLOWED:
+        followed = [figures[k] for k in ("control_followed", "edit_rate") if figures[k] is not None]
+        if followed and min(followed) < MIN_CONTROL_FOLLOWED:
             flags.append("ignores instructions")
         if not records:
             return Summary(figures, "no case finished", flags)
