@@ -60,7 +60,8 @@ _REPLACE = r"replace|replacing|swap out|swap|substitute|exchange|switch out|trad
 _CHANGE = (
     r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|paint|"
     r"colou?r|recolou?r|dye|tint|shade|transfer|restyle|reimagine|redraw|redo|stylize|stylise|give|apply|use|"
-    r"edit|shift the colou?r of"
+    r"edit|shift the colou?r of|revamp|adapt|refashion|redesign|enhance|revise|rework|remake|recreate|reshape|"
+    r"reimagine|envision|depict|portray|reinvent|morph|dye|give|let|have"
 )
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
 _RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise|brighten|darken|lighten|dim"
@@ -264,6 +265,13 @@ _ATTRIBUTE_SUFFIX = re.compile(
 )
 
 
+# "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
+_RESEMBLE = (
+    r"(?:so as |in order )?to (?:resemble|illustrate|convey|evoke|portray|depict|showcase|show|look like|feature|"
+    r"become|display|reflect|represent|create|capture|mimic|emulate|match)(?: that of)?"
+)
+
+
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
@@ -294,14 +302,14 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb == "transfer":
         rest = re.sub(r"^(?:the\s+)?style\s+of\s+", "", rest, flags=re.I)
     # "change X (from A) to Y": try the splits, last first, preferring a value over a noun.
-    splits = list(_splits(rest, r"to|into|in to|to be|as|in|with", from_part=True))
+    splits = list(_splits(rest, rf"{_RESEMBLE}|to|into|in to|to be|as|in|with", from_part=True))
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)
         if value and value.kind != "noun":
             drafts = _change_to(old, new, value, turn)
             if drafts:
                 return drafts
-    for old, new in _splits(rest, r"to|into|in to|to be"):
+    for old, new in _splits(rest, rf"{_RESEMBLE}|to|into|in to|to be"):
         drafts = _change_to(old, new, classify(new), turn)
         if drafts:
             return drafts
@@ -936,6 +944,7 @@ class RulePlanner(Planner):
         explicit = _explicit_order(groups, sequenced, by_draft, text)
         style_first = any(a.role is Role.style and b.role is Role.object for a, b in explicit)
         graph = link(nodes, prompt=prompt, style_after_objects=not style_first)
+        _chain_repeated_looks(graph, nodes)
         for before, after in explicit:
             graph.add_edge(before.id, after.id)
         graph.warnings.extend(warnings)
@@ -1001,6 +1010,17 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     if re.match(r"^(?:with|in|as|into)\s", core, re.I):
         core = re.sub(r"^(?:with|in|as|into)\s+", "", core, flags=re.I)
     return _global(core, turn)
+
+
+def _chain_repeated_looks(graph: InstructionGraph, nodes: list[EditNode]) -> None:
+    """Two backgrounds (or styles, ...) in one prompt apply in the order said: the later one refines
+    the earlier, and without an edge they would conflict."""
+    last: dict[Op, EditNode] = {}
+    for node in nodes:
+        if node.role is Role.style:
+            if node.op in last:
+                graph.add_edge(last[node.op].id, node.id)
+            last[node.op] = node
 
 
 def _nodes(drafts: list[Draft], warnings: list[str]) -> list[EditNode]:
