@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 import torch
+from test_backbone_training import TINY
 
 from nanoedit.backbone import LinearDiT, LinearDiTConfig, attention
 from nanoedit.backbone.attention import relu_linear_attention
@@ -89,11 +90,7 @@ def test_triton_kernel_matches_torch_under_the_interpreter():
 
 def test_bf16_forward_tracks_fp32():
     torch.manual_seed(0)
-    config = LinearDiTConfig(
-        in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=16, num_layers=2,
-        num_cross_attention_heads=2, cross_attention_head_dim=16, cross_attention_dim=32, caption_channels=8,
-    )
-    model = LinearDiT(config).eval()
+    model = LinearDiT(LinearDiTConfig(**TINY)).eval()
     latents, text = torch.randn(1, 4, 8, 8), torch.randn(1, 3, 8)
     with torch.no_grad():
         full = model(latents, text, 500.0)
@@ -105,11 +102,7 @@ def test_bf16_forward_tracks_fp32():
 @pytest.mark.slow
 def test_compiled_blocks_match_eager():
     torch.manual_seed(0)
-    config = LinearDiTConfig(
-        in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=16, num_layers=2,
-        num_cross_attention_heads=2, cross_attention_head_dim=16, cross_attention_dim=32, caption_channels=8,
-    )
-    model = LinearDiT(config).eval()
+    model = LinearDiT(LinearDiTConfig(**TINY)).eval()
     latents, text, mask = torch.randn(2, 4, 8, 8), torch.randn(2, 3, 8), torch.tensor([[1, 1, 1], [1, 0, 0]])
     with torch.no_grad():
         eager = model(latents, text, 300.0, mask)
