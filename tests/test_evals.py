@@ -47,14 +47,27 @@ def editors():
     return reference_editors(GoldIndex.for_suite("all", n=N, seed=0))
 
 
+# Flags an editor may also get there: the identity-destroying editor draws hair and glasses around
+# another head, so the oracle can fail those edits too; the first-clause editor skips subject edits
+# and, in multipass, the second clause of two-clause turns.
+ALLOWED_EXTRA_FLAGS = {
+    ("identity_destroying", "identity"): {"edits not applied"},
+    ("identity_destroying", "composition"): {"edits not applied"},
+    ("order_dependent", "identity"): {"edits not applied"},
+    ("order_dependent", "multiturn"): {"multipass loses earlier edits"},
+}
+
+
 def check_flags(name: str, results) -> None:
     for probe, summary in results.results["probes"].items():
-        if (
-            probe == "multiturn" and name == "order_dependent"
-        ):  # multipass may also lose edits: compound turns
-            assert set(EXPECTED_FLAGS[name]["multiturn"]) <= set(summary["flags"]), summary["verdict"]
-            continue
-        assert summary["flags"] == EXPECTED_FLAGS[name].get(probe, []), (name, probe, summary["verdict"])
+        required = set(EXPECTED_FLAGS[name].get(probe, []))
+        allowed = required | ALLOWED_EXTRA_FLAGS.get((name, probe), set())
+        assert required <= set(summary["flags"]) <= allowed, (
+            name,
+            probe,
+            summary["flags"],
+            summary["verdict"],
+        )
         assert summary["cases_failed"] == 0
 
 
