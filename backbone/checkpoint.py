@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -19,20 +17,9 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from nanoedit.errors import ModelLoadError
+from nanoedit.io import atomic_path, write_text
 
 CONFIG_NAME = "config.json"
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Write through ``write(tmp_path)`` into a temp file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_config(folder: str | os.PathLike) -> dict:
@@ -49,7 +36,7 @@ def write_config(folder: str | os.PathLike, config: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     text = json.dumps(config, indent=2, sort_keys=True) + "\n"
-    _atomic_write(folder / CONFIG_NAME, lambda tmp: Path(tmp).write_text(text))
+    write_text(folder / CONFIG_NAME, text)
 
 
 def _shard_name(weights_name: str, index: int, total: int) -> str:
@@ -78,16 +65,18 @@ def save_weights(
         shard_bytes += size
     metadata = {"format": "pt"}
     if len(shards) == 1:
-        _atomic_write(folder / weights_name, lambda tmp: save_file(shards[0], tmp, metadata=metadata))
+        with atomic_path(folder / weights_name) as tmp:
+            save_file(shards[0], tmp, metadata=metadata)
         return
     weight_map = {}
     for i, shard in enumerate(shards, start=1):
         name = _shard_name(weights_name, i, len(shards))
-        _atomic_write(folder / name, lambda tmp, shard=shard: save_file(shard, tmp, metadata=metadata))
+        with atomic_path(folder / name) as tmp:
+            save_file(shard, tmp, metadata=metadata)
         weight_map.update(dict.fromkeys(shard, name))
     total = sum(t.numel() * t.element_size() for t in tensors.values())
     index = json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2) + "\n"
-    _atomic_write(folder / f"{weights_name}.index.json", lambda tmp: Path(tmp).write_text(index))
+    write_text(folder / f"{weights_name}.index.json", index)
 
 
 def load_weights(folder: str | os.PathLike, weights_name: str) -> dict[str, torch.Tensor]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import statistics
 import subprocess
@@ -28,6 +27,7 @@ from pathlib import Path
 import torch
 
 from nanoedit.backbone import LinearDiT, LinearDiTConfig
+from nanoedit.io import write_text
 
 SMALL = dict(
     in_channels=32, out_channels=32, num_attention_heads=8, attention_head_dim=32, num_layers=4,
@@ -268,9 +268,7 @@ def main(argv=None) -> dict:
         print(f"  {figure:<{width}}  {value:<34} {goal_text}")
     out = Path(args.out or f"benchmarks/results/backbone{'_cuda' if cuda else ''}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_text(out, json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
     return report
 

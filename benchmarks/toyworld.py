@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from nanoedit.io import write_text
 from nanoedit.toyworld import (
     EditTripletDataset,
     MultiTurnDataset,
@@ -101,10 +102,7 @@ def main() -> None:
         "scenes": args.scenes,
         "results": results,
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n")
-    os.replace(tmp, args.out)
+    write_text(args.out, json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.out}")
 
 

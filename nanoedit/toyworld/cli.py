@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from nanoedit.errors import SceneError
+from nanoedit.io import save_image, write_text
 
 KINDS = ("mixed", "single", "compound", "session")
 
@@ -50,9 +49,9 @@ def _sample(args: argparse.Namespace) -> int:
     columns = args.columns or (1 if args.kind == "session" else 4)
     args.out.mkdir(parents=True, exist_ok=True)
     sheet_path = args.out / "contact_sheet.png"
-    _write_atomically(sheet_path, lambda f: contact_sheet(samples, columns=columns).save(f, format="PNG"))
+    save_image(sheet_path, contact_sheet(samples, columns=columns))
     lines = [json.dumps({"index": i, **_record(s)}) for i, s in enumerate(samples)]
-    _write_atomically(args.out / "samples.jsonl", lambda f: f.write(("\n".join(lines) + "\n").encode()))
+    write_text(args.out / "samples.jsonl", "\n".join(lines) + "\n")
     print(f"wrote {sheet_path} and {args.out / 'samples.jsonl'} ({args.n} samples, {args.split} split)")
     return 0
 
@@ -68,15 +67,3 @@ def _record(sample) -> dict:
         ],
     }
 
-
-def _write_atomically(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the result is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
