@@ -32,9 +32,14 @@ COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(COLO
 # Modifiers kept in a colour value ("dark brown"); filler dropped from it ("a solid shade of blue").
 COLOR_MODIFIERS = frozenset(
     "light dark deep bright pale pastel vivid neon soft hot navy sky royal baby forest lemon "
-    "off dusty muted rich warm cool metallic".split()
+    "off dusty muted rich warm cool metallic vibrant lively cheerful lush brilliant snowy pure fiery "
+    "bold intense striking glossy brighter darker lighter deeper".split()
 )
-COLOR_FILLER = frozenset("a an the solid shade shades of hue tone color colour colored coloured in".split())
+# "a vibrant red hue", "white pigment", "red attire": words around a colour that are not the colour.
+COLOR_FILLER = frozenset(
+    "a an the solid shade shades of hue hues tone tones tint tinge color colour colors colours colored "
+    "coloured in pigment paint appearance attire palette".split()
+)
 
 SIZE_WORDS = {
     "small": "small", "tiny": "small", "little": "small", "smaller": "small", "mini": "small",
@@ -76,6 +81,12 @@ SCENE_WORDS = frozenset(
     "kitchen studio sky cave castle savanna grassland island farm library classroom stadium "
     "underworld galaxy universe volcano waterfall swamp glacier arctic tundra canyon cliff".split()
 )
+# Heads that name a whole setting ("a snowy vista", "a beach landscape"): the background, not an object.
+SCENE_HEADS = frozenset(
+    "setting environment landscape scene scenery vista ambiance ambience backdrop background cityscape "
+    "skyline surroundings terrain panorama seascape landscapes".split()
+)
+SEASONS = frozenset("spring summer autumn fall winter".split())
 BACKGROUND_PATTERNS = {
     "solid": "solid", "plain": "solid", "uniform": "solid",
     "striped": "stripes", "stripes": "stripes", "stripy": "stripes", "stripe": "stripes",
@@ -116,6 +127,26 @@ STYLE_WORDS = frozenset(
     "van gogh picasso monet ghibli pixar disney origami papercut paper-cut neon glitch "
     "expressionist expressionism futuristic fantasy sci-fi medieval art-deco deco nouveau "
     "tapestry embroidery sculpture statue marble-statue hologram holographic blueprint".split()
+)
+
+# Style words that name a look only together with a medium ("futuristic", "art"); alone they are no style.
+GENERIC_STYLE_WORDS = frozenset(
+    "style art artwork illustration render rendering digital realistic photorealistic abstract fantasy "
+    "futuristic painting painted drawing drawn neon pastel surreal medieval poster".split()
+)
+# Grayscale looks said as a style: "a timeless black and white masterpiece" is a tone change.
+GRAYSCALE_LOOK = re.compile(
+    r"\b(?:black[\s-]+and[\s-]+white|monochrom(?:e|atic)|gr[ae]yscale|sepia)\b"
+    r"(?=\s*(?:$|[,.;]|(?:style|styling|photography|photos?|photograph|treatment|look|tones?|composition|"
+    r"masterpiece|aesthetics?|filter|effect|palette|image|picture|scheme|film|version|rendition|narrative|world)\b))"
+)
+# Nouns of a feeling or of the picture itself: "add a touch of sweetness" or "create a striking
+# composition" adds no object.
+ABSTRACT_NOUNS = frozenset(
+    "burst touch hint sense splash pop feeling element vibe vibes charm liveliness diversity appeal mood "
+    "essence depth richness contrast impact narrative composition story scene world effect statement feel "
+    "atmosphere ambiance ambience beauty emotion serenity tranquility energy life interest drama "
+    "whimsy warmth character flair elegance simplicity presence".split()
 )
 
 MATERIAL_WORDS = {
@@ -161,6 +192,13 @@ _IRREGULAR = {"men": "man", "women": "woman", "children": "child", "people": "pe
               "fish": "fish", "sheep": "sheep", "deer": "deer", "dice": "die", "cacti": "cactus"}  # fmt: skip
 
 
+# -oes plurals of -o nouns; every other -oes word is -oe + s ("shoes", "toes", "canoes").
+_OES_PLURALS = frozenset(
+    "tomatoes potatoes heroes echoes mosquitoes volcanoes torpedoes buffaloes dominoes mangoes "
+    "avocadoes tornadoes".split()
+)
+
+
 def singular(word: str) -> str:
     """The singular of an English noun, good enough for shape and object names."""
     if word in _IRREGULAR:
@@ -169,7 +207,7 @@ def singular(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "zes", "sses", "oes")):
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")) or word in _OES_PLURALS:
         return word[:-2]
     return word[:-1]
 

@@ -18,12 +18,15 @@ from .lexicon import (
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
     BACKGROUND_PATTERNS,
+    ABSTRACT_NOUNS,
     BRIGHTER_WORDS,
     COLOR_FILLER,
     COLOR_MODIFIERS,
     COLOR_WORDS,
     DARKER_WORDS,
     DIRECTION_WORDS,
+    GENERIC_STYLE_WORDS,
+    GRAYSCALE_LOOK,
     GROW_WORDS,
     IMAGE_NOUNS,
     LIGHTING_WORDS,
@@ -31,7 +34,9 @@ from .lexicon import (
     NUMBER_WORDS,
     PERSON_NOUNS,
     PERSON_PRONOUNS,
+    SCENE_HEADS,
     SCENE_WORDS,
+    SEASONS,
     SHRINK_WORDS,
     SIZE_WORDS,
     STYLE_WORDS,
@@ -68,18 +73,19 @@ _PLACE_TAIL = (
 # "on the left", "in the top-left corner of the image"; not "on the left of the dog" (a relation).
 PLACE_PHRASE = re.compile(
     rf"\b(?:on|at|in|to|towards?|into|onto|near|along)\s+(?:the\s+)?(?:very\s+|far\s+)?(?P<place>{_PLACE}){_PLACE_TAIL}"
-    rf"(?!\s+of\b)(?![\w-])"
+    rf"(?!(?:\s+(?:hand\s+)?(?:side|corner|edge|part|half|area|region|portion|section))?\s+of\b)(?![\w-])"
 )
 _LEADING_PLACE = re.compile(rf"^(?P<place>{_PLACE})(?:[\s-]+(?:hand|side|most))?\s+(?=\w)")
 _IMAGE_TAIL = re.compile(
-    r"\s*,?\s*\b(?:from|in|of|on|within|inside|across|throughout|to)\s+(?:the|this|that|our|my|your)\s+"
+    r"\s*,?\s*\b(?:from|in|of|on|within|inside|across|throughout|to|into|amidst|amid)\s+(?:the|this|that|our|my|your)\s+"
     r"(?:whole\s+|entire\s+|given\s+|original\s+|provided\s+|current\s+)?"
-    r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic)\b\s*$"
+    r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic)\b"
+    r"(?:'s\s+(?:composition|setting|scene|frame|layout))?\s*$"
 )
 _RELATION_START = re.compile(
     r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"
     r"outside|between|from|with|by|along|against|around|across|among|atop|that|which|who|where|"
-    r"whose|to|into|onto|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
+    r"whose|to|into|onto|amidst|amid|within|throughout|upon|alongside|amongst|through|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
     r"positioned|hanging|visible|currently|shown|seen|close|closest|nearest|facing|while|so|for)\b)"
 )
 _NOUN_ING = frozenset(
@@ -87,6 +93,17 @@ _NOUN_ING = frozenset(
     "frosting icing stuffing pudding dumpling sibling duckling seedling wedding lighting evening "
     "morning awning spring icing topping dressing filling drawing carving setting sibling".split()
 )
+# Words around a noun that name no object: "a dog presence", "the presence of five dogs".
+FILLER_HEAD = re.compile(
+    r"^(?:(?:the|a|an|any|all)\s+)?(?:presence|essence|gathering|group|touch|flock|collection|bunch|set|row|bounty|"
+    r"handful|cluster|array|assortment|instances?|traces?)\s+of\s+"
+)
+_FILLER_TAIL = re.compile(r"\s+(?:presence|companion|companions|friend|friends)$")
+# Adverbs end a noun phrase ("three cats comfortably on the couch"); these -ly words are nouns.
+_LY_NOUNS = frozenset("family assembly butterfly dragonfly jelly belly holly lily bully rally ally anomaly supply".split())
+_ADVERB = re.compile(r"^[a-z]{3,}(?:ably|ibly|ally|ately|fully|ously|ently|antly|ily|edly|ingly|tly|ely|rly)$")
+# "X of Y" names Y's X, except where X is a part or a measure of Y ("the top of the table").
+_OF_KEEPS = frozenset("top side front back middle center edge bottom shade shades kind type sort".split())
 _DETERMINERS = frozenset(
     "the a an this that these those some any all every each its his her their our my your one's "
     "of another other existing entire whole certain".split()
@@ -121,15 +138,28 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
     text = strip_image_tail(_clean(text))
     place, text = find_place(text)
     relation = None
+    head, comma, after = text.partition(",")  # "an apple, ripe for the picking, within the image"
+    if comma and head.strip() and _RELATION_START.search(" " + after.split(",")[0]):
+        text, relation = head.strip(), after.strip()
+    text = FILLER_HEAD.sub("", text)
     words = text.split()
-    # "the car driving on the road": a participle or a preposition after the noun starts a relation.
+    # "the car driving on the road": a participle, an adverb or a preposition after the noun starts
+    # a relation.
     for i, word in enumerate(words[1:], start=1):
-        if (
+        ending = (
             word.endswith("ing")
             and word not in _NOUN_ING
             and len(word) > 4
             and words[i - 1] not in _DETERMINERS
-        ):
+            and words[i - 1] not in NUMBER_WORDS
+            and not words[i - 1].isdigit()
+        )
+        adverb = (
+            _ADVERB.match(word)
+            and word not in _LY_NOUNS
+            and (i + 1 == len(words) or _RELATION_START.match(" " + " ".join(words[i + 1 :])))
+        )
+        if ending or adverb:
             text, relation = " ".join(words[:i]), " ".join(words[i:])
             break
     m = _RELATION_START.search(text)
@@ -138,7 +168,7 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
         relation = f"{rest} {relation}" if relation else rest
     if relation:
         relation = relation.strip(" ,.")
-    ref = _entity(text, context)
+    ref = _entity(_FILLER_TAIL.sub("", text), context)
     return Phrase(ref=ref, place=place, relation=relation or None)
 
 
@@ -212,7 +242,7 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
     i = 0
     while i < len(words):
         word = words[i]
-        pair = " ".join(words[i : i + 3])
+        pair = " ".join(words[i : i + 4])
         number = next((n for phrase, n in NUMBER_WORDS.items() if pair.startswith(phrase + " ")), None)
         if number is None and word.isdigit() and 0 < int(word) < 1000:
             number = int(word)
@@ -220,7 +250,14 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
             count = number
             i += len(next((p for p in NUMBER_WORDS if pair.startswith(p + " ")), word).split())
             continue
-        if word.endswith("'s") or word.endswith("s'"):  # "the man's shirt": the owner is a relation
+        if word == "of" and nouns and i + 1 < len(words) and nouns[-1] not in _OF_KEEPS:
+            # "the cap of the woman": the cap, owned by the woman
+            owner = _entity(" ".join(words[i + 1 :]), None)
+            if owner is not None and owner.noun:
+                attributes["of"] = owner.noun
+                break
+            nouns.append(word)
+        elif word.endswith("'s") or word.endswith("s'"):  # "the man's shirt": the owner is a relation
             owner = word[:-2] if word.endswith("'s") else word[:-1]
             owner_ref = EntityRef(noun=PERSON if owner in ("person", "character") else singular(owner))
             attributes["of"] = " ".join([*colors, *nouns, owner_ref.noun or owner])
@@ -257,7 +294,10 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
             found = context.find(None, colors[0])
             if found:
                 return found[0]
-        return None
+        if colors and "one" not in words and "ones" not in words:
+            nouns, colors = [colors[-1].split()[-1]], colors[:-1]  # "remove the orange": a fruit named like a colour
+        else:
+            return None
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
     noun = toy.SHAPE_WORDS.get(noun, toy.PERSON_WORDS.get(noun, noun))
     color = " and ".join(colors) if colors else None
@@ -480,9 +520,47 @@ def is_background(text: str) -> bool:
 
 
 def is_scene_place(text: str) -> bool:
-    """Whether a phrase is a place to be in ('a tropical beach setting', 'the snowy forest')."""
+    """Whether a phrase is a place to be in ('a tropical beach setting', 'the snowy forest', 'spring')."""
+    words = WORD.findall(_RELATION_START.split(_clean(text), maxsplit=1)[0])
+    return bool(words) and (
+        words[-1] in SCENE_WORDS or words[-1] in SCENE_HEADS or words[-1] in BACKGROUND_NOUNS or words[-1] in SEASONS
+    )
+
+
+def names_setting(text: str) -> bool:
+    """Whether a phrase names a setting as such ('a coastal setting', 'a snowy vista'), so changing
+    anything to it is a background edit."""
+    words = WORD.findall(_RELATION_START.split(_clean(text), maxsplit=1)[0])
+    return bool(words) and words[-1] in SCENE_HEADS
+
+
+def is_abstract(ref: EntityRef | None) -> bool:
+    """Whether a parsed noun names no object ('a touch of sweetness', 'a striking composition')."""
+    return ref is None or not ref.noun or ref.noun.split()[-1] in ABSTRACT_NOUNS
+
+
+def style_mention(text: str) -> Value | None:
+    """The look a free-form sentence names: 'immerse the image in the neon-lit world of cyberpunk'
+    -> style 'cyberpunk'; 'craft a narrative with black and white styling' -> tone 'grayscale'.
+
+    A style needs a medium word (oil, watercolor, cyberpunk); generic words ('futuristic', 'art')
+    only join a medium next to them. The last medium said wins ('futuristic and gritty cyberpunk').
+    """
     words = WORD.findall(_clean(text))
-    return bool(words) and (words[-1] in SCENE_WORDS or words[-1] in BACKGROUND_NOUNS or words[-1] == "scene")
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for word in [*words, ""]:
+        base = re.sub(r"-(?:inspired|style|styled|like|esque)$", "", word)
+        if base in STYLE_WORDS or (current and base in GENERIC_STYLE_WORDS):
+            current.append(base)
+            continue
+        if any(w not in GENERIC_STYLE_WORDS for w in current):
+            runs.append(current)
+        current = []
+    gray = GRAYSCALE_LOOK.search(" ".join(words))
+    if gray:  # "a minimalist composition in black and white" is still black and white
+        return Value("tone", TONE_WORDS.get(re.sub(r"[\s-]+", " ", gray[0]), "grayscale"))
+    return Value("style", " ".join(runs[-1])) if runs else None
 
 
 def names_person(text: str) -> bool:

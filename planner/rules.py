@@ -29,16 +29,19 @@ from nanoedit.toyworld import vocab as toy
 
 from .base import Planner
 from .context import PlanContext
-from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS
+from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS, TONE_WORDS
 from .phrases import (
+    FILLER_HEAD,
     PERSON,
     Phrase,
     Value,
     classify,
+    is_abstract,
     is_background,
     is_image,
     is_scene_place,
     names_person,
+    names_setting,
     parse_background,
     parse_color,
     parse_direction,
@@ -50,18 +53,36 @@ from .phrases import (
     parse_targets,
     parse_tone,
     strip_image_tail,
+    style_mention,
 )
 
 # -- clauses --------------------------------------------------------------------------------------
 
-_REMOVE = r"remove|removing|delete|erase|eliminate|get rid of|take out|take away|wipe out|wipe away|clear away|clear out|discard|omit|strip away|cut away"
-_ADD = r"add|adding|insert|put|place|draw|include|introduce|create|spawn|drop|attach|position|stick|generate|paint in|plant|set up|bring in"
-_REPLACE = r"replace|replacing|swap out|swap|substitute|exchange|switch out|trade"
+_REMOVE = (
+    r"remove|removing|delete|erase|eliminate|get rid of|take out|take away|wipe out|wipe away|clear away|clear out|"
+    r"discard|omit|strip away|cut away|banish|expunge|eradicate|expel|purge|do away with"
+)
+_ADD = (
+    r"add|adding|insert|put|place|draw|include|introduce|create|spawn|drop|attach|position|stick|generate|paint in|"
+    r"plant|set up|bring in|integrate|incorporate|embed|arrange|perch|nestle|tuck|install|affix|sprinkle|scatter|"
+    r"invite|align|situate|feature"
+)
+# Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
+_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide"
+_REPLACE = r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
+# "grace the scene with three cows", "adorn the parrot with a yellow hue": X with Y, Y an object or a look.
+_WITH = (
+    r"grace|adorn|decorate|embellish|enrich|enliven|fill|populate|furnish|infuse|immerse|drench|bathe|coat|cover|"
+    r"dress|clothe|drape|paint|colou?r|tint|tinge|wash|splash|arrange"
+)
+_CHOOSE = r"opt for|choose|pick|select|go for|go with"
+_COLOR_VERB = r"blacken|whiten|redden|yellow|brown|green|blue|red|pink|purple|gr[ae]y"
 _CHANGE = (
     r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|paint|"
     r"colou?r|recolou?r|dye|tint|shade|transfer|restyle|reimagine|redraw|redo|stylize|stylise|give|apply|use|"
     r"edit|shift the colou?r of|revamp|adapt|refashion|redesign|enhance|revise|rework|remake|recreate|reshape|"
-    r"reimagine|envision|depict|portray|reinvent|morph|dye|give|let|have"
+    r"reimagine|envision|depict|portray|reinvent|morph|dye|give|let|have|customi[sz]e|rearrange|tweak|coat|cover|"
+    r"tinge|dress|clothe"
 )
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
 _RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise|brighten|darken|lighten|dim"
@@ -70,7 +91,7 @@ _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
 _STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_WITH}|{_CHOOSE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -88,7 +109,7 @@ _LEADING = re.compile(
     r"^(?:(?:please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
-    r"go ahead and|you should|you need to|we need to|help me|simply|quickly|gently|carefully|"
+    r"go ahead and|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
     r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
     r"from the image|from the picture|from this image|from this photo|for the image|on the image)\b[\s,:]*)+",
     re.IGNORECASE,
@@ -100,7 +121,7 @@ _QUALIFIER = re.compile(
     r"^(?:ensuring|ensure|making sure|make sure|so that|so it|such that|in order to|to make|to create|to give|"
     r"to enhance|to match|to reflect|to complement|to emphasize|to highlight|to achieve|to evoke|to convey|"
     r"to add|to keep|to maintain|to look|to appear|with|using|which|that|where|blending|matching|"
-    r"creating|giving|resulting|making it|make it look|making the|as if|as though|like|the result|"
+    r"creating|giving|resulting|adding|inviting|bringing|lending|evoking|capturing|offering|making it|make it look|making the|as if|as though|like|the result|"
     r"the overall|overall|it should look|seamlessly|naturally|realistically|still)\b",
     re.IGNORECASE,
 )
@@ -182,7 +203,8 @@ Handler = Callable[[str, str, _Turn], "list[Draft] | None"]
 
 
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    rest = re.sub(r"\s+off$", "", rest)
+    rest = re.sub(r"\s+off$", "", strip_image_tail(rest))
+    rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
     accessories = _accessory(rest, turn, "off")
     if accessories:
         return accessories
@@ -212,6 +234,7 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         global_edit = _global(whole, turn)
         if global_edit:
             return global_edit
+    rest = _PURPOSE.sub("", rest) or rest
     count_change = re.match(
         r"^(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+more\s+(?P<t>.+)$", rest, re.I
     )
@@ -219,7 +242,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest = f"{count_change['n']} {count_change['t']}"
     drafts = []
     for phrase in _phrases(rest, turn):
-        if phrase.ref is None:
+        if is_abstract(phrase.ref) or (  # "add a touch of sweetness", "create an image with ..."
+            verb.lower() in ("create", "generate") and phrase.ref is not None and is_image(phrase.ref.noun or "")
+        ) or is_image(rest):  # "arrange the image with three boys" adds no image
             return None
         definite = re.match(r"^\s*(?:the|this|that|it|them|these|those)\b", rest, re.I)
         if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and phrase.place:
@@ -230,13 +255,67 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return drafts or None
 
 
+# "... into the image to diversify the composition", "... for added charm": why, not what.
+_PURPOSE = re.compile(
+    r"\s*,?\s+(?:(?:in order |so as )?to\s+(?!(?:the|a|an|this|that|these|those|its|his|her|their|my|our|your|"
+    r"left|right|top|bottom|front|back|center|centre|middle|each|every|one|two|three|it|him|them|everything|all|"
+    r"both|some|be)\b)[a-z]+\b|for\s+(?:added|extra|more|some|a\s+touch\s+of)\b).*$",
+    re.I,
+)
+
+
+def _place_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """set/rest/lay with an indefinite object add it ("rest a knife on the pizza")."""
+    if re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
+        return _add("add", rest, turn)
+    return None
+
+
+def _with(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """X with/in Y: a colour on X ("adorn the parrot with a yellow hue", "dress the girl in yellow"),
+    a look on the image ("infuse the image with ... oil painting"), or objects added to X ("grace the
+    grass with three cows")."""
+    verb = verb.lower()
+    for old, new in _splits(rest, r"with|in"):
+        value = classify(new, allow_bare_noun=False)
+        if value is not None and value.kind == "color":
+            if verb in ("dress", "clothe", "drape"):  # the clothes take the colour
+                old = f"{old}'s clothes"
+            return _apply(old, value, turn)
+        if is_image(old):
+            look = style_mention(new)
+            if look is not None:
+                return _look(look)
+        ref = parse_phrase(new, turn.context).ref
+        said = FILLER_HEAD.sub("", new.lower())  # "with the presence of a ripe watermelon"
+        if not is_abstract(ref) and said.split()[0] not in ("the", "this", "that", "its"):
+            relation = None if is_image(old) else f"on {old}"
+            return [Draft(Op.add, ref, {"relation": relation} if relation else {})]
+    return None
+
+
+def _choose(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """A colour for X: "opt for a blue shade for the cake", "apply a black hue to the bear"."""
+    for value_text, target in _splits(rest, r"for|to|on|onto"):
+        color = parse_color(value_text)
+        if color:
+            return _apply(target, Value("color", color), turn)
+    return None
+
+
+def _color_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """A colour said as a verb: "blacken the horse's coat", "brown the ground's color"."""
+    color = {"blacken": "black", "whiten": "white", "redden": "red"}.get(verb.lower()) or parse_color(verb)
+    return _apply(rest, Value("color", color), turn) if color else None
+
+
 def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn)
     if text:
         return text
     for m in _splits(rest, r"with|by|for|into|to|using"):
         old, new = m
-        if is_background(old):
+        if is_background(old) or _is_setting_change(old, new):
             return _background(new)
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
@@ -268,13 +347,16 @@ _ATTRIBUTE_SUFFIX = re.compile(
 # "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
 _RESEMBLE = (
     r"(?:so as |in order )?to (?:resemble|illustrate|convey|evoke|portray|depict|showcase|show|look like|feature|"
-    r"become|display|reflect|represent|create|capture|mimic|emulate|match)(?: that of)?"
+    r"become|display|reflect|represent|create|capture|mimic|emulate|match|simulate|be set in)(?: that of)?"
 )
 
 
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
+    text = _text_edit(rest, turn)  # "change the number '26' on the car to '33'"
+    if text:
+        return text
     rest = (
         re.sub(r"\s+(?:colou?r|to|so that it is|so it is)$", "", rest, flags=re.I)
         if verb in ("dye", "paint")
@@ -291,9 +373,21 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _style(look["y"])
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
+    rest = re.sub(
+        r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+", "", rest, flags=re.I
+    )
+    copula = re.match(
+        r"^(?P<x>.+?)\s+(?:be|become|turn|stay|shine|gleam|glow|glisten|sparkle)\s+(?:(?:adorned|dressed|dyed|painted|"
+        r"colou?red|coated|covered|bathed)\s+)?(?:(?:in|with)\s+)?(?P<y>.+)$",
+        rest,
+        re.I,
+    )
+    if copula and verb in ("let", "have", "make"):  # "let the bird be white", "let the shoes shine in yellow"
+        rest = f"{copula['x']} {copula['y']}"
     background = re.match(
-        r"^(?:the\s+)?(?:background|backdrop)\s+(?:(?:of|in)\s+(?:the|this)\s+(?:image|photo|picture|scene)\s+)?"
-        r"(?:(?:to|into|with)\s+)?(?P<v>.+)$",
+        r"^(?:the\s+)?(?:background|backdrop|setting|environment|surroundings|scenery)\s+"
+        r"(?:(?:of|in)\s+(?:the|this)\s+(?:image|photo|photograph|picture|scene)\s+)?"
+        rf"(?:(?:{_RESEMBLE}|to|into|with)\s+)?(?P<v>.+)$",
         rest,
         re.I,
     )
@@ -335,6 +429,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Draft] | None:
     if value is None:
         return None
+    came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
     old = (
         re.sub(r"\s+from\s+.+$", "", old, flags=re.I)
         if not re.search(r"\bfrom\s+(?:the\s+)?(?:image|picture|photo)\b", old, re.I)
@@ -347,14 +442,31 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
             return drafts
     if is_background(old):
         return _background(new)
-    came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
-    if came_from and is_scene_place(came_from["a"]) and is_scene_place(new):
+    if value.kind == "noun" and (
+        _is_setting_change(old, new) or (came_from and is_scene_place(came_from["a"]) and is_scene_place(new))
+    ):
         return [Draft(Op.background, params={"description": _describe(new)})]
     return _apply(old, value, turn)
 
 
+def _is_style(text: str) -> bool:
+    look = style_mention(text)
+    return look is not None and look.kind == "style"
+
+
+def _is_setting_change(old: str, new: str) -> bool:
+    """Changing anything to 'a coastal setting', or one place to another ('the beach' to 'a mountain
+    landscape'), changes the background."""
+    old = strip_image_tail(old)
+    if _is_style(new):  # "into a cyberpunk-inspired urban landscape"
+        return False
+    return names_setting(new) or (is_scene_place(new) and (is_scene_place(old) or is_image(old)))
+
+
 def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Turn) -> list[Draft] | None:
     if what.startswith(("colo", "hue", "shade")):
+        if re.search(r"\bhair\b", target, re.I) and parse_color(new):
+            return _apply(target, Value("color", parse_color(new)), turn)
         if is_image(target):
             return [Draft(Op.tone, params={"tone": parse_tone(new) or _describe(new)})]
         if is_background(target):
@@ -387,6 +499,9 @@ def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Tur
 def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     """What "make OLD VALUE" means, by the kind of value and of what is changed."""
     old = old.strip(" ,")
+    if value.kind == "color":  # "the car's color", "the color of the car": the car
+        old = re.sub(r"(?:'s|s')?\s+(?:new\s+)?(?:colou?r|hue|shade)$", "", old, flags=re.I)
+        old = re.sub(r"^(?:the\s+)?(?:colou?r|hue|shade)\s+of\s+", "", old, flags=re.I)
     if not old:
         return None
     if re.search(r"\bhair\b", old, re.I) and value.kind == "color":
@@ -408,10 +523,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         if value.kind == "tone":
             return [Draft(Op.tone, params={"tone": value.value})]
         if value.kind in ("style", "noun"):
-            if is_scene_place(str(value.value)):
+            if is_scene_place(str(value.value)) and not _is_style(str(value.value)):
                 return [Draft(Op.background, params={"description": _describe(str(value.value))})]
-            style = parse_style(str(value.value)) or _describe(str(value.value))
-            return [Draft(Op.style, params={"style": style})]
+            return _style(str(value.value))
         if value.kind == "color":
             return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
         return None
@@ -458,6 +572,9 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     accessories = _accessory(rest, turn, "on")
     if accessories:
         return accessories
+    chosen = _choose("apply", rest, turn)
+    if chosen:
+        return chosen
     words = rest.split()
     for i in range(1, len(words)):
         old, new = " ".join(words[:i]), " ".join(words[i:])
@@ -474,6 +591,8 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    if re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
+        return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet
     words = rest.split()
     for i in range(1, len(words)):  # "move the circle on the left to the right"
         old, new = " ".join(words[:i]), " ".join(words[i:])
@@ -521,6 +640,10 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         "double",
         "raise",
     )
+    if verb in ("darken", "lighten") and re.search(r"\s(?:to|into)\s+(?:a\s+)?[\w\s-]+$", rest):
+        drafts = _change("make", rest, turn)  # "darken the boy's hair to black"
+        if drafts:
+            return drafts
     if verb in ("brighten", "lighten", "darken", "dim"):
         return [
             Draft(Op.lighting, params={"lighting": "bright" if verb in ("brighten", "lighten") else "dark"})
@@ -787,7 +910,17 @@ def _background_value(value: Value) -> list[Draft] | None:
 
 
 def _style(text: str) -> list[Draft]:
+    look = style_mention(text)
+    if look is not None and look.kind == "tone":  # "a timeless black and white masterpiece"
+        return _look(look)
     return [Draft(Op.style, params={"style": parse_style(text) or _describe(text)})]
+
+
+def _look(look: Value) -> list[Draft]:
+    """A look named in free text (see ``phrases.style_mention``) as a node."""
+    if look.kind == "tone":
+        return [Draft(Op.tone, params={"tone": str(look.value)})]
+    return [Draft(Op.style, params={"style": parse_style(str(look.value)) or str(look.value)})]
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -851,8 +984,13 @@ _HANDLERS: list[tuple[str, Handler]] = [
     (_MOVE, _move),
     (_RESIZE, _resize),
     (_ADD, _add),
+    (_PLACE_VERBS, _place_verb),
     (r"write|type|label|print|spell out", _add),
+    (r"ensure|make sure|see to it|confirm|verify|check", lambda verb, rest, turn: _ensure(rest, turn)),
+    (_WITH, _with),
+    (_CHOOSE, _choose),
     (_CHANGE, _change),
+    (_COLOR_VERB, _color_verb),
     (
         _STYLE_VERBS,
         lambda verb, rest, turn: (
@@ -870,14 +1008,32 @@ _VERB_HEAD = [
     for verbs, handler in _HANDLERS
 ]
 _PASSIVE = re.compile(
-    r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|to)\s+(?:be\s+)?"
-    r"(?P<verb>removed|deleted|erased|eliminated|taken out|replaced|changed|turned|made|colou?red|painted|"
-    r"moved|shifted|enlarged|shrunk|resized|become|becomes|be|look|appear|turn|get|stay|remain)\b\s*(?P<y>.*)$",
+    r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
+    r"(?:be\s+)?(?P<verb>removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
+    r"wiped out|vanish|disappear|replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
+    r"moved|shifted|enlarged|shrunk|resized|added|placed|situated|positioned|put|inserted|introduced|located|"
+    r"become|becomes|be|look|appear|turn|get|stay|remain|adopt|take on|have|shine|gleam|glow)\b\s*(?P<y>.*)$",
     re.I,
 )
 _PASSIVE_VERB = {"removed": "remove", "deleted": "remove", "erased": "remove", "eliminated": "remove",
-                 "taken out": "remove", "replaced": "replace", "moved": "move", "shifted": "move",
-                 "enlarged": "enlarge", "shrunk": "shrink", "resized": "resize", "stay": "keep", "remain": "keep"}  # fmt: skip
+                 "taken out": "remove", "expunged": "remove", "eradicated": "remove", "banished": "remove",
+                 "expelled": "remove", "purged": "remove", "wiped out": "remove", "vanish": "remove",
+                 "disappear": "remove", "replaced": "replace", "moved": "move", "shifted": "move",
+                 "enlarged": "enlarge", "shrunk": "shrink", "resized": "resize", "stay": "keep", "remain": "keep",
+                 "added": "add", "placed": "add", "situated": "add", "positioned": "add", "put": "add",
+                 "inserted": "add", "introduced": "add", "located": "add"}  # fmt: skip
+# "Positioned to the left of the man is a ship": the place first, the new object last.
+_INVERTED_ADD = re.compile(
+    r"^(?:positioned|placed|situated|located|added|sitting|standing|perched)\s+(?P<where>.+?)\s+(?:is|are)\s+(?P<x>.+)$",
+    re.I,
+)
+# "Blue shall be the bus's new color", "Yellow shall adorn the toilet", "Red for the horse's hue".
+_COLOR_FIRST = re.compile(
+    r"^(?P<v>[\w-]+(?:\s+[\w-]+)?)\s+(?:(?:shall|should|will|must|is|are|would)\s+(?:be\s+|become\s+)?|for\s+)"
+    r"(?:(?:adorn|grace|cover|colou?r|paint|coat|dress|fill|tint)s?\s+)?"
+    r"(?:the\s+(?:new\s+)?(?:colou?r|hue|shade)\s+(?:for|of)\s+)?(?P<x>.+)$",
+    re.I,
+)
 
 
 class RulePlanner(Planner):
@@ -967,10 +1123,66 @@ def _core(clause: str) -> str:
 
 
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
+    # "on top of the car, a basketball has been added": the place goes last
+    place_first = re.match(
+        r"^(?P<where>(?:on|in|at|to|next to|beside|behind|under|above|atop)\s[^,]+),\s*(?P<rest>.+)$", core, re.I
+    )
+    if place_first:
+        drafts = _read_verbs(f"{place_first['rest']} {place_first['where']}", turn)
+        if drafts is not None:
+            return drafts
+    drafts = _read_verbs(core, turn)
+    if drafts is not None:
+        return drafts
+    # "enliven the image by adding a horse": the gerund says the edit
+    by = re.search(r"\bby\s+(?P<g>[a-z]+)ing\s+(?P<r>.+)$", core, re.I)
+    if by:
+        stem = by["g"].lower()
+        for verb in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None):
+            if verb and re.fullmatch(_VERB, verb, re.I):
+                drafts = _read_verbs(f"{verb} {by['r']}", turn)
+                if drafts is not None:
+                    return drafts
+    look = style_mention(core)  # "immerse the image in the neon-lit world of cyberpunk"
+    return _look(look) if look is not None else None
+
+
+def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
+    """"ensure there's no cloud in the image", "confirm the absence of an apple", "ensure the image
+    does not feature a panda" (remove); "make sure the sheep is white" (change)."""
+    rest = re.sub(r"^that\s+", "", rest, flags=re.I)
+    absent = re.match(
+        r"^(?:there(?:'s|\s+is|\s+are)\s+no|the\s+absence\s+of|(?:the|this)\s+(?:image|picture|photo|scene)\s+"
+        r"(?:does\s+not|doesn't)\s+(?:feature|contain|include|show|have))\s+(?P<x>.+)$",
+        rest,
+        re.I,
+    )
+    if absent:
+        return _remove("remove", absent["x"], turn)
+    state = re.match(r"^(?P<x>.+?)\s+(?:is|are|looks?|appears?|becomes?)\s+(?P<y>.+)$", rest, re.I)
+    return _change("make", f"{state['x']} {state['y']}", turn) if state else None
+
+
+def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     for special in (_pose, _wear, _action):
         drafts = special(core, turn)
         if drafts:
             return drafts
+    rid = re.match(r"^rid\s+(?P<x>.+?)\s+of\s+(?P<y>.+)$", core, re.I)  # "rid the image of the horses"
+    if rid:
+        return _remove("rid", rid["y"], turn)
+    gone = re.match(r"^make\s+(?P<x>.+?)\s+(?:disappear|vanish|go away)$", core, re.I)
+    if gone:
+        return _remove("remove", gone["x"], turn)
+    joins = re.match(r"^(?:let|have|allow)\s+(?P<x>.+?)\s+(?:to\s+)?(?:join|appear in|enter|emerge in)\b", core, re.I)
+    if joins:  # "let a dog join the composition of the image"
+        return _add("add", joins["x"], turn)
+    inverted = _INVERTED_ADD.match(core)
+    if inverted:
+        return _add("add", f"{inverted['x']} {inverted['where']}", turn)
+    color_first = _COLOR_FIRST.match(core)
+    if color_first and parse_color(color_first["v"]):
+        return _apply(color_first["x"], Value("color", parse_color(color_first["v"])), turn)
     for head, handler in _VERB_HEAD:
         m = head.match(core)
         if m and m["rest"].strip():
@@ -978,7 +1190,7 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
             if drafts is not None:
                 return drafts
     passive = _PASSIVE.match(core)
-    if passive:
+    if passive and passive["x"].lower() != "there":
         verb = passive["verb"].lower()
         rest = (
             f"{passive['x']} {passive['y']}".strip()
@@ -989,6 +1201,8 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
             active = _PASSIVE_VERB[verb]
             if active == "keep":
                 return _keep(active, f"{passive['x']} {passive['y']}", turn)
+            if active == "add":
+                return _add(active, f"{passive['x']} {passive['y']}", turn)
             if active == "replace":
                 return _replace(active, rest, turn)
             handler = dict(
@@ -1001,9 +1215,9 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
                 active, rest if active not in ("move", "resize") else f"{passive['x']} {passive['y']}", turn
             )
         return _change("make", f"{passive['x']} {passive['y']}", turn)
-    there = re.match(r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<rest>.+)$", core, re.I)
+    there = re.match(r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<no>no\s+)?(?P<rest>.+)$", core, re.I)
     if there:
-        return _add("add", there["rest"], turn)
+        return (_remove if there["no"] else _add)("add", there["rest"], turn)
     hair = _hair(core, turn)
     if hair:
         return hair
