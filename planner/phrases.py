@@ -15,10 +15,10 @@ from nanoedit.toyworld import vocab as toy
 
 from .context import PlanContext
 from .lexicon import (
+    ABSTRACT_NOUNS,
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
     BACKGROUND_PATTERNS,
-    ABSTRACT_NOUNS,
     BRIGHTER_WORDS,
     COLOR_FILLER,
     COLOR_MODIFIERS,
@@ -95,13 +95,17 @@ _NOUN_ING = frozenset(
 )
 # Words around a noun that name no object: "a dog presence", "the presence of five dogs".
 FILLER_HEAD = re.compile(
-    r"^(?:(?:the|a|an|any|all)\s+)?(?:presence|essence|gathering|group|touch|flock|collection|bunch|set|row|bounty|"
+    r"^(?:(?:the|a|an|any|all)\s+)?(?:presence|essence|gathering|group|flock|collection|bunch|set|row|bounty|"
     r"handful|cluster|array|assortment|instances?|traces?)\s+of\s+"
 )
 _FILLER_TAIL = re.compile(r"\s+(?:presence|companion|companions|friend|friends)$")
 # Adverbs end a noun phrase ("three cats comfortably on the couch"); these -ly words are nouns.
-_LY_NOUNS = frozenset("family assembly butterfly dragonfly jelly belly holly lily bully rally ally anomaly supply".split())
-_ADVERB = re.compile(r"^[a-z]{3,}(?:ably|ibly|ally|ately|fully|ously|ently|antly|ily|edly|ingly|tly|ely|rly)$")
+_LY_NOUNS = frozenset(
+    "family assembly butterfly dragonfly jelly belly holly lily bully rally ally anomaly supply".split()
+)
+_ADVERB = re.compile(
+    r"^[a-z]{3,}(?:ably|ibly|ally|ately|fully|ously|ently|antly|ily|edly|ingly|tly|ely|rly)$"
+)
 # "X of Y" names Y's X, except where X is a part or a measure of Y ("the top of the table").
 _OF_KEEPS = frozenset("top side front back middle center edge bottom shade shades kind type sort".split())
 _DETERMINERS = frozenset(
@@ -295,7 +299,10 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
             if found:
                 return found[0]
         if colors and "one" not in words and "ones" not in words:
-            nouns, colors = [colors[-1].split()[-1]], colors[:-1]  # "remove the orange": a fruit named like a colour
+            nouns, colors = (
+                [colors[-1].split()[-1]],
+                colors[:-1],
+            )  # "remove the orange": a fruit named like a colour
         else:
             return None
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
@@ -523,7 +530,10 @@ def is_scene_place(text: str) -> bool:
     """Whether a phrase is a place to be in ('a tropical beach setting', 'the snowy forest', 'spring')."""
     words = WORD.findall(_RELATION_START.split(_clean(text), maxsplit=1)[0])
     return bool(words) and (
-        words[-1] in SCENE_WORDS or words[-1] in SCENE_HEADS or words[-1] in BACKGROUND_NOUNS or words[-1] in SEASONS
+        words[-1] in SCENE_WORDS
+        or words[-1] in SCENE_HEADS
+        or words[-1] in BACKGROUND_NOUNS
+        or words[-1] in SEASONS
     )
 
 

@@ -29,7 +29,7 @@ from nanoedit.toyworld import vocab as toy
 
 from .base import Planner
 from .context import PlanContext
-from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS, TONE_WORDS
+from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS
 from .phrases import (
     FILLER_HEAD,
     PERSON,
@@ -69,7 +69,9 @@ _ADD = (
 )
 # Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
 _PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide"
-_REPLACE = r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
+_REPLACE = (
+    r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
+)
 # "grace the scene with three cows", "adorn the parrot with a yellow hue": X with Y, Y an object or a look.
 _WITH = (
     r"grace|adorn|decorate|embellish|enrich|enliven|fill|populate|furnish|infuse|immerse|drench|bathe|coat|cover|"
@@ -242,9 +244,15 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest = f"{count_change['n']} {count_change['t']}"
     drafts = []
     for phrase in _phrases(rest, turn):
-        if is_abstract(phrase.ref) or (  # "add a touch of sweetness", "create an image with ..."
-            verb.lower() in ("create", "generate") and phrase.ref is not None and is_image(phrase.ref.noun or "")
-        ) or is_image(rest):  # "arrange the image with three boys" adds no image
+        if (
+            is_abstract(phrase.ref)
+            or (  # "add a touch of sweetness", "create an image with ..."
+                verb.lower() in ("create", "generate")
+                and phrase.ref is not None
+                and is_image(phrase.ref.noun or "")
+            )
+            or is_image(rest)
+        ):  # "arrange the image with three boys" adds no image
             return None
         definite = re.match(r"^\s*(?:the|this|that|it|them|these|those)\b", rest, re.I)
         if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and phrase.place:
@@ -374,7 +382,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
     rest = re.sub(
-        r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+", "", rest, flags=re.I
+        r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+",
+        "",
+        rest,
+        flags=re.I,
     )
     copula = re.match(
         r"^(?P<x>.+?)\s+(?:be|become|turn|stay|shine|gleam|glow|glisten|sparkle)\s+(?:(?:adorned|dressed|dyed|painted|"
@@ -1125,7 +1136,9 @@ def _core(clause: str) -> str:
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
     # "on top of the car, a basketball has been added": the place goes last
     place_first = re.match(
-        r"^(?P<where>(?:on|in|at|to|next to|beside|behind|under|above|atop)\s[^,]+),\s*(?P<rest>.+)$", core, re.I
+        r"^(?P<where>(?:on|in|at|to|next to|beside|behind|under|above|atop)\s[^,]+),\s*(?P<rest>.+)$",
+        core,
+        re.I,
     )
     if place_first:
         drafts = _read_verbs(f"{place_first['rest']} {place_first['where']}", turn)
@@ -1148,7 +1161,7 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
-    """"ensure there's no cloud in the image", "confirm the absence of an apple", "ensure the image
+    """ "ensure there's no cloud in the image", "confirm the absence of an apple", "ensure the image
     does not feature a panda" (remove); "make sure the sheep is white" (change)."""
     rest = re.sub(r"^that\s+", "", rest, flags=re.I)
     absent = re.match(
@@ -1174,7 +1187,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     gone = re.match(r"^make\s+(?P<x>.+?)\s+(?:disappear|vanish|go away)$", core, re.I)
     if gone:
         return _remove("remove", gone["x"], turn)
-    joins = re.match(r"^(?:let|have|allow)\s+(?P<x>.+?)\s+(?:to\s+)?(?:join|appear in|enter|emerge in)\b", core, re.I)
+    joins = re.match(
+        r"^(?:let|have|allow)\s+(?P<x>.+?)\s+(?:to\s+)?(?:join|appear in|enter|emerge in)\b", core, re.I
+    )
     if joins:  # "let a dog join the composition of the image"
         return _add("add", joins["x"], turn)
     inverted = _INVERTED_ADD.match(core)
@@ -1215,7 +1230,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
                 active, rest if active not in ("move", "resize") else f"{passive['x']} {passive['y']}", turn
             )
         return _change("make", f"{passive['x']} {passive['y']}", turn)
-    there = re.match(r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<no>no\s+)?(?P<rest>.+)$", core, re.I)
+    there = re.match(
+        r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<no>no\s+)?(?P<rest>.+)$", core, re.I
+    )
     if there:
         return (_remove if there["no"] else _add)("add", there["rest"], turn)
     hair = _hair(core, turn)

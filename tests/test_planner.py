@@ -89,6 +89,92 @@ def test_phrase_families(prompt, op, params):
         )
 
 
+def edit(prompt):
+    """(op, target noun, the node's colour or style or tone) of a one-edit prompt."""
+    node = only(prompt)
+    params = node.params.model_dump(exclude_none=True)
+    value = params.get("color") or params.get("style") or params.get("tone") or params.get("description")
+    return node.op.value, node.target.noun if node.target else None, value
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Banish the lamp from the photo", "Expunge the lamp", "The lamp ought to be removed from the image",
+     "The lamp is to be eradicated from the picture", "The lamp needs to vanish from the image",
+     "Let's rid the picture of the lamp", "We should eliminate the lamp", "It's time to expel the lamp",
+     "Ensure there's no lamp in the image", "Make sure there are no lamps depicted in the picture",
+     "There should be no lamp in the photo", "Confirm the absence of a lamp in the image",
+     "Ensure the image does not feature a lamp", "Remove any instances of the lamp"],
+)  # fmt: skip
+def test_removal_paraphrases(prompt):
+    assert edit(prompt)[:2] == ("remove", "lamp")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "color"),
+    [("Give the vase a green tint", "vase", "green"), ("Apply a black hue to the kettle", "kettle", "black"),
+     ("Opt for a blue shade for the kettle", "kettle", "blue"), ("Choose purple for the kettle's color", "kettle", "purple"),
+     ("Coat the kettle with red pigment", "kettle", "red"), ("Tinge the kettle green", "kettle", "green"),
+     ("Adorn the kettle with a cheerful yellow hue", "kettle", "cheerful yellow"),
+     ("Paint the kettle with a vibrant red hue", "kettle", "vibrant red"),
+     ("The kettle shall turn white", "kettle", "white"), ("The kettle should take on a brown hue", "kettle", "brown"),
+     ("The kettle's color ought to be black", "kettle", "black"), ("Let the kettle be white", "kettle", "white"),
+     ("Let the kettle shine in yellow", "kettle", "yellow"), ("Ensure the kettle is white", "kettle", "white"),
+     ("Yellow shall adorn the kettle", "kettle", "yellow"), ("Blue shall be the kettle's new color", "kettle", "blue"),
+     ("Blacken the kettle", "kettle", "black"), ("Dress the girl in yellow", "clothes", "yellow"),
+     ("Change the color of the cap of the woman to white", "cap", "white"), ("Dye the orange blue", "orange", "blue"),
+     ("Remove the shoes", "shoe", None)],
+)  # fmt: skip
+def test_colour_paraphrases(prompt, noun, color):
+    op, target, value = edit(prompt)
+    assert target == noun and (op, value) == (("recolor", color) if color else ("remove", None))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "count"),
+    [("Incorporate two lamps into the image's composition", "lamp", 2),
+     ("Integrate a lamp into the picture to diversify the scene", "lamp", None),
+     ("Arrange five books on the bed", "book", 5), ("Rest a knife gracefully on top of the pizza", "knife", None),
+     ("Nestle two zesty lemons within the image", "lemon", 2), ("Grace the meadow with three cows", "cow", 3),
+     ("Enrich the image by including four birds", "bird", 4), ("bring two cats into the image", "cat", 2),
+     ("A box should be placed on top of the horse", "square", None),
+     ("Positioned to the left of the man is a ship", "ship", None),
+     ("On top of the car, a basketball has been added", "basketball", None),
+     ("Introduce a fish to the right side of the man", "fish", None),
+     ("Place three cats comfortably on the couch", "cat", 3), ("Introduce a pair of birds", "bird", 2),
+     ("Let a dog join the scene", "dog", None), ("Add an orange to the left of the cake", "orange", None)],
+)  # fmt: skip
+def test_placement_paraphrases(prompt, noun, count):
+    node = only(prompt)
+    assert (node.op, node.target.noun.split()[-1], node.target.count) == (Op.add, noun, count)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op"),
+    [("Make adjustments to the backdrop of this picture to portray a desert scene", "background"),
+     ("Customize the environment in this photo to showcase a beach landscape", "background"),
+     ("Change the beach in the picture to a mountain landscape", "background"),
+     ("Change the tent in the picture from the forest to the beach", "background"),
+     ("Change the house in the picture to a coastal setting", "background"),
+     ("Replace the sunflower field with a lavender field", "background"),
+     ("Change the forest from autumn to spring", "background"),
+     ("Immerse the image in the neon-lit world of cyberpunk", "style"),
+     ("Evoke the texture and depth of an oil painting in the image", "style"),
+     ("Transform the image into a cyberpunk-inspired urban landscape", "style"),
+     ("Convert the image into a timeless black and white masterpiece", "tone"),
+     ("Craft a captivating narrative with black and white styling", "tone")],
+)  # fmt: skip
+def test_background_and_look_paraphrases(prompt, op):
+    assert edit(prompt)[0] == op
+
+
+def test_free_text_looks_are_not_objects():
+    assert edit("Create an image with the fluidity of watercolor paintings") == ("style", None, "watercolor")
+    assert edit("Immerse the image in the gritty world of cyberpunk")[2] == "cyberpunk"
+    graph = plan("Add a touch of sweetness")  # a feeling, not an object: reported, not added
+    assert not [n for n in graph.nodes if n.op is Op.add] and graph.warnings
+
+
 @pytest.mark.parametrize(
     ("prompt", "params"),
     [
