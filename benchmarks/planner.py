@@ -258,7 +258,8 @@ def run(folder: Path, toy_seeds: int) -> dict:
         "rate": strict / n_pairs, "n": n_pairs, "compares": "op, target head noun and value (colour, count, place)",
         "by_file": {f: strict_by_file[f] / per_file[f] for f in sorted(per_file)},
         "published_value_mismatch": {"count": sum(published_mismatch.values()), "by_file": dict(published_mismatch),
-                                     "rule": "the pair's texts name different colour/number/place words"},
+                                     "rule": "the pair's texts name different colour/number/place words (lexical: synonyms such as "
+                                             "'snowfall'/'snow' or 'blacken'/'black' also count)"},
     }  # fmt: skip
 
     # -- EdiVal coverage ----------------------------------------------------------------------------
