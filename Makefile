@@ -27,3 +27,8 @@ test-slow: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+
+bench: install
+	$(PY) benchmarks/toyworld.py
+	$(PY) benchmarks/planner.py
+	$(PY) benchmarks/backbone.py
