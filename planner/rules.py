@@ -93,7 +93,7 @@ _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
 _STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_WITH}|{_CHOOSE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
