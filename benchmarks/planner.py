@@ -14,14 +14,13 @@ import argparse
 import ast
 import csv
 import json
-import os
 import re
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 from nanoedit.graphs import Op
+from nanoedit.io import write_text
 from nanoedit.planner import PlanContext, plan
 from nanoedit.planner.lexicon import BASIC_COLORS, NUMBER_WORDS, SCENE_WORDS
 
@@ -331,12 +330,7 @@ def main() -> None:
     args = parser.parse_args()
     results = run(args.corpora, args.toy_seeds)
     print(table(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=args.out.parent, delete=False, suffix=".tmp", encoding="utf-8"
-    ) as f:
-        json.dump(results, f, indent=2, ensure_ascii=False)
-    os.replace(f.name, args.out)
+    write_text(args.out, json.dumps(results, indent=2, ensure_ascii=False))
     print(f"wrote {args.out}")
 
 
