@@ -107,7 +107,8 @@ class EditorAdapter(ABC):
 
 def to_rgb_image(value: Any) -> Image.Image:
     """An RGB PIL image from what editors commonly return: PIL, an ``.image``/``.images`` holder,
-    an HxWx3 array (uint8, or float in [0, 1]) or a path."""
+    an HxWx3 array (uint8, or float in [0, 1]), a torch tensor (3xHxW, or a batch: the first image,
+    float in [0, 1], as diffusers' ``output_type="pt"`` gives) or a path."""
     if isinstance(value, Image.Image):
         return value.convert("RGB")
     if hasattr(value, "image"):  # nanoedit's TurnResult and similar result objects
@@ -125,6 +126,11 @@ def to_rgb_image(value: Any) -> Image.Image:
             raise EditorError(f"the editor returned the path {path}, which is not a file; return an image")
         with Image.open(path) as img:
             return img.convert("RGB")
+    if hasattr(value, "detach") and hasattr(value, "permute"):  # a torch tensor, channels first
+        tensor = value.detach().float().cpu()
+        return to_rgb_image((tensor[0] if tensor.ndim == 4 else tensor).permute(1, 2, 0).numpy())
+    if isinstance(value, np.ndarray) and value.ndim == 4:  # a batch (diffusers' output_type="np")
+        return to_rgb_image(value[0])
     if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] in (3, 4):
         array = value[..., :3]
         if array.dtype != np.uint8:
@@ -183,7 +189,11 @@ class PipelineEditor(EditorAdapter):
 
     The instruction goes to ``prompt_arg`` and the image to ``image_arg``; a mask goes to ``mask_arg``
     only when one is named (inpainting-style pipelines). ``call_kwargs`` (steps, guidance, ...) are
-    passed on every call; the seed becomes a CPU ``torch.Generator`` unless a generator is given.
+    passed on every call. Each request's seed becomes a fresh CPU ``torch.Generator`` (diffusers draws
+    the initial noise on the CPU from it, so a seed gives the same noise on any device); a
+    ``generator`` in ``call_kwargs`` overrides that, and then the request's seed is not used. Output
+    is asked for as PIL unless ``output_type`` says otherwise. With ``quiet`` (the default) the
+    pipeline's own per-call progress bar is switched off: the suite shows one bar for all cases.
     """
 
     def __init__(
@@ -193,8 +203,11 @@ class PipelineEditor(EditorAdapter):
         image_arg: str = "image",
         mask_arg: str | None = None,
         name: str | None = None,
+        quiet: bool = True,
         **call_kwargs: Any,
     ):
+        if quiet and hasattr(pipeline, "set_progress_bar_config"):
+            pipeline.set_progress_bar_config(disable=True)
         self.pipeline = pipeline
         self.prompt_arg, self.image_arg, self.mask_arg = prompt_arg, image_arg, mask_arg
         self.call_kwargs = call_kwargs
@@ -209,6 +222,7 @@ class PipelineEditor(EditorAdapter):
         if self.mask_arg and request.mask is not None:
             kwargs[self.mask_arg] = request.mask
         kwargs.setdefault("generator", torch.Generator("cpu").manual_seed(request.seed))
+        kwargs.setdefault("output_type", "pil")
         return to_rgb_image(self.pipeline(**kwargs))
 
 

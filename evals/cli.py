@@ -33,6 +33,10 @@ def add_commands(commands) -> None:
         "--clip-checkpoint", type=Path, help="local open_clip checkpoint; without one CLIP is unavailable"
     )
     probe.add_argument(
+        "--images", type=Path,
+        help="folder of your own photos: run the probes on them instead of the toy world (no gold answer)",
+    )  # fmt: skip
+    probe.add_argument(
         "--retry-errors", action="store_true", help="re-run cases that failed in an earlier run"
     )
     probe.set_defaults(handler=_probe)
@@ -47,7 +51,7 @@ def _probe(args: argparse.Namespace) -> int:
     results = run_probes(
         editor, suite=args.suite, out=args.out, n=args.n, seed=args.seed, timeout_s=args.timeout,
         turns=args.turns, clip_model=args.clip_model, clip_checkpoint=args.clip_checkpoint,
-        retry_errors=args.retry_errors, quiet=args.quiet,
+        images=args.images, retry_errors=args.retry_errors, quiet=args.quiet,
     )  # fmt: skip
     for probe in results.results["probes"].values():
         flags = f" [{', '.join(probe['flags'])}]" if probe["flags"] else ""

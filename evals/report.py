@@ -164,7 +164,8 @@ def write_html(path: Path, results: dict[str, Any]) -> None:
         f"<title>nanoedit probes: {e(results['editor'])}</title><style>{_STYLE}</style></head><body>",
         f"<h1>Black-box probes: {e(results['editor'])}</h1>",
         f"<p class='muted'>seed {results['seed']}, n {results['n']}, {results['cases_total']} cases "
-        f"({results['cases_failed']} failed); CLIP: {e(results['clip'])}</p>",
+        f"({results['cases_failed']} failed) from {e(results.get('cases_from', 'toy world'))}; "
+        f"CLIP: {e(results['clip'])}</p>",
         "<table><tr><th>probe</th><th>flags</th><th>verdict</th></tr>",
     ]
     for probe in results["probes"].values():

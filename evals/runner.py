@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from tqdm.auto import tqdm
 
 from nanoedit.errors import EvalError
@@ -27,6 +28,7 @@ from .metrics import DEFAULT_CLIP_MODEL, load_clip
 from .probes import PROBES, Case, CaseContext, Probe
 from .probes.base import SCENE_SIZE, EditFailed
 from .probes.multiturn import DEFAULT_TURNS
+from .probes.photos import PHOTO_PROBES, load_photos
 from .report import case_grid, write_html, write_json
 
 DEFAULT_N = 8
@@ -52,9 +54,13 @@ class ProbeResults:
 
 
 def select_probes(
-    suite: str | list[str] = "all", scene_size: int = SCENE_SIZE, turns: int = DEFAULT_TURNS
+    suite: str | list[str] = "all",
+    scene_size: int = SCENE_SIZE,
+    turns: int = DEFAULT_TURNS,
+    photos: list[tuple[str, Image.Image]] | None = None,
 ) -> list[Probe]:
-    """Probe instances for ``suite``: "all", one name, a comma-separated list, or a list of names."""
+    """Probe instances for ``suite``: "all", one name, a comma-separated list, or a list of names;
+    with ``photos`` ((name, image) pairs), the photo versions of the probes."""
     names = list(PROBES) if suite == "all" else suite.split(",") if isinstance(suite, str) else list(suite)
     names = [name.strip() for name in names]
     unknown = [name for name in names if name not in PROBES]
@@ -62,6 +68,8 @@ def select_probes(
         raise EvalError(
             f"unknown probe {', '.join(unknown) or '(none)'}; use all or some of {', '.join(PROBES)}"
         )
+    if photos is not None:
+        return [PHOTO_PROBES[name](photos, turns=turns) for name in dict.fromkeys(names)]
     return [
         PROBES[name](scene_size=scene_size, turns=turns)
         if name == "multiturn"
@@ -85,22 +93,29 @@ def run_probes(
     scene_size: int = SCENE_SIZE,
     clip_model: str = DEFAULT_CLIP_MODEL,
     clip_checkpoint: str | Path | None = None,
+    images: str | Path | list[str | Path] | None = None,
     retry_errors: bool = False,
     quiet: bool = False,
 ) -> ProbeResults:
     """Run the probes of ``suite`` on ``editor`` (anything ``nanoedit.evals.as_editor`` accepts).
 
     ``n`` cases per probe (per edit type for the latency probe, at least 5); the same ``seed`` gives
-    the same cases. Finished cases in ``out`` are skipped, so an interrupted run picks up where it
+    the same cases. Cases come from the toy world (exact ground truth) or, with ``images`` (a folder
+    or a list of image paths), from those photos (see ``nanoedit.evals.probes.photos`` for what can
+    be measured without a gold answer). Finished cases in ``out`` are skipped, so an interrupted run picks up where it
     stopped; errored cases are re-run only with ``retry_errors``. Editor errors and timeouts
     (``timeout_s`` per call) are recorded per case and never stop the suite.
     """
     if n < 1:
         raise EvalError(f"n={n}: ask for at least one case per probe")
     adapter = as_editor(editor)
-    probes = select_probes(suite, scene_size, turns)
+    photos = load_photos(images) if images is not None else None
+    probes = select_probes(suite, scene_size, turns, photos)
     out = Path(out)
-    _claim(out, {"editor": adapter.name, "seed": seed, "scene_size": scene_size, "turns": turns})
+    manifest = {"editor": adapter.name, "seed": seed, "scene_size": scene_size, "turns": turns}
+    if photos is not None:
+        manifest["images"] = [name for name, _ in photos]
+    _claim(out, manifest)
     clip, clip_status = load_clip(clip_model, clip_checkpoint)
     cases = suite_cases(probes, n, seed)
 
@@ -126,6 +141,7 @@ def run_probes(
         "n": n,
         "seed": seed,
         "clip": clip_status,
+        "cases_from": "toy world" if photos is None else f"{len(photos)} photos",
         "cases_total": sum(map(len, records.values())),
         "cases_failed": sum(r["status"] != "ok" for rs in records.values() for r in rs),
         "probes": {p.name: _probe_results(p, records[p.name], out) for p in probes},
