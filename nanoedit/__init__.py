@@ -3,6 +3,7 @@
 ``import nanoedit as ne`` stays light: models (torch) load only when an editor or trainer is used.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 from nanoedit.errors import (
@@ -16,6 +17,17 @@ from nanoedit.errors import (
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role
 from nanoedit.planner import PlanContext, plan
 from nanoedit.plans import Plan, load_plan
+
+# Sub-packages reached as attributes (``ne.evals.run_probes``), imported on first access so that
+# ``import nanoedit`` stays light.
+_LAZY_SUBMODULES = ("evals",)
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import also binds it on this module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 try:
     __version__ = version("nanoedit")

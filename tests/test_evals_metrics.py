@@ -55,18 +55,24 @@ TINY_CLIP = {
 }
 
 
-def test_tiny_open_clip_checkpoint_round_trip(tmp_path):
+def save_tiny_clip(folder: Path):
+    """A tiny random open_clip model registered as ``nanoedit-test-tiny-clip`` and saved as safetensors:
+    (the model, the checkpoint path)."""
     import open_clip
     from safetensors.torch import save_file
 
-    config = tmp_path / "nanoedit-test-tiny-clip.json"
+    config = folder / "nanoedit-test-tiny-clip.json"
     config.write_text(json.dumps(TINY_CLIP))
     open_clip.add_model_config(config)
     torch.manual_seed(0)
     model = open_clip.create_model("nanoedit-test-tiny-clip").eval()
-    checkpoint = tmp_path / "tiny_clip.safetensors"
+    checkpoint = folder / "tiny_clip.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, checkpoint)
+    return model, checkpoint
 
+
+def test_tiny_open_clip_checkpoint_round_trip(tmp_path):
+    model, checkpoint = save_tiny_clip(tmp_path)
     scorer, status = load_clip("nanoedit-test-tiny-clip", checkpoint)
     assert scorer is not None and "from" in status
     red, blue = Image.new("RGB", (48, 48), (220, 40, 40)), Image.new("RGB", (48, 48), (40, 90, 220))
