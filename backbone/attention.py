@@ -32,33 +32,49 @@ def _heads_first(x: torch.Tensor, heads: int) -> torch.Tensor:
     return x.view(batch, tokens, heads, channels // heads).transpose(1, 2)
 
 
+def _per_head(tokens: torch.Tensor, heads: int) -> torch.Tensor:
+    """(N, heads*d) rows of one batch item -> (heads, N, d) as a strided view.
+
+    ``bmm`` reads these strides as they are (each head is a matrix with row stride heads*d), whereas a 4-D
+    (B, heads, N, d) view would be copied by ``matmul`` to fold batch and heads into one dim.
+    """
+    count, channels = tokens.shape
+    return tokens.view(count, heads, channels // heads).transpose(0, 1)
+
+
 def linear_attention_state(k: torch.Tensor, v: torch.Tensor, heads: int) -> torch.Tensor:
     """fp32 ``[kv | k_sum]`` per head: (B, heads, d_k, d_v + 1), from ReLU'd keys ``k`` and values ``v``."""
-    k, v = _heads_first(k, heads), _heads_first(v, heads)
-    tokens = k.shape[2]
+    batch, tokens, _ = k.shape
     chunk = tokens if k.dtype == torch.float32 else LOW_PRECISION_CHUNK
-    state = None
-    for start in range(0, tokens, chunk):
-        k_c = k[:, :, start : start + chunk].float()
-        v_c = v[:, :, start : start + chunk].float()
-        kv = k_c.transpose(-1, -2) @ v_c
-        part = torch.cat([kv, k_c.sum(dim=2).unsqueeze(-1)], dim=-1)
-        state = part if state is None else state + part
-    return state
+    states = []
+    for b in range(batch):
+        state = None
+        for start in range(0, tokens, chunk):
+            k_c = k[b, start : start + chunk].float()  # a no-op in fp32
+            kv = torch.bmm(_per_head(k_c, heads).transpose(1, 2), _per_head(v[b, start : start + chunk].float(), heads))
+            k_sum = k_c.view(k_c.shape[0], heads, -1).sum(dim=0)
+            part = torch.cat([kv, k_sum.unsqueeze(-1)], dim=-1)
+            state = part if state is None else state + part
+        states.append(state)
+    return torch.stack(states)
 
 
 def linear_attention_apply(q: torch.Tensor, state: torch.Tensor, heads: int, eps: float = EPS) -> torch.Tensor:
     """Queries (B, N, heads*d) against ``state`` -> (B, N, heads*d_v) in q's dtype."""
     batch, tokens, _ = q.shape
-    q = _heads_first(q, heads)
     chunk = tokens if q.dtype == torch.float32 else LOW_PRECISION_CHUNK
     d_v = state.shape[-1] - 1
-    out = q.new_empty(batch, tokens, heads, d_v)
-    for start in range(0, tokens, chunk):
-        num_den = q[:, :, start : start + chunk].float() @ state
-        normed = num_den[..., :d_v] / (num_den[..., d_v:] + eps)
-        out[:, start : start + chunk] = normed.transpose(1, 2)
-    return out.view(batch, tokens, heads * d_v)
+    out = q.new_empty(batch, tokens, heads * d_v)
+    for b in range(batch):
+        for start in range(0, tokens, chunk):
+            num_den = torch.bmm(_per_head(q[b, start : start + chunk].float(), heads), state[b])
+            num, den = num_den[..., :d_v], num_den[..., d_v:] + eps
+            target = _per_head(out[b, start : start + chunk], heads)
+            if num.requires_grad:  # out= has no autograd; the copy costs one extra pass when training
+                target.copy_(num / den)
+            else:  # the division writes token-major output directly, no transpose copy
+                torch.div(num, den, out=target)
+    return out
 
 
 def _triton_available(x: torch.Tensor) -> bool:
@@ -76,13 +92,15 @@ def relu_linear_attention(
 ) -> torch.Tensor:
     """ReLU linear attention over (B, N, heads*d) projections; returns (B, N, heads*d) in q's dtype.
 
-    ``q`` and ``k`` are rectified in place: pass fresh projection outputs (as the DiT does), not tensors
-    you still need. ``backend``: ``"torch"``, ``"triton"`` (CUDA only) or ``"auto"``; ``"softmax"`` swaps in
+    ``q`` and ``k`` are rectified in place when no gradient flows through them: pass fresh projection
+    outputs (as the DiT does), not tensors you still need. ``backend``: ``"torch"``, ``"triton"`` (CUDA only) or ``"auto"``; ``"softmax"`` swaps in
     quadratic softmax attention (a baseline for benchmarks, not SANA).
     """
     if backend == "softmax":
         return softmax_attention(q, k, v, heads)
-    q, k = F.relu(q, inplace=True), F.relu(k, inplace=True)
+    # In place saves two passes at inference; autograd forbids it on the views a fused projection returns.
+    inplace = not (q.requires_grad or k.requires_grad)
+    q, k = F.relu(q, inplace=inplace), F.relu(k, inplace=inplace)
     if backend == "triton" or (backend == "auto" and _triton_available(q) and not torch.is_grad_enabled()):
         from nanoedit.backbone.triton_attention import triton_relu_linear_attention
 
@@ -90,6 +108,27 @@ def relu_linear_attention(
     if backend not in ("auto", "torch"):
         raise ValueError(f"unknown attention backend {backend!r}; use 'auto', 'torch', 'triton' or 'softmax'")
     return linear_attention_apply(q, linear_attention_state(k, v, heads), heads)
+
+
+def drop_padding_tokens(text: torch.Tensor, mask: torch.Tensor | None):
+    """Drop the text positions that are padding in every prompt of the batch; returns ``(text, mask)``.
+
+    Prompts are padded to a fixed length (300 tokens for SANA) but are usually far shorter. A padded key
+    gets a -10000 bias, so its softmax weight is exp(-10000) = 0 exactly, in fp32 and in bf16: removing it
+    changes no output, and it saves projecting, normalising and attending to it. The mask becomes None
+    when nothing padded is left. A prompt with no real token at all keeps everything (under diffusers'
+    finite bias it averages over every position). Needs the mask's values on the host, so it is skipped
+    under ``torch.compile``.
+    """
+    if mask is None or torch.compiler.is_compiling():
+        return text, mask
+    real = mask != 0
+    keep = real.any(dim=0)
+    if bool(keep.all()) or not bool(real.any(dim=1).all()):
+        return text, mask
+    columns = keep.nonzero().squeeze(1)
+    text, mask = text[:, columns], mask[:, columns]
+    return text, None if bool((mask == 1).all()) else mask
 
 
 def text_attention_bias(mask: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor | None:

@@ -26,7 +26,12 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from nanoedit.backbone.attention import relu_linear_attention, softmax_attention, text_attention_bias
+from nanoedit.backbone.attention import (
+    drop_padding_tokens,
+    relu_linear_attention,
+    softmax_attention,
+    text_attention_bias,
+)
 from nanoedit.backbone.checkpoint import load_strict, load_weights, read_config, save_weights, write_config
 from nanoedit.errors import ModelLoadError
 
@@ -177,10 +182,18 @@ class Attention(nn.Module):
         self.norm_k = RMSNorm(inner, eps=1e-5) if qk_norm else None
 
     def project(self, x: torch.Tensor, context: torch.Tensor):
-        q, k = self.to_q(x), self.to_k(context)
+        if context is x:
+            # Self-attention: one matmul over the stacked weights beats three (measured ~7% on CPU); the
+            # stacking is redone per call (weights are small next to activations), so it is never stale.
+            projections = (self.to_q, self.to_k, self.to_v)
+            weight = torch.cat([p.weight for p in projections])
+            bias = None if self.to_q.bias is None else torch.cat([p.bias for p in projections])
+            q, k, v = F.linear(x, weight, bias).split(self.to_q.out_features, dim=-1)
+        else:
+            q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
         if self.norm_q is not None:
             q, k = self.norm_q(q), self.norm_k(k)
-        return q, k, self.to_v(context)
+        return q, k, v
 
 
 class MixFFN(nn.Module):
@@ -281,7 +294,9 @@ class PatchEmbed(nn.Module):
         return self._positions[key]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.proj(x)
+        # A channels-last conv output flattens to contiguous (B, N, C) tokens for free; an NCHW one would
+        # leave the whole residual stream transposed, and every LayerNorm and matmul would copy it.
+        x = self.proj(x.contiguous(memory_format=torch.channels_last))
         height, width = x.shape[-2:]
         x = x.flatten(2).transpose(1, 2)
         if self.interpolation_scale is None:
@@ -346,6 +361,7 @@ class LinearDiT(nn.Module):
 
         x = self.patch_embed(latents)
         modulation, embedding = self.time_embed(timestep, guidance, x.dtype)
+        text, text_mask = drop_padding_tokens(text, text_mask)
         text = self.caption_norm(self.caption_projection(text))
         text_bias = text_attention_bias(text_mask, x.dtype)
 
