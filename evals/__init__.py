@@ -2,7 +2,9 @@
 
 ``run_probes(editor, suite="all", out=DIR, n=..., seed=...)`` runs five probes (identity stress,
 compositionality / order, routing sensitivity, latency profile, multi-turn resilience) on toy-world
-cases with exact ground truth, and writes ``results.json`` and ``report.html``. Names load lazily so
+cases with exact ground truth or, with ``images=``, on the user's photos (figures relative to the
+source and between outputs; CLIP figures with a local checkpoint), and writes ``results.json`` and
+``report.html``. Names load lazily so
 that ``import nanoedit.evals`` stays light (no torch until a metric or probe is used).
 """
 
@@ -16,6 +18,8 @@ _EXPORTS = {
     "ProbeResults": "runner",
     "select_probes": "runner",
     "PROBES": "probes",
+    "PHOTO_PROBES": "probes.photos",
+    "load_photos": "probes.photos",
     "EditRequest": "adapters",
     "EditOutcome": "adapters",
     "EditorAdapter": "adapters",

@@ -15,7 +15,7 @@ from test_evals_metrics import save_tiny_clip
 import nanoedit as ne
 from nanoedit.cli import main
 from nanoedit.errors import EvalError
-from nanoedit.evals import run_probes
+from nanoedit.evals import run_probes, select_probes
 from nanoedit.evals.probes.photos import COLORS, load_photos
 
 RGB = {"blue": (20, 40, 230), "green": (20, 160, 40), "red": (230, 30, 30), "yellow": (240, 220, 20),
@@ -125,6 +125,15 @@ def test_photo_inputs_and_resume(photos, tmp_path):
         load_photos(empty)
     with pytest.raises(EvalError, match="cannot read the image"):
         load_photos([photos / "notes.txt"])
+
+    routing = select_probes("routing", photos=load_photos(photos))[0].cases(6, 0)
+    for case in routing:
+        a, b = case.spec["a"].split(), case.spec["b"].split()
+        if case.spec["kind"] == "control":  # the same wording, one colour word swapped
+            assert len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1, case.spec
+        else:
+            assert a != b
+    assert [c.spec["image"] for c in routing[:3]] == ["photo_0.png", "photo_1.png", "photo_0.png"]
 
     out = tmp_path / "out"
     ne.evals.run_probes(null, suite="routing", images=photos, out=out, n=2, quiet=True)

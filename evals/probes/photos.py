@@ -111,28 +111,26 @@ class PhotoEdits:
         """The same edit in I2EBench's original wording and its paraphrase or, as a ``control``, the
         same wording with another colour."""
         color = rng.choice(COLORS)
+        other = rng.choice([c for c in COLORS if c != color])
         state = rng.getstate()
         a = self.one(kind, rng, color)
         rng.setstate(state)  # the same template, said the other way or with the other colour
-        if control:
-            return a, self.one(kind, rng, rng.choice([c for c in COLORS if c != color]))
-        return a, self.one(kind, rng, color, wording="div")
+        return a, self.one(kind, rng, other) if control else self.one(kind, rng, color, wording="div")
 
 
 class PhotoProbe(Probe):
-    """A probe over user photos: cases cycle through the photos; ``data`` holds the photo's index."""
+    """A probe over user photos: cases cycle through the photos; a case's ``data`` is its photo's index."""
 
     def __init__(self, photos: list[tuple[str, Image.Image]], turns: int = DEFAULT_TURNS):
         super().__init__()
         self.photos, self.turns, self.edits = photos, turns, PhotoEdits()
 
-    def photo_case(self, index: int, seed: int, spec: dict[str, Any], data: Any) -> Case:
+    def photo_case(self, index: int, seed: int, spec: dict[str, Any]) -> Case:
         photo = index % len(self.photos)
-        name = self.photos[photo][0]
-        return Case(f"{self.name}-{seed}-{index:03d}", {"image": name, **spec}, [], (photo, data))
+        return Case(f"{self.name}-{seed}-{index:03d}", {"image": self.photos[photo][0], **spec}, [], photo)
 
     def source(self, case: Case) -> Image.Image:
-        return self.photos[case.data[0]][1]
+        return self.photos[case.data][1]
 
 
 def edit_size(source: Image.Image, outputs: list[Image.Image]) -> float:
@@ -170,7 +168,7 @@ class PhotoIdentity(PhotoProbe):
             edits = rng.sample(range(len(SUBJECT_EDITS)), rng.choice((2, 3)))
             color = rng.choice(COLORS)
             clauses = [SUBJECT_EDITS[i][0].format(color=color) for i in sorted(edits)]
-            cases.append(self.photo_case(index, seed, {"instruction": join_clauses(clauses)}, None))
+            cases.append(self.photo_case(index, seed, {"instruction": join_clauses(clauses)}))
         return cases
 
     def run(self, case: Case, ctx: CaseContext) -> dict[str, Any]:
@@ -221,7 +219,7 @@ class PhotoComposition(PhotoProbe):
             kinds = rng.sample(["background", "tone", "recolor"], rng.choice((2, 3)))
             clauses = [self.edits.one(kind, rng).instruction for kind in kinds]
             orders = [join_clauses(order) for order in itertools.permutations(clauses)]
-            cases.append(self.photo_case(index, seed, {"orders": orders}, None))
+            cases.append(self.photo_case(index, seed, {"orders": orders}))
         return cases
 
     def run(self, case: Case, ctx: CaseContext) -> dict[str, Any]:
@@ -269,7 +267,7 @@ class PhotoRouting(PhotoProbe):
             a, b = self.edits.pair(kind, rng, control)
             pair_kind = "control" if control else "paraphrase"
             spec = {"kind": pair_kind, "a": a.instruction, "b": b.instruction}
-            cases.append(self.photo_case(index, seed, spec, None))
+            cases.append(self.photo_case(index, seed, spec))
         return cases
 
     def run(self, case: Case, ctx: CaseContext) -> dict[str, Any]:
@@ -322,9 +320,7 @@ class PhotoLatency(PhotoProbe, LatencyProfile):
         for index in range(max(n, 5) * len(kinds)):  # interleaved kinds, at least 5 of each
             rng = self.rng(seed, index)
             edit = self.edits.one(kinds[index % len(kinds)], rng)
-            cases.append(
-                self.photo_case(index, seed, {"op": edit.kind, "instruction": edit.instruction}, None)
-            )
+            cases.append(self.photo_case(index, seed, {"op": edit.kind, "instruction": edit.instruction}))
         return cases
 
     def run(self, case: Case, ctx: CaseContext) -> dict[str, Any]:
@@ -356,7 +352,7 @@ class PhotoMultiTurn(PhotoProbe):
                     ", then ".join(t.instruction for t in turns[: k + 1]) for k in range(len(turns))
                 ],
             }
-            cases.append(self.photo_case(index, seed, spec, None))
+            cases.append(self.photo_case(index, seed, spec))
         return cases
 
     def run(self, case: Case, ctx: CaseContext) -> dict[str, Any]:
