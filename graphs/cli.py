@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from nanoedit.errors import PlanError, Problem
 
+from .display import FORMATS, render_graph
 from .graph import InstructionGraph
 from .yamlio import load_yaml
-
-FORMATS = ("yaml", "json", "dot", "mermaid")
 
 
 def add_commands(commands) -> None:
@@ -69,14 +67,5 @@ def _show(args: argparse.Namespace) -> int:
     for index, graph in enumerate(graphs):
         if len(graphs) > 1:
             print(f"# turn {index + 1}")
-        order = [n.id for n in graph.schedule()]
-        if args.format == "yaml":
-            print(f"# run order: {' -> '.join(order)}")
-            print(graph.to_yaml(), end="")
-        elif args.format == "json":
-            print(json.dumps({"run_order": order, **graph.to_dict()}, indent=2, ensure_ascii=False))
-        elif args.format == "dot":
-            print(graph.to_dot(), end="")
-        else:
-            print(graph.to_mermaid(), end="")
+        print(render_graph(graph, args.format), end="")
     return 0

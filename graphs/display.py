@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from .schema import Role
@@ -14,6 +15,23 @@ ROLE_COLORS = {Role.identity: "#f4d35e", Role.object: "#8ecae6", Role.style: "#c
 
 def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+FORMATS = ("yaml", "json", "dot", "mermaid")
+
+
+def render_graph(graph: InstructionGraph, fmt: str) -> str:
+    """The graph in one of ``FORMATS``, with its run order (as a comment in YAML, a key in JSON)."""
+    order = [n.id for n in graph.schedule()]
+    if fmt == "yaml":
+        return f"# run order: {' -> '.join(order)}\n" + graph.to_yaml()
+    if fmt == "json":
+        return json.dumps({"run_order": order, **graph.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "dot":
+        return to_dot(graph)
+    if fmt == "mermaid":
+        return to_mermaid(graph)
+    raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def to_dot(graph: InstructionGraph) -> str:

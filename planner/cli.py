@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from nanoedit.errors import PlanError, Problem
-
-FORMATS = ("yaml", "json", "dot", "mermaid")
+from nanoedit.graphs.display import FORMATS, render_graph
 
 
 def add_commands(commands) -> None:
@@ -42,16 +40,7 @@ def _plan(args: argparse.Namespace) -> int:
             raise PlanError(Problem("--model", "--model is only used with --planner llm"))
         planner = RulePlanner()
     graph = plan(args.prompt, planner=planner, strict=args.strict)
-    order = [n.id for n in graph.schedule()]
     if args.route:
         Router().route_graph(graph)
-    if args.format == "yaml":
-        print(f"# run order: {' -> '.join(order)}")
-        print(graph.to_yaml(), end="")
-    elif args.format == "json":
-        print(json.dumps({"run_order": order, **graph.to_dict()}, indent=2, ensure_ascii=False))
-    elif args.format == "dot":
-        print(graph.to_dot(), end="")
-    else:
-        print(graph.to_mermaid(), end="")
+    print(render_graph(graph, args.format), end="")
     return 0

@@ -16,14 +16,7 @@ from nanoedit.backbone import (
 )
 from nanoedit.errors import ModelLoadError
 
-
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny models run faster on one thread, and do not fight other test processes for cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")
 
 
 def blobs(gen: torch.Generator, batch: int = 8) -> torch.Tensor:
