@@ -390,6 +390,10 @@ def parse_scale(text: str) -> float | None:
     return None
 
 
+
+# Words that may surround "brighter"/"darker" without naming a particular light.
+_DEGREE_FILLERS = {"more", "much", "a", "bit", "little", "slightly", "the", "and", "scene", "image"}
+
 def parse_lighting(text: str) -> str | None:
     text = _clean(text)
     text = re.sub(r"^(?:a |an |the )?", "", text)
@@ -397,31 +401,9 @@ def parse_lighting(text: str) -> str | None:
     if text in LIGHTING_WORDS:
         return LIGHTING_WORDS[text]
     words = set(WORD.findall(text))
-    if words and words <= BRIGHTER_WORDS | {
-        "more",
-        "much",
-        "a",
-        "bit",
-        "little",
-        "slightly",
-        "the",
-        "and",
-        "scene",
-        "image",
-    }:
+    if words and words <= BRIGHTER_WORDS | _DEGREE_FILLERS:
         return "bright"
-    if words and words <= DARKER_WORDS | {
-        "more",
-        "much",
-        "a",
-        "bit",
-        "little",
-        "slightly",
-        "the",
-        "and",
-        "scene",
-        "image",
-    }:
+    if words and words <= DARKER_WORDS | _DEGREE_FILLERS:
         return "dark"
     if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", text) and len(words) <= 6:
         return text
