@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from nanoedit.errors import (
     EditorError,
+    EvalError,
     GraphError,
     ModelLoadError,
     NanoeditError,
@@ -38,6 +39,7 @@ __all__ = [
     "EditNode",
     "EditorError",
     "EntityRef",
+    "EvalError",
     "GraphError",
     "InstructionGraph",
     "ModelLoadError",
