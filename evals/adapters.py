@@ -43,6 +43,7 @@ import numpy as np
 from PIL import Image
 
 from nanoedit.errors import EditorError
+from nanoedit.io import load_image
 
 __all__ = [
     "CallableEditor",
@@ -121,11 +122,7 @@ def to_rgb_image(value: Any) -> Image.Image:
     if isinstance(value, (list, tuple)) and value:
         return to_rgb_image(value[0])
     if isinstance(value, (str, Path)):
-        path = Path(value)
-        if not path.is_file():
-            raise EditorError(f"the editor returned the path {path}, which is not a file; return an image")
-        with Image.open(path) as img:
-            return img.convert("RGB")
+        return load_image(value, error=EditorError, what="the image path the editor returned,")
     if hasattr(value, "detach") and hasattr(value, "permute"):  # a torch tensor, channels first
         tensor = value.detach().float().cpu()
         return to_rgb_image((tensor[0] if tensor.ndim == 4 else tensor).permute(1, 2, 0).numpy())

@@ -4,48 +4,22 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file next to ``path``, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from nanoedit.io import atomic_path, load_image, write_text
 
 
 def write_json(path: Path, document: Any) -> None:
-    write_atomic(path, (json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode())
-
-
-def write_image(path: Path, image: Image.Image) -> None:
-    import io
-
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    write_atomic(path, buffer.getvalue())
+    write_text(path, json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _save_figure(fig, path: Path) -> str:
-    import io
-
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    write_atomic(path, buffer.getvalue())
     return path.name
 
 
@@ -110,8 +84,7 @@ def case_grid(rows: list[tuple[str, list[tuple[str, Path]]]], path: Path) -> str
         for ax in ax_row:
             ax.axis("off")
         for column, (ax, (label, image_path)) in enumerate(zip(ax_row, images)):
-            with Image.open(image_path) as img:
-                ax.imshow(img.convert("RGB"), interpolation="nearest")
+            ax.imshow(load_image(image_path), interpolation="nearest")
             ax.set_title(f"{title}\n{label}" if column == 0 else f"\n{label}", fontsize=8, loc="left")
     fig.tight_layout()
     return _save_figure(fig, path)
@@ -195,4 +168,4 @@ def write_html(path: Path, results: dict[str, Any]) -> None:
                 f"<p class='muted'>Worst cases (worst first)</p><img src='{e(probe['worst_grid'])}' alt='worst cases'>"
             )
     parts.append("</body></html>\n")
-    write_atomic(path, "\n".join(parts).encode())
+    write_text(path, "\n".join(parts))

@@ -1,6 +1,7 @@
-"""Writing files safely: a temporary file beside the target, renamed into place when complete.
+"""Reading images and writing files safely.
 
-A crash or Ctrl-C mid-write leaves the old file (or none), never a half-written one.
+Writes go to a temporary file beside the target, renamed into place when complete: a crash or
+Ctrl-C mid-write leaves the old file (or none), never a half-written one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
+
+from nanoedit.errors import NanoeditError
+
+
+def load_image(
+    source: Image.Image | str | os.PathLike, error: type[NanoeditError] = NanoeditError, what: str = "the image"
+) -> Image.Image:
+    """An RGB PIL image from an image or a path; a missing or unreadable file raises ``error``
+    naming ``what`` was read, so each caller reports it as its own kind of user error."""
+    if isinstance(source, Image.Image):
+        return source.convert("RGB")
+    try:
+        with Image.open(source) as img:
+            return img.convert("RGB")
+    except (FileNotFoundError, IsADirectoryError, UnidentifiedImageError) as exc:
+        raise error(f"cannot read {what} {source} ({exc}); give an image file PIL can open") from None
 
 
 @contextmanager

@@ -45,3 +45,4 @@ def test_cli_demo(tmp_path):
 def test_examples_plan_and_run(example, tmp_path):
     samples = run_demo(example, tmp_path, verbose=False)
     assert all(s.source != s.target for s in samples)
+

@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from nanoedit.graphs import EditNode, InstructionGraph, Op, link
+from nanoedit.io import save_image
 from nanoedit.toyworld import Scene, render
 from nanoedit.toyworld.oracle import Thresholds
 
@@ -100,10 +101,8 @@ class CaseContext:
 
     def save(self, label: str, image: Image.Image) -> None:
         """Keep an image of this case (shown in the worst-case grids), written atomically."""
-        from ..report import write_image
-
         path = self.image_dir / f"{len(self.images):02d}_{_slug(label)}.png"
-        write_image(path, image)
+        save_image(path, image)
         self.images.append((label, str(path.relative_to(self.out))))
 
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from nanoedit.errors import EvalError
+from nanoedit.io import load_image
 
 from ..i2ebench import load_templates
 from ..metrics import pixel_metrics
@@ -73,13 +74,7 @@ def load_photos(images: str | Path | list[str | Path]) -> list[tuple[str, Image.
         paths = [Path(p) for p in ([images] if isinstance(images, (str, Path)) else images)]
         if not paths:
             raise EvalError("images= is empty; give a folder of photos or a list of image paths")
-    photos = []
-    for path in paths:
-        try:
-            with Image.open(path) as img:
-                photos.append((path.name, img.convert("RGB")))
-        except (FileNotFoundError, IsADirectoryError, UnidentifiedImageError) as exc:
-            raise EvalError(f"cannot read the image {path} ({exc}); give image files PIL can open") from exc
+    photos = [(path.name, load_image(path, error=EvalError)) for path in paths]
     names = [name for name, _ in photos]
     if len(set(names)) != len(names):
         raise EvalError("two images share a file name; give images with distinct names")

@@ -26,6 +26,7 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from nanoedit.errors import EditorError
+from nanoedit.io import load_image
 
 from .render import Rendering, render
 from .scene import Scene
@@ -184,16 +185,12 @@ def scene_changes(
 
 
 def _pixels(image: Image.Image | str | Path, size: int) -> np.ndarray:
-    if not isinstance(image, Image.Image):
-        path = Path(image)
-        if not path.is_file():
-            raise EditorError(f"output image {path} not found; pass the editor's output image or its path")
-        image = Image.open(path)
+    image = load_image(image, error=EditorError, what="the output image")
     if image.size != (size, size):
         raise EditorError(
             f"output is {image.size[0]}x{image.size[1]} but the scene is {size}x{size}; resize it first"
         )
-    return np.asarray(image.convert("RGB"), np.float32)
+    return np.asarray(image, np.float32)
 
 
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:
