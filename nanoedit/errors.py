@@ -69,3 +69,7 @@ class EditorError(NanoeditError):
 
 class EvalError(NanoeditError):
     """The probe suite was asked for something it cannot do (an unknown probe, another run's output folder)."""
+
+
+class GroundingError(NanoeditError):
+    """An edit's target cannot be found in the image, or several regions match it equally well."""
