@@ -124,7 +124,13 @@ def _attribute(scene: Scene, node: EditNode) -> Scene:
         raise SceneError(f"{name} cannot be {value!r}; use one of {', '.join(allowed)}")
     field = {"hair_color": "hair_color", "hat": "hat", "glasses": "glasses"}[name]
     new = value if name == "hair_color" else value == "on"
-    return _update_character(scene, {field: new}, f"{name} is already {value}")
+    changes = {field: new}
+    if name == "hat" and new and not scene.character.hat:
+        # A hat put on without a colour gets a fixed one (visible against the hair): the colour of a
+        # hat that is not drawn is hidden state no editor could see, so it must not decide the target.
+        hair = scene.character.hair_color
+        changes["hat_color"] = vocab.DEFAULT_HAT_COLOR if hair != vocab.DEFAULT_HAT_COLOR else vocab.SPARE_HAT_COLOR
+    return _update_character(scene, changes, f"{name} is already {value}")
 
 
 def _pose(scene: Scene, node: EditNode) -> Scene:

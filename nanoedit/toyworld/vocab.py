@@ -109,6 +109,8 @@ HAIR_STYLES = ("short", "long", "spiky")
 # Defaults ``apply_edit`` uses when an add does not say them.
 DEFAULT_ADD_COLOR = "red"
 DEFAULT_ADD_SIZE = "medium"
+# The colour of a hat put on by an edit ("put a hat on him"); the spare one when the hair is red.
+DEFAULT_HAT_COLOR, SPARE_HAT_COLOR = "red", "blue"
 
 # How instructions say a place. ``AT_PLACE`` locates ("the star in the top left"), ``TO_PLACE`` is a
 # move's destination. "left"/"right" as destinations are "the left side"/"the right side", so that
