@@ -20,9 +20,9 @@ from collections import Counter
 from pathlib import Path
 
 from nanoedit.graphs import Op
+from nanoedit.graphs.lexicon import BASIC_COLORS, NUMBER_WORDS, SCENE_WORDS
 from nanoedit.io import write_text
 from nanoedit.planner import PlanContext, plan
-from nanoedit.planner.lexicon import BASIC_COLORS, NUMBER_WORDS, SCENE_WORDS
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CORPORA = ROOT.parent.parent / "shared" / "benchmarks"

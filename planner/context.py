@@ -9,8 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from nanoedit.graphs import EntityRef, InstructionGraph, Op
-
-from .lexicon import PERSON_NOUNS
+from nanoedit.graphs.lexicon import PERSON_NOUNS
 
 
 class PlanContext(BaseModel):

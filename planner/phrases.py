@@ -11,14 +11,10 @@ import re
 from dataclasses import dataclass
 
 from nanoedit.graphs import EntityRef
-from nanoedit.toyworld import vocab as toy
-
-from .context import PlanContext
-from .lexicon import (
+from nanoedit.graphs.lexicon import (
     ABSTRACT_NOUNS,
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
-    BACKGROUND_PATTERNS,
     BRIGHTER_WORDS,
     COLOR_FILLER,
     COLOR_MODIFIERS,
@@ -32,13 +28,18 @@ from .lexicon import (
     LIGHTING_WORDS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
+    PATTERN_WORDS,
+    PERSON,
     PERSON_NOUNS,
     PERSON_PRONOUNS,
+    PERSON_WORDS,
     SCENE_HEADS,
     SCENE_WORDS,
     SEASONS,
+    SHAPE_WORDS,
     SHRINK_WORDS,
     SIZE_WORDS,
+    STYLE_MEDIA,
     STYLE_WORDS,
     TEXTURE_WORDS,
     TONE_WORDS,
@@ -47,7 +48,8 @@ from .lexicon import (
     singular,
 )
 
-PERSON = toy.PERSON
+from .context import PlanContext
+
 WORD = re.compile(r"[a-z0-9&]+(?:[-'][a-z0-9]+)*")
 
 # -- references to earlier turns ------------------------------------------------------------------
@@ -306,7 +308,7 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
         else:
             return None
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
-    noun = toy.SHAPE_WORDS.get(noun, toy.PERSON_WORDS.get(noun, noun))
+    noun = SHAPE_WORDS.get(noun, PERSON_WORDS.get(noun, noun))
     color = " and ".join(colors) if colors else None
     return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
 
@@ -427,14 +429,14 @@ def parse_style(text: str) -> str | None:
     text = re.sub(r"^(?:(?:a|an|the)\s+)", "", _clean(text))
     text = re.sub(r"^(?:style of|in the style of|style|the style of)\s+", "", text)
     core = re.sub(r"\s+(?:style|look|aesthetic|effect|filter|version|rendition|mode)$", "", text).strip()
-    if core in toy.STYLE_WORDS:
-        return toy.STYLE_WORDS[core]
+    if core in STYLE_WORDS:
+        return STYLE_WORDS[core]
     if (
-        core.split()[-1:] and core.split()[-1] in toy.STYLE_WORDS and len(core.split()) <= 3
+        core.split()[-1:] and core.split()[-1] in STYLE_WORDS and len(core.split()) <= 3
     ):  # "dark outlines"
-        return toy.STYLE_WORDS[core.split()[-1]]
+        return STYLE_WORDS[core.split()[-1]]
     words = set(WORD.findall(core)) | set(core.replace("-", " ").split())
-    if core and (words & STYLE_WORDS or text != core):
+    if core and (words & STYLE_MEDIA or text != core):
         return core
     return None
 
@@ -445,8 +447,8 @@ def parse_background(text: str) -> Value | None:
     text = re.sub(r"\s+(?:background|backdrop|one|pattern|patterned|design)$", "", text)
     text = re.sub(r"\s+(?:colou?r|colou?red)$", "", text)
     words = WORD.findall(text)
-    pattern = next((BACKGROUND_PATTERNS[w] for w in words if w in BACKGROUND_PATTERNS), None)
-    rest = " ".join(w for w in words if w not in BACKGROUND_PATTERNS and w not in ("with", "of", "a", "in"))
+    pattern = next((PATTERN_WORDS[w] for w in words if w in PATTERN_WORDS), None)
+    rest = " ".join(w for w in words if w not in PATTERN_WORDS and w not in ("with", "of", "a", "in"))
     color = parse_color(rest) if rest else None
     if pattern and (color or not rest):
         return Value("pattern", pattern, color)
@@ -543,7 +545,7 @@ def style_mention(text: str) -> Value | None:
     current: list[str] = []
     for word in [*words, ""]:
         base = re.sub(r"-(?:inspired|style|styled|like|esque)$", "", word)
-        if base in STYLE_WORDS or (current and base in GENERIC_STYLE_WORDS):
+        if base in STYLE_MEDIA or (current and base in GENERIC_STYLE_WORDS):
             current.append(base)
             continue
         if any(w not in GENERIC_STYLE_WORDS for w in current):

@@ -25,11 +25,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link
-from nanoedit.toyworld import vocab as toy
+from nanoedit.graphs.lexicon import ACCESSORIES, MATERIAL_WORDS, NUMBER_WORDS, PERSON_PARTS, STYLE_WORDS
 
 from .base import Planner
 from .context import PlanContext
-from .lexicon import ACCESSORIES, MATERIAL_WORDS, PERSON_PARTS
 from .phrases import (
     FILLER_HEAD,
     PERSON,
@@ -892,7 +891,7 @@ def _global(text: str, turn: _Turn) -> list[Draft] | None:
     )
     if style:
         return _style(style["s"] or style["t"])
-    toy_style = toy.STYLE_WORDS.get(cleaned.split()[-1]) if cleaned else None
+    toy_style = STYLE_WORDS.get(cleaned.split()[-1]) if cleaned else None
     return [Draft(Op.style, params={"style": toy_style})] if toy_style else None
 
 
@@ -981,8 +980,6 @@ def _describe(text: str) -> str:
 
 
 def _number(word: str) -> int:
-    from .lexicon import NUMBER_WORDS
-
     return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
 
 

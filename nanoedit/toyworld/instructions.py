@@ -324,8 +324,8 @@ def _destination(scene: Scene, rng: random.Random) -> tuple[str, dict]:
     if rng.random() < 0.6 and scene.free_cells():
         place = rng.choice(scene.free_cells())
         return rng.choice(vocab.TO_PLACE[place]), {"position": place}
-    word = rng.choice(list(vocab.DIRECTION_WORDS))
-    return word, {"direction": vocab.DIRECTION_WORDS[word]}
+    word = rng.choice(list(vocab.DIRECTION_PHRASES))
+    return word, {"direction": vocab.DIRECTION_PHRASES[word]}
 
 
 # -- phrasing each op -----------------------------------------------------------------------------

@@ -1,20 +1,36 @@
-"""The toy world's canonical words: what a scene can hold, and the words gold graphs use.
+"""The toy world's vocabulary: what a scene can hold, and the words its instruction generator prints.
 
-Planners import this module so that the graphs they produce for toy-world prompts use exactly the
-words of the gold graphs (``"checker"``, not ``"checkerboard"``; ``"person"``, not ``"character"``).
-Each ``*_WORDS`` table maps the surface words the instruction generator uses to a canonical word.
+Every word comes from the one lexicon (``nanoedit.graphs.lexicon``), which the planner reads too, so
+the gold graphs and the planner agree by construction (``"checker"``, not ``"checkerboard"``;
+``"person"``, not ``"character"``). The planner never imports this module. What is the toy world's
+own: the palette's RGB values, which styles/tones/lightings it renders, and which of the lexicon's
+words the generator prints (a fixed selection, so generated data stays the same when the lexicon
+learns new words).
 """
 
 from __future__ import annotations
 
-from nanoedit.graphs import DIRECTIONS, POSITIONS, SIZES
+from nanoedit.graphs import lexicon
+from nanoedit.graphs.lexicon import (
+    BACKGROUND_PATTERNS,
+    DIRECTIONS,
+    PERSON,
+    PERSON_WORDS,
+    POSITIONS,
+    SHAPE_WORDS,
+    SHAPES,
+    SIZES,
+    STYLE_WORDS,
+    STYLES,
+    TONE_WORDS,
+)
 
 __all__ = [
     "ARM_POSES",
     "AT_PLACE",
     "ATTRIBUTES",
     "BIGGER_SCALE",
-    "DIRECTION_WORDS",
+    "DIRECTION_PHRASES",
     "SMALLER_SCALE",
     "TO_PLACE",
     "BACKGROUND_PATTERNS",
@@ -39,7 +55,8 @@ __all__ = [
     "TONE_WORDS",
 ]
 
-# Named palette (RGB). Pairwise far apart so the oracle can tell any two colours apart by pixels.
+# Named palette (RGB), one per basic colour name of the lexicon. Pairwise far apart so the oracle
+# can tell any two colours apart by pixels.
 COLORS: dict[str, tuple[int, int, int]] = {
     "red": (220, 40, 40),
     "orange": (245, 140, 20),
@@ -54,47 +71,21 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "gray": (135, 135, 135),
 }
 
-SHAPES = ("circle", "square", "triangle", "star", "heart")
-PERSON = "person"  # the noun of the character in every EntityRef
-
-# Synonyms the instruction generator may print; the gold graph always holds the canonical word.
-SHAPE_WORDS: dict[str, str] = {
-    "circle": "circle", "ball": "circle", "dot": "circle",
-    "square": "square", "box": "square", "block": "square",
-    "triangle": "triangle",
-    "star": "star",
-    "heart": "heart",
-}  # fmt: skip
-PERSON_WORDS: dict[str, str] = {"person": PERSON, "character": PERSON, "figure": PERSON}
 
 # The character stands in the middle column's two lower cells; objects use the other seven.
 OCCUPIED_BY_CHARACTER = ("center", "bottom")
 OBJECT_CELLS = tuple(p for p in POSITIONS if p not in OCCUPIED_BY_CHARACTER)
 
-BACKGROUND_PATTERNS = ("solid", "stripes", "checker", "gradient")
+# The pattern words the generator prints (a selection of the lexicon's, in this order).
 PATTERN_WORDS: dict[str, str] = {
-    "solid": "solid", "plain": "solid",
-    "striped": "stripes", "stripes": "stripes", "stripy": "stripes",
-    "checkered": "checker", "checker": "checker", "checkerboard": "checker",
-    "gradient": "gradient",
-}  # fmt: skip
+    w: lexicon.PATTERN_WORDS[w]
+    for w in ("solid", "plain", "striped", "stripes", "stripy", "checkered", "checker", "checkerboard", "gradient")
+}
 
 LIGHTINGS = ("day", "night", "sunset")
-TONES = ("warm", "cool", "grayscale")
-TONE_WORDS: dict[str, str] = {
-    "warm": "warm", "warmer": "warm",
-    "cool": "cool", "cooler": "cool", "cold": "cool",
-    "grayscale": "grayscale", "black and white": "grayscale", "greyscale": "grayscale",
-}  # fmt: skip
-
-# Global styles this flat world really renders: dark outlines around every entity, colours
-# quantised to three levels per channel, and 4x4-pixel blocks (at 64 px; scaled with the canvas).
-STYLES = ("outline", "posterize", "pixelate")
-STYLE_WORDS: dict[str, str] = {
-    "outline": "outline", "outlines": "outline", "outlined": "outline", "cartoon outlines": "outline",
-    "posterize": "posterize", "posterized": "posterize", "poster": "posterize",
-    "pixelate": "pixelate", "pixelated": "pixelate", "pixel art": "pixelate",
-}  # fmt: skip
+TONES = ("warm", "cool", "grayscale")  # of the lexicon's tones, the ones this world renders
+# Global styles: the lexicon's STYLES, all of which this flat world renders: dark outlines around
+# every entity, colours quantised to three levels per channel, and 4x4-pixel blocks (at 64 px).
 
 # Character attributes (op ``attribute``, target EntityRef(noun="person")): name -> allowed values.
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -137,8 +128,8 @@ TO_PLACE: dict[str, tuple[str, ...]] = {
     "bottom": ("to the bottom", "to the bottom middle"),
     "bottom right": ("to the bottom right", "to the bottom right corner"),
 }
-# Words for a one-cell move: "move the star left", "shift it one step up", "nudge the heart down".
-DIRECTION_WORDS: dict[str, str] = {
+# Phrases the generator prints for a one-cell move ("move the star left", "shift it one step up").
+DIRECTION_PHRASES: dict[str, str] = {
     "left": "left", "one step left": "left", "one cell to the left": "left",
     "right": "right", "one step right": "right", "one cell to the right": "right",
     "up": "up", "one step up": "up", "upwards": "up",

@@ -1,13 +1,19 @@
-"""The words the rule planner knows: colours, sizes, places, materials, looks, and their canonical forms.
+"""The one lexicon: colours, shapes, people, places, sizes, materials, looks, and their canonical forms.
 
-Canonical values follow the graph schema and the toy world: colours are the eleven basic colour
-names (``grey`` -> ``gray``), sizes are ``small|medium|large``, positions are ``graphs.POSITIONS``.
-Real-world words outside the toy world's vocabulary (``teal``, ``dark brown``) are kept as said.
+Planners read English with it and the toy world draws and describes its scenes with it, so a word
+means the same everywhere and lives in one place. It sits low in the layers (``graphs``) and imports
+nothing above it. Canonical values follow the graph schema: colours are the eleven basic colour
+names (``grey`` -> ``gray``), sizes are ``SIZES``, positions are ``POSITIONS``, directions are
+``DIRECTIONS``. Real-world words outside the basic names (``teal``, ``dark brown``) are kept as said.
 """
 
 from __future__ import annotations
 
 import re
+
+from .schema import DIRECTIONS, POSITIONS, SIZES
+
+__all__ = ["DIRECTIONS", "POSITIONS", "SIZES"]  # the rest is public by name; these are re-exported
 
 BASIC_COLORS = (
     "red",
@@ -59,12 +65,25 @@ PERSON_NOUNS = frozenset(
     "person people character man men woman women boy girl child children kid kids lady guy human "
     "figure subject".split()
 )
+PERSON = "person"  # the canonical noun of a person (the toy world's character) in every EntityRef
+# Nouns said for the person whose canonical noun is ``PERSON`` (others, "woman", "boy", stay as said).
+PERSON_WORDS: dict[str, str] = {"person": PERSON, "character": PERSON, "figure": PERSON}
 PERSON_PRONOUNS = frozenset("he she him her his hers himself herself".split())
 PERSON_PARTS = {"face": "face", "hair": "hair", "pose": "pose", "body": "body", "identity": "face",
                 "expression": "face", "features": "face", "facial features": "face"}  # fmt: skip
 # Accessories the character wears: adding/removing them is an attribute edit of the person.
 ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",
                "spectacles": "glasses", "eyeglasses": "glasses"}  # fmt: skip
+
+# Basic shapes, and the synonyms that mean them ("ball" is a circle).
+SHAPES = ("circle", "square", "triangle", "star", "heart")
+SHAPE_WORDS: dict[str, str] = {
+    "circle": "circle", "ball": "circle", "dot": "circle",
+    "square": "square", "box": "square", "block": "square",
+    "triangle": "triangle",
+    "star": "star",
+    "heart": "heart",
+}  # fmt: skip
 
 # Words meaning "the whole image" rather than one object in it.
 IMAGE_NOUNS = frozenset(
@@ -87,7 +106,9 @@ SCENE_HEADS = frozenset(
     "skyline surroundings terrain panorama seascape landscapes".split()
 )
 SEASONS = frozenset("spring summer autumn fall winter".split())
-BACKGROUND_PATTERNS = {
+# Background patterns: the canonical names, and every word that means one.
+BACKGROUND_PATTERNS = ("solid", "stripes", "checker", "gradient")
+PATTERN_WORDS: dict[str, str] = {
     "solid": "solid", "plain": "solid", "uniform": "solid",
     "striped": "stripes", "stripes": "stripes", "stripy": "stripes", "stripe": "stripes",
     "checker": "checker", "checkered": "checker", "checkerboard": "checker", "checked": "checker",
@@ -116,8 +137,15 @@ TONE_WORDS = {
     "grey scale": "grayscale", "sepia": "sepia",
 }  # fmt: skip
 
-# A complement naming one of these is a style transfer when it applies to the whole image.
-STYLE_WORDS = frozenset(
+# Canonical style names the renderers know, and the words that mean them ("pixel art" -> pixelate).
+STYLES = ("outline", "posterize", "pixelate")
+STYLE_WORDS: dict[str, str] = {
+    "outline": "outline", "outlines": "outline", "outlined": "outline", "cartoon outlines": "outline",
+    "posterize": "posterize", "posterized": "posterize", "poster": "posterize",
+    "pixelate": "pixelate", "pixelated": "pixelate", "pixel art": "pixelate",
+}  # fmt: skip
+# A complement naming one of these media is a style transfer when it applies to the whole image.
+STYLE_MEDIA = frozenset(
     "style painting painted sketch sketched drawing drawn cartoon cartoonish anime manga watercolor "
     "watercolour oil pixel comic ukiyo-e impressionist impressionism cubist cubism pop-art pop "
     "cyberpunk steampunk noir vintage retro pencil charcoal ink line-art photorealistic realistic "
