@@ -16,7 +16,7 @@ from nanoedit.errors import NanoeditError
 
 # Modules whose ``add_commands(subparsers)`` registers sub-commands, in the order --help lists them.
 COMMAND_MODULES = [
-    "nanoedit.graphs.cli",
+    "nanoedit.graph_cli",
     "nanoedit.toyworld.cli",
     "nanoedit.planner.cli",
     "nanoedit.evals.cli",

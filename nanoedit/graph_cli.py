@@ -1,4 +1,8 @@
-"""``nanoedit graph validate|show FILE``: check and display an edit plan or a bare graph file."""
+"""``nanoedit graph validate|show FILE``: check and display an edit plan or a bare graph file.
+
+It lives in ``nanoedit`` (not ``graphs``) because it plans instruction turns and reads plan files,
+and ``graphs`` imports nothing above it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import argparse
 from pathlib import Path
 
 from nanoedit.errors import PlanError, Problem
-
-from .display import FORMATS, render_graph
-from .graph import InstructionGraph
-from .yamlio import load_yaml
+from nanoedit.graphs import InstructionGraph
+from nanoedit.graphs.display import FORMATS, render_graph
+from nanoedit.graphs.yamlio import load_yaml
+from nanoedit.planner import PlanContext, plan
+from nanoedit.plans import load_plan
 
 
 def add_commands(commands) -> None:
@@ -37,16 +42,10 @@ def load_graphs(path: Path, allow_outside: bool = False) -> list[InstructionGrap
     doc = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
     if isinstance(doc.data, dict) and "nodes" in doc.data and "turns" not in doc.data:
         return [InstructionGraph.from_dict(doc.data).validate()]
-
-    from nanoedit.plans import load_plan
-
     loaded = load_plan(path, allow_outside=allow_outside)
     explicit_graphs = loaded.graphs()
     if all(graph is not None for graph in explicit_graphs):
         return [graph.validate() for graph in explicit_graphs]
-
-    from nanoedit.planner import PlanContext, plan  # only instruction turns need the planner
-
     graphs, context = [], PlanContext()
     for turn, explicit in zip(loaded.turns, explicit_graphs):
         graph = explicit if explicit is not None else plan(turn.instruction, context=context)
