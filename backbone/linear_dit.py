@@ -8,6 +8,11 @@ gated residuals are single fused ``addcmul`` ops; the linear attention never bui
 q/k/v or a padded v (see ``attention.py``); the cross-attention mask is one (B, 1, 1, L) bias, not a
 per-head copy.
 
+Adapters: every Linear and Conv2d may be wrapped by peft (LoRA etc.). The fused paths (stacked QKV,
+1x1 convs as matmuls) read weights only while that computes exactly what the module would (a bare
+layer, or a peft layer whose adapters are merged or disabled, see ``plain_layer``); otherwise the
+module's own forward runs, so an adapter is never skipped.
+
 Editing: ``expand_input_channels(n)`` widens the patch embedding for InstructPix2Pix-style
 conditioning (source latent + mask concatenated to the noisy latent) with zero-initialised weights,
 so a pretrained model behaves exactly as before until it is trained.
@@ -166,6 +171,29 @@ class CaptionProjection(nn.Module):
         return self.linear_2(F.gelu(self.linear_1(x), approximate="tanh"))
 
 
+_PLAIN_LAYERS = (nn.Linear, nn.Conv2d)
+
+
+def plain_layer(module: nn.Module) -> nn.Module | None:
+    """The bare ``nn.Linear``/``nn.Conv2d`` whose weights alone compute ``module(x)``, or None.
+
+    The fused paths (stacked QKV, Mix-FFN 1x1 convs as matmuls) read weights directly, which would skip
+    whatever a wrapper adds. A bare layer is its own plain layer. A peft-wrapped one (it has a
+    ``base_layer``) is plain exactly when peft's own forward would only call the base layer: adapters
+    merged into its weights and enabled, or disabled and unmerged. Any forward hook, on the module or its
+    base layer, also means the module must be called. A few attribute reads: free next to a matmul.
+    """
+    if module._forward_hooks or module._forward_pre_hooks:
+        return None
+    if type(module) in _PLAIN_LAYERS:
+        return module
+    base = getattr(module, "base_layer", None)
+    if type(base) not in _PLAIN_LAYERS or base._forward_hooks or base._forward_pre_hooks:
+        return None
+    merged, disabled = bool(getattr(module, "merged", False)), bool(getattr(module, "disable_adapters", False))
+    return base if merged != disabled else None
+
+
 class Attention(nn.Module):
     """Projections for one attention (keys ``to_q/to_k/to_v/to_out.0``, optional ``norm_q/norm_k``)."""
 
@@ -182,14 +210,14 @@ class Attention(nn.Module):
         self.norm_k = RMSNorm(inner, eps=1e-5) if qk_norm else None
 
     def project(self, x: torch.Tensor, context: torch.Tensor):
-        if context is x:
+        layers = (plain_layer(self.to_q), plain_layer(self.to_k), plain_layer(self.to_v)) if context is x else ()
+        if layers and None not in layers:
             # Self-attention: one matmul over the stacked weights beats three (measured ~7% on CPU); the
             # stacking is redone per call (weights are small next to activations), so it is never stale.
-            projections = (self.to_q, self.to_k, self.to_v)
-            weight = torch.cat([p.weight for p in projections])
-            bias = None if self.to_q.bias is None else torch.cat([p.bias for p in projections])
-            q, k, v = F.linear(x, weight, bias).split(self.to_q.out_features, dim=-1)
-        else:
+            weight = torch.cat([layer.weight for layer in layers])
+            bias = None if layers[0].bias is None else torch.cat([layer.bias for layer in layers])
+            q, k, v = F.linear(x, weight, bias).split(layers[0].out_features, dim=-1)
+        else:  # cross-attention, or an active adapter/hook on a projection: its own forward must run
             q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
         if self.norm_q is not None:
             q, k = self.norm_q(q), self.norm_k(k)
@@ -201,6 +229,7 @@ class MixFFN(nn.Module):
 
     Parameters keep diffusers' conv shapes (keys ``conv_inverted``, ``conv_depth``, ``conv_point``); the
     1x1 convs run as matmuls on their flattened weights and the depthwise conv on a channels-last view.
+    A 1x1 conv with an active adapter (peft LoRA) runs its own forward on that channels-last view instead.
     """
 
     def __init__(self, dim: int, mlp_ratio: float):
@@ -211,12 +240,26 @@ class MixFFN(nn.Module):
         self.conv_point = nn.Conv2d(hidden, dim, 1, bias=False)
 
     def forward(self, x: torch.Tensor, height: int, width: int) -> torch.Tensor:
-        batch, tokens, _ = x.shape
-        x = F.silu(F.linear(x, self.conv_inverted.weight.flatten(1), self.conv_inverted.bias), inplace=True)
-        spatial = x.view(batch, height, width, -1).permute(0, 3, 1, 2)  # NCHW view of channels-last memory
-        x = self.conv_depth(spatial).permute(0, 2, 3, 1).reshape(batch, tokens, -1)
+        x = F.silu(pointwise(self.conv_inverted, x, height, width), inplace=True)
+        x = channels_last_conv(self.conv_depth, x, height, width)
         value, gate = x.chunk(2, dim=-1)
-        return F.linear(value * F.silu(gate), self.conv_point.weight.flatten(1))
+        return pointwise(self.conv_point, value * F.silu(gate), height, width)
+
+
+def channels_last_conv(conv: nn.Module, x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``conv`` over (B, N, C) tokens seen as an NCHW view of channels-last memory (no permute copies)."""
+    batch, tokens, _ = x.shape
+    spatial = x.view(batch, height, width, -1).permute(0, 3, 1, 2)
+    return conv(spatial).permute(0, 2, 3, 1).reshape(batch, tokens, -1)
+
+
+def pointwise(conv: nn.Module, x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """A 1x1 conv on (B, N, C) tokens: one matmul on the flattened weight, or the module's own forward
+    (on a channels-last view) when an adapter or hook is active on it."""
+    layer = plain_layer(conv)
+    if layer is None:
+        return channels_last_conv(conv, x, height, width)
+    return F.linear(x, layer.weight.flatten(1), layer.bias)
 
 
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
