@@ -24,6 +24,13 @@ from .schema import EditNode, Op, Role
 
 FORMAT_VERSION = 1
 
+# Limits on one graph, each refused with its own message before any expensive work is done.
+MAX_NODES = 500  # a prompt plans to a handful of nodes; 500 is far beyond any real edit
+MAX_EDGES = 5_000
+MAX_DOCUMENT_CHARS = 1_000_000  # the text of a graph file (YAML or JSON)
+MAX_DEPTH = 64  # nesting of a graph document's values
+MAX_CONFLICTS_LISTED = 50  # conflicting pairs listed one by one; the rest are counted
+
 
 class GraphSpec(BaseModel):
     """The serialised form of a graph: what YAML/JSON files and plan turns hold."""
@@ -36,6 +43,9 @@ class GraphSpec(BaseModel):
     edges: list[tuple[str, str]] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     trace: list[dict[str, Any]] = Field(default_factory=list)
+    # ``nanoedit plan --format json`` and ``graph show --format json`` print the run order beside the
+    # graph; it is derived, so it is accepted on reading and never written back.
+    run_order: list[str] | None = Field(default=None, exclude=True)
 
 
 @dataclass
@@ -116,7 +126,17 @@ class InstructionGraph:
     # -- checking ---------------------------------------------------------------------------------
 
     def problems(self) -> list[Problem]:
-        """Every structural and semantic problem of the graph, each with its node id."""
+        """Every structural and semantic problem of the graph, each with its node id.
+
+        A graph over ``MAX_NODES`` nodes or ``MAX_EDGES`` edges gets that one problem only. Each
+        strongly connected component is reported as one cycle (not every cycle through it, which
+        grows exponentially), and conflicts are looked for among nodes of the same target only.
+        """
+        count, edge_count = len(self.nodes), self.graph.number_of_edges()
+        if count > MAX_NODES:
+            return [Problem("", f"{count} nodes; a graph holds at most {MAX_NODES}, split the edit into turns")]
+        if edge_count > MAX_EDGES:
+            return [Problem("", f"{edge_count} edges; a graph holds at most {MAX_EDGES}, drop redundant ones")]
         found: list[Problem] = []
         for before, after in self.edges:
             for end in (before, after):
@@ -125,11 +145,32 @@ class InstructionGraph:
         for before, after in self.edges:
             if before == after:
                 found.append(Problem(before, "node depends on itself"))
-        for cycle in nx.simple_cycles(self.graph):
-            if len(cycle) > 1:
-                path = " -> ".join([*cycle, cycle[0]])
-                found.append(Problem(cycle[0], f"cycle {path}; remove one of these edges"))
+        found.extend(self._cycles())
         found.extend(self._conflicts())
+        return found
+
+    def _cycles(self) -> list[Problem]:
+        """One cycle per strongly connected component of two or more nodes, in insertion order."""
+        order = {n: d["order"] for n, d in self.graph.nodes(data=True)}
+        found = []
+        components = [c for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
+        for component in sorted(components, key=lambda c: min(order[n] for n in c)):
+            start = min(component, key=order.__getitem__)
+            sub = self.graph.subgraph(component)
+            cycle = [start]
+            # Walk from the start, always to the earliest successor, until the walk returns to a node
+            # already on it; the part from that node on is a cycle (every node of an SCC has a successor in it).
+            seen = {start: 0}
+            while True:
+                succ = min((n for n in sub.successors(cycle[-1]) if n != cycle[-1]), key=order.__getitem__)
+                if succ in seen:
+                    cycle = cycle[seen[succ]:]
+                    break
+                seen[succ] = len(cycle)
+                cycle.append(succ)
+            path = " -> ".join([*cycle, cycle[0]])
+            extra = f" ({len(component)} nodes depend on each other)" if len(component) > len(cycle) else ""
+            found.append(Problem(cycle[0], f"cycle {path}{extra}; remove one of these edges"))
         return found
 
     def validate(self) -> InstructionGraph:
@@ -140,17 +181,88 @@ class InstructionGraph:
         return self
 
     def _conflicts(self) -> list[Problem]:
-        found = []
-        nodes = self.nodes
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1 :]:
-                reason = _conflict(a, b)
-                if reason and (a.op is Op.remove or b.op is Op.remove or not self._ordered_pair(a.id, b.id)):
-                    found.append(Problem(f"{a.id},{b.id}", reason))
-        return found
+        """Pairs of nodes that cannot both apply (see ``_conflict``), compared within each target only.
 
-    def _ordered_pair(self, a: str, b: str) -> bool:
-        return nx.has_path(self.graph, a, b) or nx.has_path(self.graph, b, a)
+        The first ``MAX_CONFLICTS_LISTED`` pairs are listed and the rest counted ("and N more").
+        Whether two nodes are ordered is read from reachability bitsets computed once over the
+        graph's condensation, and params are compared as precomputed JSON, so each pair costs a few
+        integer operations; pairs that cannot conflict (different ops, no remove) are never visited.
+        """
+        groups: dict[Any, list[EditNode]] = {}
+        for node in self.nodes:
+            if node.op is not Op.identity_lock:
+                groups.setdefault(node.target.key() if node.target else None, []).append(node)
+        groups = {k: v for k, v in groups.items() if len(v) > 1}
+        if not groups:
+            return []
+        reach = self._reachability()
+        bit = {n: 1 << i for i, n in enumerate(self.graph)}
+        listed: list[Problem] = []
+        more = 0
+
+        def report(a: EditNode, b: EditNode) -> None:
+            nonlocal more
+            if len(listed) < MAX_CONFLICTS_LISTED:
+                listed.append(Problem(f"{a.id},{b.id}", _conflict(a, b) or "conflicting edits"))
+            else:
+                more += 1
+
+        for members in groups.values():
+            # A remove conflicts with every other edit of its target, ordered or not.
+            removes = [i for i, m in enumerate(members) if m.op is Op.remove]
+            if removes and members[0].target is not None:
+                k, r = len(members), len(removes)
+                total = k * (k - 1) // 2 - (k - r) * (k - r - 1) // 2
+                for i, a in enumerate(members):
+                    if len(listed) >= MAX_CONFLICTS_LISTED:
+                        break
+                    for b in members[i + 1 :]:
+                        if Op.remove in (a.op, b.op):
+                            if len(listed) >= MAX_CONFLICTS_LISTED:
+                                break
+                            report(a, b)
+                            total -= 1
+                more += total
+            # Two different edits of the same kind conflict unless an edge orders them.
+            kinds: dict[tuple, list[EditNode]] = {}
+            for m in members:
+                if m.op is not Op.remove:
+                    name = getattr(m.params, "name", None) if m.op is Op.attribute else None
+                    kinds.setdefault((m.op, name), []).append(m)
+            for same in kinds.values():
+                if len(same) < 2:
+                    continue
+                params = [json.dumps(m.params.model_dump(mode="json"), sort_keys=True) for m in same]
+                if len(set(params)) == 1:
+                    continue
+                bits = [bit[m.id] for m in same]
+                below = [reach[m.id] for m in same]
+                for i in range(len(same)):
+                    for j in range(i + 1, len(same)):
+                        if params[i] != params[j] and not (below[i] & bits[j] or below[j] & bits[i]):
+                            report(same[i], same[j])
+        if more:
+            listed.append(Problem("", f"and {more} more conflicting pairs"))
+        return listed
+
+    def _reachability(self) -> dict[str, int]:
+        """For every node, a bitset (over ``self.graph``'s node order) of the nodes reachable from it."""
+        bit = {n: 1 << i for i, n in enumerate(self.graph)}
+        condensed = nx.condensation(self.graph)
+        members = condensed.graph["mapping"]  # node -> component
+        below: dict[int, int] = {}
+        for component in reversed(list(nx.topological_sort(condensed))):
+            mask = 0
+            nodes = condensed.nodes[component]["members"]
+            if len(nodes) > 1:  # inside a cycle every node reaches every other
+                for n in nodes:
+                    mask |= bit[n]
+            for child in condensed.successors(component):
+                mask |= below[child]
+                for n in condensed.nodes[child]["members"]:
+                    mask |= bit[n]
+            below[component] = mask
+        return {n: below[members[n]] for n in self.graph}
 
     # -- ordering and caching -------------------------------------------------------------------
 
@@ -225,6 +337,7 @@ class InstructionGraph:
         Structure (cycles, dangling edges, conflicts) is checked by ``validate()``, so that an
         invalid graph can still be loaded, shown and repaired.
         """
+        _check_document(data)
         try:
             spec = GraphSpec.model_validate(data)
         except ValidationError as exc:
@@ -253,18 +366,27 @@ class InstructionGraph:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> InstructionGraph:
+    def from_json(cls, text: str | bytes) -> InstructionGraph:
+        from nanoedit.io import decode_text
+
+        text = decode_text(text, GraphError, "a graph's JSON")
+        if len(text) > MAX_DOCUMENT_CHARS:
+            raise GraphError(f"{len(text)} characters of JSON; a graph file holds at most {MAX_DOCUMENT_CHARS}")
+        if _json_depth_over(text, MAX_DEPTH):
+            raise GraphError(f"the JSON nests deeper than {MAX_DEPTH} levels; a graph is a few levels deep, flatten it")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise GraphError(Problem(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}")) from None
+        except (ValueError, RecursionError) as exc:  # e.g. an integer of thousands of digits
+            raise GraphError(f"the JSON holds a value that cannot be read ({exc}); fix it") from None
         return cls.from_dict(data)
 
     def to_yaml(self) -> str:
         return yaml.dump(self.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
     @classmethod
-    def from_yaml(cls, text: str) -> InstructionGraph:
+    def from_yaml(cls, text: str | bytes) -> InstructionGraph:
         from nanoedit.errors import PlanError
 
         from .yamlio import load_yaml
@@ -306,6 +428,63 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
+
+
+def _json_depth_over(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests brackets deeper than ``limit`` (strings skipped), in one linear scan,
+    so ``json.loads`` never recurses deep enough to raise ``RecursionError``."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _check_document(data: Any) -> None:
+    """Refuse, before pydantic sees it, a graph document that is not a mapping, has too many nodes
+    or edges, nests too deeply or is cyclic (Python objects built by hand can be)."""
+    if not isinstance(data, dict):
+        raise GraphError(f"a graph is a mapping with `nodes` (and `edges`), got {type(data).__name__}")
+    for key, limit in (("nodes", MAX_NODES), ("edges", MAX_EDGES)):
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            raise GraphError(
+                f"{len(value)} {key}; a graph holds at most {limit} {key}, split the edit into turns"
+            )
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    active: set[int] = set()
+    visited = 0
+    while stack:
+        value, depth = stack.pop()
+        if depth < 0:  # leaving a container
+            active.discard(id(value))
+            continue
+        if not isinstance(value, (dict, list, tuple)):
+            continue
+        visited += 1
+        if depth > MAX_DEPTH:
+            raise GraphError(f"the graph nests deeper than {MAX_DEPTH} levels; a graph is a few levels deep")
+        if id(value) in active:
+            raise GraphError("the graph document contains itself (a cyclic structure); give plain data")
+        if visited > 10 * (MAX_NODES + MAX_EDGES) * MAX_DEPTH:
+            raise GraphError("the graph document is too large; split the edit into turns")
+        active.add(id(value))
+        stack.append((value, -1))
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _conflict(a: EditNode, b: EditNode) -> str | None:

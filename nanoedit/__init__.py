@@ -12,6 +12,7 @@ from nanoedit.errors import (
     GraphError,
     ModelLoadError,
     NanoeditError,
+    OutputError,
     PlanError,
     SceneError,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ModelLoadError",
     "NanoeditError",
     "Op",
+    "OutputError",
     "Plan",
     "PlanContext",
     "PlanError",

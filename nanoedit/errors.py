@@ -27,6 +27,10 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+# An error message lists at most this many problems, then "and N more" (``problems`` holds them all).
+MAX_PROBLEMS_SHOWN = 20
+
+
 class _ProblemsError(NanoeditError):
     """An error that lists every problem found, not just the first."""
 
@@ -40,7 +44,10 @@ class _ProblemsError(NanoeditError):
         self.problems: list[Problem] = list(problems)
         count = len(self.problems)
         head = f"invalid {self.what} ({count} problem{'s' if count != 1 else ''}): "
-        super().__init__(head + "; ".join(str(p) for p in self.problems))
+        shown = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if count > MAX_PROBLEMS_SHOWN:
+            shown.append(f"and {count - MAX_PROBLEMS_SHOWN} more")
+        super().__init__(head + "; ".join(shown))
 
 
 class GraphError(_ProblemsError):
@@ -61,6 +68,11 @@ class SceneError(NanoeditError):
 
 class ModelLoadError(NanoeditError):
     """A model folder is missing, incomplete or does not match the expected config/weights."""
+
+
+class OutputError(NanoeditError):
+    """An output path cannot be written: an existing file where a folder is wanted, a device, a
+    system folder, a path under a file, no permission, or (for plans) a folder outside the plan's."""
 
 
 class EditorError(NanoeditError):
