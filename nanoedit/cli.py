@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "nanoedit.planner.cli",
     "nanoedit.evals.cli",
     "nanoedit.demo",
+    "nanoedit.train",
 ]
 
 
@@ -50,17 +51,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except NanoeditError as exc:
-        print(f"nanoedit: error: {exc}", file=sys.stderr)
+        print(f"nanoedit: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nanoedit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nanoedit plan ... | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a bug, not a user error: still one line, the traceback on request
         if os.environ.get("NANOEDIT_DEBUG"):
             raise
-        print(f"nanoedit: internal error: {type(exc).__name__}: {exc} "
+        print(f"nanoedit: internal error: {type(exc).__name__}: {one_line(str(exc))} "
               "(please report it; set NANOEDIT_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
+
+
+MAX_MESSAGE_CHARS = 2000
+
+
+def one_line(message: str) -> str:
+    """A message as one line of at most ``MAX_MESSAGE_CHARS``: a library's multi-line hint (torch's
+    "re-run with weights_only=False" advice, say) never reaches the terminal as several lines."""
+    text = " ".join(message.split())
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def add_commands(commands) -> None:
 
 def run_demo(plan_path: Path, out: Path | None = None, allow_outside: bool = False, verbose: bool = True):
     """Plan and execute every turn; returns the per-turn samples (instruction, graph, before, after)."""
-    from nanoedit.io import save_image, write_text
+    from nanoedit.io import prepare_output_dir, save_image, write_text
     from nanoedit.planner import PlanContext, plan
     from nanoedit.plans import load_plan
     from nanoedit.toyworld import EditSample, Scene, apply_graph
@@ -39,7 +39,7 @@ def run_demo(plan_path: Path, out: Path | None = None, allow_outside: bool = Fal
                           "editing photos needs the diffusion editor, which is not in this release")
     spec = loaded.input.scene
     scene = Scene.random(spec.seed, size=spec.size, n_objects=spec.objects)
-    out = out or loaded.resolve(loaded.outputs.dir)
+    out = prepare_output_dir(out if out is not None else loaded.output_dir)
     context = PlanContext(entities=scene.entity_refs(), image_size=(scene.size, scene.size))
     samples = []
     for index, (turn, explicit) in enumerate(zip(loaded.turns, loaded.graphs()), start=1):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nanoedit.errors import PlanError, Problem
+from nanoedit.errors import PlanError
 from nanoedit.graphs import InstructionGraph
 from nanoedit.graphs.display import FORMATS, render_graph
 from nanoedit.graphs.yamlio import load_yaml
+from nanoedit.io import read_text
 from nanoedit.planner import PlanContext, plan
 from nanoedit.plans import load_plan
 
@@ -35,11 +36,10 @@ def add_commands(commands) -> None:
 
 def load_graphs(path: Path, allow_outside: bool = False) -> list[InstructionGraph]:
     """The graph of every turn of a plan (instruction turns are planned), or the one graph of a graph file."""
-    if not path.is_file():
-        raise PlanError(Problem(str(path), "file not found; check the path"))
+    text = read_text(path, PlanError, "the file")  # a regular UTF-8 file of bounded size, or a PlanError
     if path.suffix == ".json":
-        return [InstructionGraph.from_json(path.read_text(encoding="utf-8")).validate()]
-    doc = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
+        return [InstructionGraph.from_json(text).validate()]
+    doc = load_yaml(text, source=str(path))
     if isinstance(doc.data, dict) and "nodes" in doc.data and "turns" not in doc.data:
         return [InstructionGraph.from_dict(doc.data).validate()]
     loaded = load_plan(path, allow_outside=allow_outside)

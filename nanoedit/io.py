@@ -37,19 +37,19 @@ TEMP_SUFFIX = ".tmp"
 Image.MAX_IMAGE_PIXELS = None
 
 
-def check_path(path: str | os.PathLike, error: type[NanoeditError] = NanoeditError, what: str = "path") -> Path:
+def check_path(path: str | os.PathLike, error: type[NanoeditError] = NanoeditError, what: str = "the path") -> Path:
     """``path`` as a ``Path``, refusing what the operating system cannot even look up."""
     if not isinstance(path, (str, os.PathLike)):
-        raise error(f"the {what} must be a file path (str or Path), got {type(path).__name__}")
+        raise error(f"{what} must be a file path (str or Path), got {type(path).__name__}")
     text = os.fspath(path)
     if isinstance(text, bytes):
         text = text.decode("utf-8", "surrogateescape")
     if "\x00" in text:
-        raise error(f"the {what} {text[:80]!r} holds a NUL byte; give a real file path")
+        raise error(f"{what} {text[:80]!r} holds a NUL byte; give a real file path")
     if len(text) > MAX_PATH_CHARS or any(len(part) > 255 for part in Path(text).parts):
-        raise error(f"the {what} {text[:60]!r}... is {len(text)} characters, too long; give a shorter path")
+        raise error(f"{what} {text[:60]!r}... is {len(text)} characters, too long; give a shorter path")
     if not text:
-        raise error(f"the {what} is empty; give a file path")
+        raise error(f"{what} is empty; give a file path")
     return Path(text)
 
 
@@ -185,7 +185,7 @@ def _blocked_output(path: Path) -> str | None:
 def prepare_output_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
     """Create (if needed) and return the folder ``path`` for results, or raise ``OutputError``:
     an existing file, a path under a file, a device, a system folder or an unwritable place."""
-    path = check_path(path, OutputError, what)
+    path = check_path(path, OutputError, f"the {what}")
     resolved = path.resolve()
     reason = _blocked_output(resolved)
     if reason is None:
@@ -213,7 +213,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     A target that is a folder, a device or otherwise not a regular file raises ``OutputError``
     before anything is written, as does a parent that cannot be created.
     """
-    path = check_path(path, OutputError, "output path")
+    path = check_path(path, OutputError, "the output path")
     if path.is_symlink() or path.exists():
         try:
             mode = path.stat().st_mode

@@ -15,7 +15,10 @@ A plan file looks like::
     outputs: {dir: out, save: [final, turns, graphs]}
 
 ``load_plan`` reports every problem at once, each as ``file:line:col: message``; unknown keys are
-errors, and image and mask paths may not leave the plan's folder unless ``allow_outside=True``.
+errors. Every path in a plan (the input image, masks and ``outputs.dir``) is resolved with symlinks
+followed and must lie inside the plan's folder unless ``allow_outside=True``; images are checked
+cheaply (header and structure, no decoding) so a truncated file or a decompression bomb is reported
+by ``graph validate``, not halfway through a run.
 """
 
 from __future__ import annotations
@@ -26,9 +29,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from nanoedit.errors import GraphError, PlanError, Problem
+from nanoedit.errors import GraphError, NanoeditError, PlanError, Problem
 from nanoedit.graphs import GraphSpec, InstructionGraph
 from nanoedit.graphs.yamlio import LocatedYaml, load_yaml
+from nanoedit.io import check_image, check_path, read_text
+from nanoedit.planner.base import MAX_PROMPT_CHARS
+
+MAX_TURNS = 100
+MAX_PLAN_BYTES = 1_000_000
 
 # What a turn's `expect` may check; each is measured by the editor's verifier after the turn.
 EXPECTATION_METRICS = ("identity", "preservation", "edit", "psnr", "ssim", "clip_text", "clip_direction")
@@ -77,7 +85,7 @@ class RetryPolicy(_Strict):
 
 
 class Turn(_Strict):
-    instruction: str | None = None
+    instruction: str | None = Field(None, max_length=MAX_PROMPT_CHARS)
     graph: GraphSpec | None = None
     mask: str | None = None
     expect: dict[str, str] = Field(default_factory=dict)
@@ -123,7 +131,7 @@ class PlanOutputs(_Strict):
 class Plan(_Strict):
     version: int = 1
     input: PlanInput
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[Turn] = Field(min_length=1, max_length=MAX_TURNS)
     options: PlanOptions = Field(default_factory=PlanOptions)
     outputs: PlanOutputs = Field(default_factory=PlanOutputs)
 
@@ -135,7 +143,13 @@ class Plan(_Strict):
         return self._folder
 
     def resolve(self, relative: str) -> Path:
+        """``relative`` (to the plan's file) as an absolute path, symlinks followed."""
         return (self._folder / relative).resolve()
+
+    @property
+    def output_dir(self) -> Path:
+        """Where the plan's outputs go (``outputs.dir``, checked by ``load_plan`` to be inside the folder)."""
+        return self.resolve(self.outputs.dir)
 
     def graphs(self) -> list[InstructionGraph | None]:
         """The explicit graph of each turn (None where the turn is an instruction to plan)."""
@@ -144,13 +158,12 @@ class Plan(_Strict):
 
 def load_plan(path: str | Path, allow_outside: bool = False) -> Plan:
     """Read and check a plan file. Raises ``PlanError`` listing every problem with file:line:col."""
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanError(Problem(str(path), "plan file not found; check the path")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(Problem(str(path), f"cannot read the plan file: {exc}")) from None
+        path = check_path(path, PlanError, "the plan file")
+        text = read_text(path, PlanError, "the plan file", max_bytes=MAX_PLAN_BYTES)
+    except PlanError as exc:
+        message = exc.problems[0].message if exc.problems else str(exc)
+        raise PlanError(Problem("", message)) from None
     return parse_plan(text, source=str(path), folder=path.parent, allow_outside=allow_outside)
 
 
@@ -192,17 +205,39 @@ def _graph_problems(plan: Plan, doc: LocatedYaml) -> list[Problem]:
 
 
 def _path_problems(plan: Plan, doc: LocatedYaml, allow_outside: bool) -> list[Problem]:
-    paths = [(("input", "image"), plan.input.image)]
-    paths += [(("turns", i, "mask"), t.mask) for i, t in enumerate(plan.turns)]
+    paths = [(("input", "image"), plan.input.image, "image")]
+    paths += [(("turns", i, "mask"), t.mask, "mask") for i, t in enumerate(plan.turns)]
+    paths.append((("outputs", "dir"), plan.outputs.dir, "output folder"))
     problems = []
-    for where, relative in paths:
+    for where, relative, kind in paths:
         if relative is None:
             continue
-        resolved = plan.resolve(relative)
+        try:
+            check_path(relative, PlanError, f"the {kind}")
+            resolved = plan.resolve(relative)
+        except (PlanError, OSError, RuntimeError, ValueError) as exc:  # NUL, too long, a symlink loop
+            reason = exc.problems[0].message if isinstance(exc, PlanError) else f"cannot be resolved ({exc})"
+            problems.append(doc.problem(where, f"{relative[:80]!r}: {reason}"))
+            continue
         if not allow_outside and not resolved.is_relative_to(plan.folder):
+            literal = Path(relative).is_absolute() or ".." in Path(relative).parts
+            how = "is" if literal else "leads through a symlink"
             problems.append(
-                doc.problem(where, f"{relative!r} is outside the plan's folder; move it in or pass --allow-outside")
+                doc.problem(
+                    where,
+                    f"{relative!r} {how} outside the plan's folder ({resolved}); "
+                    "move it in or pass --allow-outside",
+                )
             )
-        elif not resolved.is_file():
+        elif kind == "output folder":
+            if resolved.exists() and not resolved.is_dir():
+                problems.append(doc.problem(where, f"{relative!r} is a file; outputs.dir names a folder"))
+        elif not resolved.exists():
             problems.append(doc.problem(where, f"{relative!r} does not exist (paths are relative to the plan file)"))
+        else:
+            try:
+                check_image(resolved, PlanError, f"the {kind}")
+            except NanoeditError as exc:
+                message = exc.problems[0].message if isinstance(exc, PlanError) else str(exc)
+                problems.append(doc.problem(where, message))
     return problems

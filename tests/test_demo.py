@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from nanoedit.demo import DEFAULT_PLAN, run_demo
 from nanoedit.errors import EditorError
@@ -27,7 +28,7 @@ def test_default_plan_runs_every_turn(tmp_path):
 
 
 def test_photo_plans_get_a_clear_error(tmp_path):
-    (tmp_path / "cat.png").write_bytes(b"")
+    Image.new("RGB", (8, 8)).save(tmp_path / "cat.png")
     (tmp_path / "plan.yaml").write_text("input: {image: cat.png}\nturns: [{instruction: make it red}]\n")
     with pytest.raises(EditorError, match="toy-world scenes"):
         run_demo(tmp_path / "plan.yaml", tmp_path, verbose=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from nanoedit.errors import PlanError
 from nanoedit.plans import load_plan, parse_plan
@@ -31,7 +32,7 @@ def test_examples_load(example):
 
 
 def test_a_full_plan_parses_with_expectations_and_retry(tmp_path):
-    (tmp_path / "cat.png").write_bytes(b"")
+    Image.new("RGB", (8, 8)).save(tmp_path / "cat.png")
     plan = load_plan(write(tmp_path, """
 input: {image: cat.png}
 options: {seed: 3, steps: 8}
@@ -107,7 +108,7 @@ turns:
 
 def test_paths_may_not_leave_the_plan_folder(tmp_path):
     outside = tmp_path / "secret.png"
-    outside.write_bytes(b"")
+    Image.new("RGB", (8, 8)).save(outside)
     folder = tmp_path / "plans"
     folder.mkdir()
     path = write(folder, "input: {image: ../secret.png}\nturns: [{instruction: x}]\n")
@@ -125,3 +126,71 @@ def test_missing_image_and_exactly_one_input(tmp_path):
 def test_a_plan_must_be_a_mapping():
     with pytest.raises(PlanError, match="a plan is a mapping"):
         parse_plan("- just a list\n")
+
+
+SCENE_PLAN = "input: {scene: {seed: 1}}\nturns: [{instruction: make it warm}]\n"
+
+
+@pytest.mark.parametrize("out", ["../../escaped", "/tmp/elsewhere", "link/inside"])
+def test_outputs_dir_may_not_leave_the_plan_folder(tmp_path, out):
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    (folder / "link").symlink_to(tmp_path, target_is_directory=True)  # a symlink to an outside folder
+    path = write(folder, SCENE_PLAN + f"outputs: {{dir: {out}}}\n")
+    found = problems(path)
+    assert len(found) == 1 and "outside the plan's folder" in found[0] and "--allow-outside" in found[0]
+    assert ":3:" in found[0]
+    assert load_plan(path, allow_outside=True).output_dir.is_absolute()
+
+
+def test_a_symlinked_image_leading_outside_is_refused(tmp_path):
+    Image.new("RGB", (8, 8)).save(tmp_path / "secret.png")
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "cat.png").symlink_to(tmp_path / "secret.png")
+    found = problems(write(folder, "input: {image: cat.png}\nturns: [{instruction: x}]\n"))
+    assert len(found) == 1 and "symlink" in found[0]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "cannot read"),
+        (b"not an image at all", "cannot read"),
+        ("truncated", "damaged or truncated"),
+        ("bomb", "20000x20000"),
+    ],
+)
+def test_images_are_checked_cheaply_before_a_run(tmp_path, content, message):
+    import io
+    import struct
+    import zlib
+
+    if content == "truncated":
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 10, 10)).save(buffer, "PNG")
+        content = buffer.getvalue()[:-30]
+    elif content == "bomb":  # a valid PNG header claiming 20000x20000 pixels, a few bytes long
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+        ihdr = struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)
+        idat = zlib.compress(b"\x00" * 60001)
+        content = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    (tmp_path / "cat.png").write_bytes(content)
+    found = problems(write(tmp_path, "input: {image: cat.png}\nturns: [{instruction: x}]\n"))
+    assert len(found) == 1 and message in found[0] and ":1:16:" in found[0]
+
+
+@pytest.mark.parametrize("path", ["a\x00b.png", "x" * 5000 + ".png"])
+def test_unusable_paths_are_plan_errors(tmp_path, path):
+    found = problems(write(tmp_path, f'input: {{image: "{path}"}}\nturns: [{{instruction: x}}]\n'))
+    assert len(found) == 1
+
+
+def test_unreadable_plan_files_are_plan_errors(tmp_path):
+    for bad in (tmp_path / "nope.yaml", tmp_path, "a\x00b.yaml", "y" * 5000):
+        with pytest.raises(PlanError):
+            load_plan(bad)
+    (tmp_path / "latin.yaml").write_bytes("input: {image: caf\xe9.png}\n".encode("latin-1"))
+    assert "UTF-8" in problems(tmp_path / "latin.yaml")[0]

@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 from nanoedit.errors import SceneError
-from nanoedit.io import save_image, write_text
+from nanoedit.io import prepare_output_dir, save_image, write_text
 
 KINDS = ("mixed", "single", "compound", "session")
+MAX_SAMPLES = 1000
+MAX_COLUMNS = 64
 
 
 def add_commands(commands) -> None:
@@ -36,8 +38,11 @@ def _sample(args: argparse.Namespace) -> int:
     from .datasets import EditTripletDataset, MultiTurnDataset
     from .sheet import contact_sheet
 
-    if not 1 <= args.n <= 1000:
-        raise SceneError(f"--n {args.n} is out of range; ask for 1 to 1000 samples")
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise SceneError(f"--n {args.n} is out of range; ask for 1 to {MAX_SAMPLES} samples")
+    if args.columns is not None and not 1 <= args.columns <= MAX_COLUMNS:
+        raise SceneError(f"--columns {args.columns} is out of range; give 1 to {MAX_COLUMNS} tiles per row")
+    out = prepare_output_dir(args.out)  # before any work: a file or device as -o fails at once
     if args.kind == "session":
         dataset = MultiTurnDataset(args.split, size=args.size, length=args.n, seed=args.seed)
     else:
@@ -47,12 +52,11 @@ def _sample(args: argparse.Namespace) -> int:
         )
     samples = [dataset.sample(i) for i in tqdm(range(args.n), desc="sampling", disable=args.quiet)]
     columns = args.columns or (1 if args.kind == "session" else 4)
-    args.out.mkdir(parents=True, exist_ok=True)
-    sheet_path = args.out / "contact_sheet.png"
+    sheet_path = out / "contact_sheet.png"
     save_image(sheet_path, contact_sheet(samples, columns=columns))
     lines = [json.dumps({"index": i, **_record(s)}) for i, s in enumerate(samples)]
-    write_text(args.out / "samples.jsonl", "\n".join(lines) + "\n")
-    print(f"wrote {sheet_path} and {args.out / 'samples.jsonl'} ({args.n} samples, {args.split} split)")
+    write_text(out / "samples.jsonl", "\n".join(lines) + "\n")
+    print(f"wrote {sheet_path} and {out / 'samples.jsonl'} ({args.n} samples, {args.split} split)")
     return 0
 
 
