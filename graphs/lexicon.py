@@ -71,6 +71,29 @@ PERSON_WORDS: dict[str, str] = {"person": PERSON, "character": PERSON, "figure":
 PERSON_PRONOUNS = frozenset("he she him her his hers himself herself".split())
 PERSON_PARTS = {"face": "face", "hair": "hair", "pose": "pose", "body": "body", "identity": "face",
                 "expression": "face", "features": "face", "facial features": "face"}  # fmt: skip
+# Poses: the closed values of a pose edit (the toy world's arm poses, then body actions) and the
+# verbs that say them; what else is said ("wave at the camera") is the pose's description.
+ARM_POSES = ("arms_down", "raise_left_arm", "raise_right_arm", "raise_both_arms")
+ACTION_WORDS = {
+    "sit": "sit", "stand": "stand", "jump": "jump", "run": "run", "walk": "walk", "kneel": "kneel",
+    "lie": "lie_down", "dance": "dance", "wave": "wave", "crouch": "crouch", "cross": "cross_arms",
+    "point": "point", "clap": "clap", "bow": "bow", "squat": "squat", "lean": "lean", "fly": "fly",
+    "swim": "swim", "sleep": "sleep", "hug": "hug", "kick": "kick", "hold": "hold", "turn": "turn",
+    "stretch": "stretch", "climb": "climb", "ride": "ride", "eat": "eat", "drink": "drink", "read": "read",
+    "salute": "salute", "pray": "pray", "fold": "fold_arms", "shrug": "shrug", "nod": "nod", "roar": "roar",
+}  # fmt: skip
+POSES = (*ARM_POSES, *dict.fromkeys(ACTION_WORDS.values()), "other")
+# Facial expressions: an ``attribute`` edit (name "expression") of whoever makes them.
+EXPRESSION_WORDS = {
+    "smile": "smile", "smiling": "smile", "laugh": "laugh", "laughing": "laugh", "frown": "frown",
+    "cry": "cry", "crying": "cry", "wink": "wink", "grin": "grin", "pout": "pout", "scowl": "scowl",
+    "sad": "sad", "happy": "happy", "angry": "angry", "surprised": "surprised", "scared": "scared",
+}  # fmt: skip
+# Features a person has or gets ("give him a beard"): an ``attribute`` edit of the person.
+PERSON_FEATURES = frozenset(
+    "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble "
+    "sideburns scar eyeliner mascara blush".split()
+)
 # Accessories the character wears: adding/removing them is an attribute edit of the person.
 ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",
                "spectacles": "glasses", "eyeglasses": "glasses"}  # fmt: skip
@@ -126,7 +149,9 @@ LIGHTING_WORDS = {
 BRIGHTER_WORDS = frozenset(
     "brighter lighter brighten lighten bright brightness illuminate illuminated".split()
 )
-DARKER_WORDS = frozenset("darker darken dim dimmer dimmed gloomy".split())
+DARKER_WORDS = frozenset("dark darker darken dim dimmer dimmed gloomy".split())
+# The closed values of a lighting edit; anything else said about the light is its description.
+LIGHTING_VALUES = (*dict.fromkeys(LIGHTING_WORDS.values()), "bright", "dark")
 
 TONE_WORDS = {
     "warm": "warm", "warmer": "warm", "warmth": "warm",

@@ -176,7 +176,11 @@ class AttributeParams(Params):
 
 
 class PoseParams(Params):
-    pose: str = Field(min_length=1)  # e.g. "raise_left_arm", "arms_down"
+    """``pose`` is a closed name (``lexicon.POSES``: "raise_left_arm", "sit", "other"); what else the
+    prompt says about the pose ("wave at the camera") is free text in ``description``."""
+
+    pose: str = Field(min_length=1)
+    description: str | None = None
 
 
 class ExtractParams(Params):
@@ -201,11 +205,31 @@ class BackgroundParams(Params):
 
 
 class LightingParams(Params):
-    lighting: str = Field(min_length=1)  # e.g. "night", "sunset", "day", "soft studio light"
+    """``lighting`` is a closed name (``lexicon.LIGHTING_VALUES``: "night", "sunset", "bright");
+    free text ("soft studio light") goes in ``description``."""
+
+    lighting: str | None = Field(None, min_length=1)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _says_what(self) -> LightingParams:
+        if not (self.lighting or self.description):
+            raise ValueError("a lighting edit needs a lighting (e.g. night) or a description")
+        return self
 
 
 class StyleParams(Params):
-    style: str = Field(min_length=1)
+    """``style`` is a style name ("watercolor", "pixelate"); free text about it ("a loose
+    watercolor-wash look") goes in ``description``."""
+
+    style: str | None = Field(None, min_length=1)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _says_what(self) -> StyleParams:
+        if not (self.style or self.description):
+            raise ValueError("a style edit needs a style (e.g. watercolor) or a description")
+        return self
 
 
 class ToneParams(Params):

@@ -25,7 +25,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link
-from nanoedit.graphs.lexicon import ACCESSORIES, MATERIAL_WORDS, NUMBER_WORDS, PERSON_PARTS, STYLE_WORDS
+from nanoedit.graphs.lexicon import (
+    ACCESSORIES,
+    ACTION_WORDS,
+    EXPRESSION_WORDS,
+    LIGHTING_VALUES,
+    MATERIAL_WORDS,
+    NUMBER_WORDS,
+    PERSON_PARTS,
+    STYLE_WORDS,
+    STYLES,
+)
 
 from .base import Planner
 from .context import PlanContext
@@ -107,7 +117,9 @@ _SEPARATOR = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _LEADING = re.compile(
-    r"^(?:(?:please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"^(?:\[[^\]]{1,40}\][\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|you|u)(?:\s+please)?"
+    r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i'd\s+love\s+(?:it\s+)?if\s+you\s+could|"
+    r"(?:someone|somebody|anyone)(?:\s+please)?|actually|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
@@ -179,6 +191,12 @@ class Draft:
     def node(self, node_id: str) -> EditNode:
         return EditNode(id=node_id, op=self.op, target=self.target, params=self.params, text=self.text)
 
+    def target_after(self) -> EntityRef | None:
+        try:
+            return self.node("draft").target_after()
+        except ValidationError:
+            return None
+
 
 class Unresolved(Exception):
     """A clause names something the context cannot supply ("it" with nothing edited before)."""
@@ -190,6 +208,12 @@ class _Turn:
 
     context: PlanContext
     person: bool  # the character is in the scene or named in the prompt
+
+    def refer_to(self, drafts: list[Draft]) -> None:
+        """Later clauses of the prompt refer to what these drafts edited, as later turns would."""
+        after = [a for a in (d.target_after() for d in drafts if d.op is not Op.identity_lock) if a]
+        if after and not all(a.noun == PERSON for a in after):
+            self.context = self.context.model_copy(update={"last_targets": after})
 
     def targets(self, text: str) -> list[EntityRef]:
         refs = parse_targets(text, self.context)
@@ -203,8 +227,19 @@ class _Turn:
 Handler = Callable[[str, str, _Turn], "list[Draft] | None"]
 
 
+# "the building in the background": an object that is in the background, not the background itself.
+_IN_BACKGROUND = re.compile(
+    r"^(?P<x>.+?)\s+(?:in|on|from|into|to|at)\s+(?:the|its|their)\s+(?:far\s+)?(?:background|backdrop|distance)$", re.I
+)
+
+
+def _in_background(rest: str) -> str:
+    m = _IN_BACKGROUND.match(rest)
+    return m["x"] if m and not is_background(m["x"]) and not is_image(m["x"]) else rest
+
+
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    rest = re.sub(r"\s+off$", "", strip_image_tail(rest))
+    rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
     accessories = _accessory(rest, turn, "off")
     if accessories:
@@ -215,12 +250,15 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    text = _text_edit(rest, turn)
+    text = _text_edit(rest, turn, verb)
     if text:
         return text
     accessories = _accessory(rest, turn, "on")
     if accessories:
         return accessories
+    background_object = _in_background(rest)
+    if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
+        return [Draft(Op.add, d.target, {**d.params, "relation": "in the background"}) for d in _add(verb, background_object, turn) or []] or None
     whole = re.sub(
         r"\s+(?:to|on|around|over|for)\s+(?:everything|it all|all (?:the )?(?:objects|shapes|things)|(?:the|this)\s+(?:whole\s+|entire\s+)?(?:image|picture|photo|scene))$",
         "",
@@ -236,6 +274,7 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if global_edit:
             return global_edit
     rest = _PURPOSE.sub("", rest) or rest
+    rest = re.sub(r"\s+(?:there|here|where (?:it|they) (?:was|were|used to be)|in (?:its|their) place)$", "", rest, flags=re.I)
     count_change = re.match(
         r"^(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+more\s+(?P<t>.+)$", rest, re.I
     )
@@ -317,7 +356,7 @@ def _color_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    text = _text_edit(rest, turn)
+    text = _text_edit(rest, turn, verb)
     if text:
         return text
     for m in _splits(rest, r"with|by|for|into|to|using"):
@@ -361,7 +400,7 @@ _RESEMBLE = (
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
-    text = _text_edit(rest, turn)  # "change the number '26' on the car to '33'"
+    text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
     rest = (
@@ -378,6 +417,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _apply(look["x"], value, turn)
         if is_image(look["x"]) or look["x"].lower() in ("it", "everything"):
             return _style(look["y"])
+        untyped = _untyped(look["x"], look["y"], turn)
+        if untyped:
+            return untyped
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
     rest = re.sub(
@@ -428,12 +470,59 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
                 return drafts
     if is_image(rest) or rest.lower() in ("it",):
         return None
+    if verb in ("make", "let", "have", "get", "turn", "render"):  # "make the woman obese"
+        for i in range(len(words) - 1, 0, -1):
+            if words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES:
+                continue
+            untyped = _untyped(" ".join(words[:i]), " ".join(words[i:]), turn)
+            if untyped:
+                return untyped
     style = parse_style(rest)
     return (
-        [Draft(Op.style, params={"style": style})]
+        _style(style)
         if style and verb in ("stylize", "stylise", "restyle", "transfer")
         else None
     )
+
+
+_PARTICLES = frozenset("up down out off in on over".split())
+_DEGREE = frozenset("and or more less very much a bit little slightly really too even look looks".split())
+_NOT_A_CHANGE = re.compile(
+    r"^(?:a|an|the|some|this|that|these|those|to|into|in|on|at|with|of|from|for|by|as|like|be|is|are)\b", re.I
+)
+
+
+def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
+    """A change of an object that no value kind covers ("obese", "older", "cracked and old", "lit
+    up"): an ``attribute`` edit carrying the change as text. A conjunction of changes is read part
+    by part, so a size or colour in it is still typed ("larger and lit up": a resize and an attribute)."""
+    change = change.strip(" ,.")
+    if style_mention(f"{old} {change}") is not None:  # "make the stylized watercolor look": a look
+        return None
+    if not change or _NOT_A_CHANGE.match(change) or len(change.split()) > 5 or _QUOTED.search(change):
+        return None
+    look = _LOOK.match(old)
+    if look and not re.search(r"\b(?:it|everything|things)$", old, re.I):  # "make the colors more vibrant"
+        lit = re.search(r"\b(?:light|lighting|time of day)$", old, re.I)
+        return _lighting(_describe(change)) if lit else _tone(change)
+    if is_image(old) or is_background(old) or old.lower() in ("it", "everything", "this", "that"):
+        if old.lower() not in ("it", "this", "that") or not turn.context.last_targets:
+            return None
+    try:
+        refs = parse_targets(old, turn.context)
+    except Unresolved:
+        return None
+    if not refs or any(r.noun and (is_abstract(r) or is_image(r.noun)) for r in refs):
+        return None
+    drafts: list[Draft] = []
+    for part in re.split(r"\s*(?:,\s*(?:and\s+)?|\band\s+)", change):
+        value = classify(part, allow_bare_noun=False)
+        typed = _apply(old, value, turn) if value is not None and value.kind != "noun" else None
+        if typed:
+            drafts += typed
+        elif part:
+            drafts += [Draft(Op.attribute, r, {"name": "state", "value": _describe(part)}) for r in refs]
+    return drafts or None
 
 
 def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Draft] | None:
@@ -478,7 +567,7 @@ def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Tur
         if re.search(r"\bhair\b", target, re.I) and parse_color(new):
             return _apply(target, Value("color", parse_color(new)), turn)
         if is_image(target):
-            return [Draft(Op.tone, params={"tone": parse_tone(new) or _describe(new)})]
+            return _tone(new)
         if is_background(target):
             return _background(new)
         color = parse_color(new) or _describe(new)
@@ -494,7 +583,7 @@ def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Tur
             return None
         return [Draft(Op.add, t.model_copy(update={"count": _number(n[1])})) for t in turn.targets(target)]
     if what in ("brightness", "exposure", "lighting", "time of day", "weather", "season"):
-        return [Draft(Op.lighting, params={"lighting": parse_lighting(new) or _describe(new)})]
+        return _lighting(parse_lighting(new) or _describe(new))
     if what in ("tone", "contrast", "saturation"):
         return [Draft(Op.tone, params={"tone": parse_tone(new) or f"{_describe(new)} {what}".strip()})]
     if what == "style":
@@ -518,6 +607,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": value.value})]
     if is_background(old):
         return _background_value(value)
+    if value.kind in ("lighting", "tone") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
+        return _apply("it", value, turn)
     said_it = old.lower() in ("it", "everything", "it all", "this", "that")
     whole = is_image(old) or (_LOOK.match(old) and not said_it)
     if said_it:  # "make it night" is the image; "make it blue" is the last edited object, if any
@@ -525,11 +616,12 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         whole = (
             value.kind in ("lighting", "tone")
             or bool(styled)
+            or bool(parse_tone(str(value.value)))  # "make it black and white"
             or (not turn.context.last_targets and value.kind != "color")
         )
     if whole:
         if value.kind == "lighting":
-            return [Draft(Op.lighting, params={"lighting": value.value})]
+            return _lighting(str(value.value))
         if value.kind == "tone":
             return [Draft(Op.tone, params={"tone": value.value})]
         if value.kind in ("style", "noun"):
@@ -739,19 +831,25 @@ def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
-    """Other actions of a person: "make the person smile", "have him turn his head"."""
+    """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
+    ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
     m = re.match(
-        r"^(?:make|have|let|get)\s+(?P<who>him|her|them|the (?:person|character|figure|man|woman|boy|girl|child|people|subject))\s+(?P<act>.+)$",
+        r"^(?:make|have|let|get)\s+(?P<who>him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?)\s+"
+        r"(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
         clause,
         re.I,
     )
     if not m:
         return None
-    act = m["act"].strip()
-    first = act.split()[0].lower()
-    if first in ("wear", "put", "take", "remove") or classify(act, allow_bare_noun=False):
+    act = m["act"].lower()
+    act = act[:-1] if act.endswith("s") and act[:-1] in ACTION_WORDS else act
+    if act in EXPRESSION_WORDS and not m["more"].strip():
+        return _each(turn, m["who"], lambda t: Draft(Op.attribute, t, {"name": "expression", "value": EXPRESSION_WORDS[act]}))
+    if act not in ACTION_WORDS or act in ("hold", "read", "eat", "drink", "ride") and not m["more"].strip():
         return None
-    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": act.lower()})]
+    said = f"{act}{m['more']}".strip().lower()
+    params = {"pose": ACTION_WORDS[act], "description": said if said != act else None}
+    return _each(turn, m["who"], lambda t: Draft(Op.pose, t, {k: v for k, v in params.items() if v}))
 
 
 def _hair(clause: str, turn: _Turn) -> list[Draft] | None:
@@ -791,20 +889,34 @@ _ACCESSORY_FILLER = frozenset(
 )
 
 
-def _text_edit(rest: str, turn: _Turn) -> list[Draft] | None:
-    """Text in the image: "add the text 'SALE' at the top", "change the word 'A' to 'B'"."""
-    quoted = re.findall(r"""(?:"([^"]+)"|'([^']+)'|“([^”]+)”)""", rest)
-    strings = [next(q for q in group if q) for group in quoted]
+# A quoted string: "SALE", 'SALE', or 'Luigi's' (an apostrophe before a letter does not close it).
+_QUOTED = re.compile(r"""(?<![A-Za-z])(?:"(?P<d>[^"]+)"|'(?P<s>(?:[^']|'(?=[a-z]))+)')""")
+_TEXT_NOUN = re.compile(
+    r"\b(?:text|word|words|caption|title|label|slogan|sign|message|phrase|letters?|number|digits?|writing|"
+    r"headline|subtitle|tagline|name|lettering|inscription)\b|\b(?:says?|reads?|spells?|saying|reading)\s*$",
+    re.I,
+)
+_TEXT_VERBS = frozenset("write type label print spell say read caption inscribe".split())
+
+
+def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
+    """Text in the image: "add the text 'SALE' at the top", "change the word 'A' to 'B'",
+    "write 'Happy Birthday' on the banner", "make the sign say 'OPEN'", "replace 'TRAIN' with 'PLANE'"."""
+    found = list(_QUOTED.finditer(rest))
+    strings = [m["d"] or m["s"] for m in found]
     if not strings:
         return None
-    surface = re.sub(r"""(?:"[^"]*"|'[^']*')""", " ", rest)
-    is_text = re.search(
-        r"\b(?:text|word|words|caption|title|label|slogan|sign|message|phrase|letters?|number|digits?|writing|headline|subtitle|tagline)\b",
-        surface,
-        re.I,
+    surface = _QUOTED.sub(" ", rest)
+    before_quote = rest[: found[0].start()]
+    is_text = (
+        _TEXT_NOUN.search(surface)
+        or _TEXT_NOUN.search(before_quote)
+        or verb.lower().split()[0] in _TEXT_VERBS
+        or (len(strings) > 1 and not re.sub(r"\b(?:with|to|into|by|for|and)\b", "", surface).strip(" ,.:"))
     )
     if not is_text:
         return None
+    surface = re.sub(r"\b(?:say|says|read|reads|spell|spells)\b", " ", surface, flags=re.I)
     place, rest_surface = None, surface
     phrase = parse_phrase(rest_surface, turn.context)
     place = phrase.place
@@ -884,7 +996,7 @@ def _global(text: str, turn: _Turn) -> list[Draft] | None:
         return [Draft(Op.tone, params={"tone": tone})]
     lighting = parse_lighting(cleaned)
     if lighting:
-        return [Draft(Op.lighting, params={"lighting": lighting})]
+        return _lighting(lighting)
     style = re.match(
         r"^(?:in\s+)?(?:the\s+)?style\s+of\s+(?P<s>.+)$|^(?:in\s+)?(?:a\s+|an\s+)?(?P<t>.+?)\s+(?:style|look|aesthetic|effect|filter)$",
         cleaned,
@@ -892,7 +1004,7 @@ def _global(text: str, turn: _Turn) -> list[Draft] | None:
     if style:
         return _style(style["s"] or style["t"])
     toy_style = STYLE_WORDS.get(cleaned.split()[-1]) if cleaned else None
-    return [Draft(Op.style, params={"style": toy_style})] if toy_style else None
+    return _style(toy_style) if toy_style else None
 
 
 def _background(text: str) -> list[Draft] | None:
@@ -920,17 +1032,33 @@ def _background_value(value: Value) -> list[Draft] | None:
 
 
 def _style(text: str) -> list[Draft]:
+    """A style node: ``style`` is a name (a toy style or the medium said: "watercolor"), and the
+    rest of what was said goes in ``description`` ("loose watercolor-wash")."""
     look = style_mention(text)
     if look is not None and look.kind == "tone":  # "a timeless black and white masterpiece"
         return _look(look)
-    return [Draft(Op.style, params={"style": parse_style(text) or _describe(text)})]
+    said = parse_style(text) or _describe(text)
+    look = look or style_mention(said.replace("-", " "))  # "watercolor-wash": a watercolor
+    name = said if said in STYLES else (str(look.value) if look is not None and look.kind == "style" else None)
+    params = {"style": name, "description": said if said != name else None}
+    return [Draft(Op.style, params={k: v for k, v in params.items() if v})]
+
+
+def _lighting(said: str) -> list[Draft]:
+    """A lighting node: a closed ``lighting`` name ("night", "bright") or a ``description``."""
+    key = "lighting" if said in LIGHTING_VALUES else "description"
+    return [Draft(Op.lighting, params={key: said})]
+
+
+def _tone(said: str) -> list[Draft]:
+    return [Draft(Op.tone, params={"tone": parse_tone(said) or _describe(said)})]
 
 
 def _look(look: Value) -> list[Draft]:
     """A look named in free text (see ``phrases.style_mention``) as a node."""
     if look.kind == "tone":
         return [Draft(Op.tone, params={"tone": str(look.value)})]
-    return [Draft(Op.style, params={"style": parse_style(str(look.value)) or str(look.value)})]
+    return _style(str(look.value))
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -1079,6 +1207,7 @@ class RulePlanner(Planner):
                     d.text = span
                 groups.append(drafts)
                 sequenced.append(clause.sequenced)
+                turn.refer_to(drafts)  # "move the lamp right and make it bigger": "it" is the lamp
             elif groups and groups[-1]:
                 for d in groups[-1]:
                     d.text = f"{d.text}, {span}" if d.text else span
@@ -1126,11 +1255,49 @@ class RulePlanner(Planner):
 
 def _core(clause: str) -> str:
     """A clause without its fillers: "please, now make it blue." -> "make it blue"."""
-    core = _LEADING.sub("", clause.strip())
-    return _TRAILING.sub("", core).strip(" ,\"'")
+    core = _TRAILING.sub("", _LEADING.sub("", clause.strip())).strip(" ,")
+    quote = re.fullmatch(r"(?P<q>[\"'])(?P<inner>[^\"']*)(?P=q)", core)
+    return quote["inner"].strip() if quote else core.removeprefix('"').strip()
+
+
+_DEF = r"(?:the|this|that|these|those|my|his|her|their|its|our|your)\s"
+_INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
+_PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
+# Clause forms other than the imperative, each said again as one: a question, a request, a described
+# target state, "instead of". Each form starts differently, so at most one applies; none depends on
+# another having been tried first.
+_FORMS: list[tuple[re.Pattern, str]] = [
+    (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:had|has|got)\s+(?P<y>.+)$", "give {x} {y}"),
+    (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:is|are|was|were|became|turned\s+into)\s+(?P<y>.+)$", "make {x} {y}"),
+    (r"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wish\s+for|prefer)\s+(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
+    (r"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
+    (rf"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
+    (rf"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>{_INDEF}.+)$", "add {x}"),
+    (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),
+    (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
+    (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
+    (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
+    (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
+    (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
+    (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
+    (r"^(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
+]
+_FORMS = [(re.compile(p, re.I), out) for p, out in _FORMS]
+
+
+def imperative(core: str) -> str:
+    """The clause said as an imperative: "What if the girl is bald" -> "make the girl bald"; "I want
+    a horse instead of the cow" -> "replace the cow with a horse"; "the window is now square" ->
+    "make the window square". Imperatives come back as they are."""
+    for form, out in _FORMS:
+        m = form.match(core)
+        if m:
+            return out.format(**m.groupdict())
+    return core
 
 
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
+    core = imperative(core)
     # "on top of the car, a basketball has been added": the place goes last
     place_first = re.match(
         r"^(?P<where>(?:on|in|at|to|next to|beside|behind|under|above|atop)\s[^,]+),\s*(?P<rest>.+)$",

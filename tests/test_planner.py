@@ -71,7 +71,7 @@ def test_targets_keep_only_what_is_said():
         (
             "Transfer the image into a loose watercolor-wash style",
             Op.style,
-            {"style": "loose watercolor-wash"},
+            {"style": "watercolor", "description": "loose watercolor-wash"},
         ),
         ("pixelate the image", Op.style, {"style": "pixelate"}),
         ("Add text 'SALE' at the top", Op.text, {"text": "SALE"}),

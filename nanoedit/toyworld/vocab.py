@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from nanoedit.graphs import lexicon
 from nanoedit.graphs.lexicon import (
+    ARM_POSES,
     BACKGROUND_PATTERNS,
     DIRECTIONS,
     PERSON,
@@ -82,7 +83,7 @@ PATTERN_WORDS: dict[str, str] = {
     for w in ("solid", "plain", "striped", "stripes", "stripy", "checkered", "checker", "checkerboard", "gradient")
 }
 
-LIGHTINGS = ("day", "night", "sunset")
+LIGHTINGS = ("day", "night", "sunset")  # of the lexicon's LIGHTING_VALUES, the ones this world renders
 TONES = ("warm", "cool", "grayscale")  # of the lexicon's tones, the ones this world renders
 # Global styles: the lexicon's STYLES, all of which this flat world renders: dark outlines around
 # every entity, colours quantised to three levels per channel, and 4x4-pixel blocks (at 64 px).
@@ -94,7 +95,6 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "glasses": ("on", "off"),
 }
 # "left" and "right" are the image's left and right, as for positions.
-ARM_POSES = ("arms_down", "raise_left_arm", "raise_right_arm", "raise_both_arms")
 HAIR_STYLES = ("short", "long", "spiky")
 
 # Defaults ``apply_edit`` uses when an add does not say them.
