@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -101,7 +102,7 @@ class ConvAutoencoder(PretrainedMixin, Autoencoder):
         return self.scaling_factor
 
 
-class DCAutoencoder(Autoencoder):
+class DCAutoencoder(PretrainedMixin, Autoencoder):
     """diffusers' ``AutoencoderDC`` (SANA's DC-AE) loaded from a local diffusers folder."""
 
     def __init__(self, vae):
@@ -118,21 +119,23 @@ class DCAutoencoder(Autoencoder):
         return self.vae.decode(latents.to(self.vae.dtype)).sample.clamp(-1, 1)
 
     @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike, dtype: torch.dtype | None = None, device=None):
+    def _load_pretrained(cls, folder: Path, *, dtype: torch.dtype | None = None) -> DCAutoencoder:
         try:
             from diffusers import AutoencoderDC
         except ImportError as err:
             raise ModelLoadError("loading a DC-AE needs diffusers: pip install diffusers") from err
         read_config(folder)  # a clear error for a missing folder before diffusers' own
         vae = AutoencoderDC.from_pretrained(folder, torch_dtype=dtype, local_files_only=True)
-        return cls(vae.to(device).eval())
+        return cls(vae)
 
     def save_pretrained(self, folder: str | os.PathLike) -> None:
         self.vae.save_pretrained(folder)
 
 
-def load_autoencoder(folder: str | os.PathLike, device=None) -> Autoencoder:
+def load_autoencoder(
+    folder: str | os.PathLike, *, subfolder: str | None = None, dtype: torch.dtype | None = None, device=None
+) -> Autoencoder:
     """Load whichever autoencoder ``folder`` holds (``_class_name`` in its config.json)."""
-    if read_config(folder).get("_class_name") == "AutoencoderDC":
-        return DCAutoencoder.from_pretrained(folder, device=device)
-    return ConvAutoencoder.from_pretrained(folder, device=device)
+    folder = Path(folder) / subfolder if subfolder else Path(folder)
+    cls = DCAutoencoder if read_config(folder).get("_class_name") == "AutoencoderDC" else ConvAutoencoder
+    return cls.from_pretrained(folder, dtype=dtype, device=device)

@@ -123,26 +123,65 @@ def load_strict(module: nn.Module, state_dict: dict[str, torch.Tensor], where: s
 
 
 class PretrainedMixin:
-    """``from_pretrained`` / ``save_pretrained`` for an ``nn.Module`` built from one dataclass config.
+    """The one loading convention of every model class in nanoedit:
 
-    The folder holds ``config.json`` (the dataclass fields + ``_class_name``) and ``model.safetensors``.
+        Model.from_pretrained(folder, *, subfolder=None, dtype=None, device=None, **options)
+        model.save_pretrained(folder)
+
+    By default the folder holds ``config.json`` (the fields of ``config_class`` + ``_class_name``) and
+    safetensors weights named ``weights_name`` (sharded or not); the model is built on the meta device
+    and the weights are assigned with strict key and shape matching, so nothing is allocated twice.
+    A config class with ``from_dict`` / ``to_dict`` (LinearDiT's, which keeps diffusers' format) is read
+    and written through them. A class wrapping another library's model (diffusers' AutoencoderDC, a
+    transformers LM) overrides ``_load_pretrained`` and ``save_pretrained`` and keeps the same signature;
+    ``subfolder`` (a part of a pipeline folder, e.g. ``"transformer"``), ``dtype``, ``device`` and
+    ``eval()`` are handled here once.
     """
 
     config_class: type
     weights_name = "model.safetensors"
 
     @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike, device: torch.device | str | None = None):
-        raw = {k: v for k, v in read_config(folder).items() if not k.startswith("_")}
-        try:
-            config = cls.config_class(**raw)
-        except TypeError as err:
-            raise ModelLoadError(f"{folder}/{CONFIG_NAME} is not a {cls.__name__} config ({err})") from err
+    def from_pretrained(
+        cls,
+        folder: str | os.PathLike,
+        *,
+        subfolder: str | None = None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+        **options,
+    ):
+        folder = Path(folder) / subfolder if subfolder else Path(folder)
+        model = cls._load_pretrained(folder, dtype=dtype, **options)
+        return model.to(device=device, dtype=dtype).eval()
+
+    @classmethod
+    def _load_pretrained(cls, folder: Path, *, dtype: torch.dtype | None = None, **options):
+        if options:
+            raise TypeError(f"{cls.__name__}.from_pretrained got unexpected options: {', '.join(sorted(options))}")
+        config = cls._config_from_dict(read_config(folder), folder)
         with torch.device("meta"):
             model = cls(config)
         load_strict(model, load_weights(folder, cls.weights_name), where=str(folder))
-        return model.to(device).eval()
+        return model
 
-    def save_pretrained(self, folder: str | os.PathLike) -> None:
-        save_weights(folder, self.state_dict(), self.weights_name)
-        write_config(folder, {"_class_name": type(self).__name__, **dataclasses.asdict(self.config)})
+    @classmethod
+    def _config_from_dict(cls, raw: dict, folder: Path):
+        from_dict = getattr(cls.config_class, "from_dict", None)
+        try:
+            if from_dict is not None:
+                return from_dict(raw)
+            return cls.config_class(**{k: v for k, v in raw.items() if not k.startswith("_")})
+        except TypeError as err:
+            raise ModelLoadError(f"{folder / CONFIG_NAME} is not a {cls.__name__} config ({err})") from err
+
+    def _config_dict(self) -> dict:
+        to_dict = getattr(self.config, "to_dict", None)
+        if to_dict is not None:
+            return to_dict()
+        return {"_class_name": type(self).__name__, **dataclasses.asdict(self.config)}
+
+    def save_pretrained(self, folder: str | os.PathLike, *, max_shard_bytes: int | None = None) -> None:
+        """Write ``config.json`` and the weights (as shards of at most ``max_shard_bytes`` when given)."""
+        save_weights(folder, self.state_dict(), self.weights_name, max_shard_bytes)
+        write_config(folder, self._config_dict())

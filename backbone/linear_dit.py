@@ -20,11 +20,12 @@ so a pretrained model behaves exactly as before until it is trained.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
-import os
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -37,7 +38,7 @@ from nanoedit.backbone.attention import (
     softmax_attention,
     text_attention_bias,
 )
-from nanoedit.backbone.checkpoint import load_strict, load_weights, read_config, save_weights, write_config
+from nanoedit.backbone.checkpoint import PretrainedMixin
 from nanoedit.errors import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -194,6 +195,28 @@ def plain_layer(module: nn.Module) -> nn.Module | None:
     return base if merged != disabled else None
 
 
+@contextlib.contextmanager
+def lora_scale(model: nn.Module, scale: float):
+    """Scale every active peft adapter layer of ``model`` by ``scale`` for a block (diffusers' ``scale``)."""
+    if scale == 1.0:
+        yield
+        return
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    layers = [m for m in model.modules() if isinstance(m, BaseTunerLayer)]
+    for layer in layers:
+        layer.scale_layer(scale)
+    try:
+        yield
+    finally:
+        for layer in layers:
+            if scale != 0:
+                layer.unscale_layer(scale)
+            else:  # scaling by 0 cannot be divided out: reset to the adapters' configured scale
+                for name in layer.active_adapters:
+                    layer.set_scale(name, 1.0)
+
+
 class Attention(nn.Module):
     """Projections for one attention (keys ``to_q/to_k/to_v/to_out.0``, optional ``norm_q/norm_k``)."""
 
@@ -347,13 +370,41 @@ class PatchEmbed(nn.Module):
         return (x + self.positions(height, width, x.device)).to(x.dtype)
 
 
-class LinearDiT(nn.Module):
+@dataclass
+class LinearDiTOutput:
+    """What diffusers' ``Transformer2DModelOutput`` offers: ``.sample``, ``out[0]``, ``out["sample"]``."""
+
+    sample: torch.Tensor
+
+    def __getitem__(self, key: int | str) -> torch.Tensor:
+        if key in (0, "sample"):
+            return self.sample
+        raise KeyError(key)
+
+    def to_tuple(self) -> tuple[torch.Tensor]:
+        return (self.sample,)
+
+
+def _either(ours: str, value, theirs: str, alias):
+    if value is not None and alias is not None:
+        raise TypeError(f"pass {ours}= or diffusers' {theirs}=, not both")
+    return value if value is not None else alias
+
+
+class LinearDiT(PretrainedMixin, nn.Module):
     """SANA-architecture linear DiT. ``forward(latents, text, timestep, text_mask=None, guidance=None)``.
 
     latents (B, in_channels, H, W); text (B, L, caption_channels) from the text encoder; timestep (B,)
     or a scalar on diffusers' 0..1000 scale; text_mask (B, L) with 1 = real token. Returns the velocity
     (B, out_channels, H, W).
+
+    Also a drop-in for diffusers' ``SanaTransformer2DModel`` (``pipe.transformer = LinearDiT.from_pretrained(
+    folder, subfolder="transformer")``): ``forward`` takes diffusers' keywords, and ``config``, ``dtype`` and
+    ``device`` are what ``SanaPipeline`` reads.
     """
+
+    config_class = LinearDiTConfig
+    weights_name = WEIGHTS_NAME
 
     def __init__(self, config: LinearDiTConfig):
         super().__init__()
@@ -389,12 +440,51 @@ class LinearDiT(nn.Module):
 
     def forward(
         self,
-        latents: torch.Tensor,
-        text: torch.Tensor,
-        timestep: torch.Tensor | float,
+        latents: torch.Tensor | None = None,
+        text: torch.Tensor | None = None,
+        timestep: torch.Tensor | float | None = None,
         text_mask: torch.Tensor | None = None,
         guidance: torch.Tensor | float | None = None,
-    ) -> torch.Tensor:
+        *,
+        hidden_states: torch.Tensor | None = None,
+        encoder_hidden_states: torch.Tensor | None = None,
+        encoder_attention_mask: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        attention_kwargs: dict[str, Any] | None = None,
+        controlnet_block_samples: tuple[torch.Tensor, ...] | None = None,
+        return_dict: bool | None = None,
+    ) -> torch.Tensor | LinearDiTOutput | tuple[torch.Tensor]:
+        """The velocity for ``latents``; also answers diffusers' ``SanaTransformer2DModel.forward`` call.
+
+        diffusers' names are keyword aliases: ``hidden_states`` (latents), ``encoder_hidden_states``
+        (text), ``encoder_attention_mask`` (text_mask; a (B, L) mask or diffusers' (B, 1, L) bias).
+        Positional arguments keep our order (the 4th is text_mask, not guidance). ``attention_mask``
+        (on image tokens) is ignored, as diffusers' SANA ignores it; ``attention_kwargs={"scale": s}``
+        scales active peft LoRA layers for this call, as diffusers does; ``controlnet_block_samples`` are
+        added after blocks 1..n. Returns the tensor for our call; for a diffusers call (any of its
+        keywords given) diffusers' convention: ``return_dict`` (default True) gives an object with
+        ``.sample``, ``return_dict=False`` a 1-tuple.
+        """
+        diffusers_call = any(
+            v is not None
+            for v in (hidden_states, encoder_hidden_states, encoder_attention_mask, attention_mask,
+                      attention_kwargs, controlnet_block_samples, return_dict)
+        )
+        latents = _either("latents", latents, "hidden_states", hidden_states)
+        text = _either("text", text, "encoder_hidden_states", encoder_hidden_states)
+        text_mask = _either("text_mask", text_mask, "encoder_attention_mask", encoder_attention_mask)
+        if latents is None or text is None or timestep is None:
+            raise TypeError("LinearDiT.forward needs latents, text and timestep")
+        if text_mask is not None and text_mask.ndim == 3:  # diffusers' bias (1 - mask) * -10000, (B, 1, L)
+            text_mask = 1 + text_mask.reshape(text_mask.shape[0], -1).float() / 10000.0
+        scale = 1.0 if attention_kwargs is None else float(attention_kwargs.get("scale", 1.0))
+        with lora_scale(self, scale):
+            sample = self._forward(latents, text, timestep, text_mask, guidance, controlnet_block_samples)
+        if not diffusers_call:
+            return sample
+        return LinearDiTOutput(sample) if return_dict is None or return_dict else (sample,)
+
+    def _forward(self, latents, text, timestep, text_mask, guidance, controlnet_block_samples) -> torch.Tensor:
         batch, _, height, width = latents.shape
         p = self.config.patch_size
         grid_h, grid_w = height // p, width // p
@@ -408,11 +498,14 @@ class LinearDiT(nn.Module):
         text = self.caption_norm(self.caption_projection(text))
         text_bias = text_attention_bias(text_mask, x.dtype)
 
-        for block in self.transformer_blocks:
+        residuals = controlnet_block_samples or ()
+        for index, block in enumerate(self.transformer_blocks):
             if self.gradient_checkpointing and torch.is_grad_enabled():
                 x = checkpoint(block, x, text, text_bias, modulation, grid_h, grid_w, use_reentrant=False)
             else:
                 x = block(x, text, text_bias, modulation, grid_h, grid_w)
+            if 0 < index <= len(residuals):
+                x = x + residuals[index - 1]
 
         shift, scale = (self.scale_shift_table[None] + embedding[:, None]).chunk(2, dim=1)
         x = self.proj_out(modulate(F.layer_norm(x, (x.shape[-1],), eps=1e-6), shift, scale))
@@ -439,7 +532,8 @@ class LinearDiT(nn.Module):
         self.config.in_channels += extra
         return self
 
-    # --- loading and saving --------------------------------------------------------------------------
+    # --- loading and saving: from_pretrained / save_pretrained come from PretrainedMixin (diffusers'
+    # transformer folder format: config.json + diffusion_pytorch_model*.safetensors, sharded or not).
 
     @classmethod
     def from_config(cls, config: LinearDiTConfig | dict, **overrides) -> LinearDiT:
@@ -448,22 +542,3 @@ class LinearDiT(nn.Module):
         elif overrides:
             config = dataclasses.replace(config, **overrides)
         return cls(config)
-
-    @classmethod
-    def from_pretrained(
-        cls,
-        folder: str | os.PathLike,
-        dtype: torch.dtype | None = None,
-        device: torch.device | str | None = None,
-    ) -> LinearDiT:
-        """Load a diffusers transformer folder (``config.json`` + safetensors, sharded or not), strictly."""
-        config = LinearDiTConfig.from_dict(read_config(folder))
-        with torch.device("meta"):
-            model = cls(config)
-        load_strict(model, load_weights(folder, WEIGHTS_NAME), where=str(folder))
-        return model.to(device=device, dtype=dtype).eval()
-
-    def save_pretrained(self, folder: str | os.PathLike, max_shard_bytes: int | None = None) -> None:
-        """Write the diffusers folder format (loadable by diffusers' ``SanaTransformer2DModel`` too)."""
-        save_weights(folder, self.state_dict(), WEIGHTS_NAME, max_shard_bytes)
-        write_config(folder, self.config.to_dict())

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from nanoedit.backbone.checkpoint import PretrainedMixin, read_config
 from nanoedit.errors import ModelLoadError
+
+TOKENIZER_FILES = ("tokenizer_config.json", "tokenizer.json", "tokenizer.model")
 
 
 class TextEncoder(nn.Module):
@@ -27,7 +30,7 @@ class TextEncoder(nn.Module):
         raise NotImplementedError
 
 
-class GemmaTextEncoder(TextEncoder):
+class GemmaTextEncoder(PretrainedMixin, TextEncoder):
     """A transformers decoder-only LM (Gemma-2 in SANA) used as an encoder: last hidden state, right padding."""
 
     def __init__(self, tokenizer, model, max_length: int = 300):
@@ -39,20 +42,38 @@ class GemmaTextEncoder(TextEncoder):
         self.hidden_size = model.config.hidden_size
 
     @classmethod
-    def from_pretrained(
-        cls, folder: str | os.PathLike, max_length: int = 300, dtype: torch.dtype | None = None, device=None
+    def _load_pretrained(
+        cls,
+        folder: Path,
+        *,
+        dtype: torch.dtype | None = None,
+        max_length: int = 300,
+        tokenizer_folder: str | os.PathLike | None = None,
     ) -> GemmaTextEncoder:
-        """``folder`` holds a transformers model and its tokenizer (e.g. SANA's ``text_encoder`` + ``tokenizer``
-        copied together, or any Gemma-2 checkpoint)."""
+        """``folder`` holds a transformers model (any Gemma-2 checkpoint, or SANA's ``text_encoder``).
+
+        The tokenizer is read from ``tokenizer_folder`` when given, else from ``folder`` itself, else from
+        a sibling ``tokenizer`` folder (a diffusers pipeline's layout: ``from_pretrained(sana,
+        subfolder="text_encoder")`` finds ``sana/tokenizer``).
+        """
         from transformers import AutoModel, AutoTokenizer
 
         read_config(folder)
+        if tokenizer_folder is None:
+            sibling = folder.parent / "tokenizer"
+            has_own = any((folder / name).is_file() for name in TOKENIZER_FILES)
+            tokenizer_folder = sibling if not has_own and sibling.is_dir() else folder
         try:
-            tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder, local_files_only=True)
             model = AutoModel.from_pretrained(folder, dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as err:
             raise ModelLoadError(f"cannot load a text encoder from {folder}: {err}") from err
-        return cls(tokenizer, model.to(device).eval(), max_length)
+        return cls(tokenizer, model, max_length)
+
+    def save_pretrained(self, folder: str | os.PathLike) -> None:
+        """The transformers model and its tokenizer, together in ``folder``."""
+        self.model.save_pretrained(folder)
+        self.tokenizer.save_pretrained(folder)
 
     @torch.no_grad()
     def encode(self, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,3 +11,12 @@ def single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def tiny_sana(tmp_path_factory):
+    """A tiny random SanaPipeline folder (diffusers format, see sana_fixtures.py); shared: do not modify it."""
+    pytest.importorskip("diffusers")
+    from sana_fixtures import build_tiny_sana
+
+    return build_tiny_sana(tmp_path_factory.mktemp("sana") / "pipeline")
