@@ -17,6 +17,7 @@ from pydantic import (
     SerializeAsAny,
     computed_field,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -87,6 +88,9 @@ class EntityRef(_Strict):
 
     ``entity_id`` is filled by the planner from session context (an entity seen in an earlier turn);
     ``mask`` names a user mask or a session entity whose mask grounds the target directly.
+    ``pick``: when several regions match equally well, ``"unique"`` (the default) refuses to guess and
+    ``"best"`` takes the best; it is a grounding choice, not part of what the target names (left out of
+    ``describe()`` and ``key()``, and of dumps while it is the default, so existing hashes stay).
     """
 
     noun: str | None = None
@@ -97,6 +101,14 @@ class EntityRef(_Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
     entity_id: str | None = None
     mask: str | None = None
+    pick: Literal["unique", "best"] = "unique"
+
+    @model_serializer(mode="wrap")
+    def _drop_default_pick(self, handler) -> dict[str, Any]:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("pick") == "unique":
+            data.pop("pick")
+        return data
 
     @model_validator(mode="after")
     def _names_something(self) -> EntityRef:
