@@ -13,7 +13,17 @@ same session, and a seed. ``as_editor`` wraps whatever the user has:
 * a spec string: ``ours``, ``python:module:attribute`` or ``http(s)://host:port[/path]``.
 
 ``call_editor`` runs one request with a timeout and never raises: errors and timeouts are recorded
-in the returned ``EditOutcome`` so that one bad case never aborts a suite.
+in the returned ``EditOutcome`` so that one bad case never aborts a suite. An answer that is not a
+usable image (0x0, larger than ``nanoedit.io.MAX_IMAGE_PIXELS``, an odd array) is an error too.
+
+What happens to an editor that overruns its timeout: an ``HttpEditor`` is told the deadline and
+stops itself (a watchdog shuts its socket down, so even a server that drips bytes or streams an
+endless body cannot keep it reading; its answer is capped at ``max_response_bytes``). An in-process
+editor cannot be interrupted by Python: its call keeps running in a daemon thread, and the suite
+drops every reference to its eventual result. So that runaway calls cannot pile up and consume the
+suite's memory, at most one timed-out call per editor may still be running: the next call waits
+for it (up to one more timeout) and, if it is still running, is recorded as timed out without
+being started.
 
 The HTTP protocol (``HttpEditor`` is the client, ``serve_editor`` a reference server):
 ``POST`` JSON ``{"image": <base64 PNG>, "instruction": str, "mask": <base64 PNG> | null,
@@ -24,14 +34,17 @@ or ``{"error": str}`` with a 4xx/5xx status.
 from __future__ import annotations
 
 import base64
+import binascii
+import http.client
 import importlib
 import inspect
 import io
 import json
+import math
+import socket
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +56,15 @@ import numpy as np
 from PIL import Image
 
 from nanoedit.errors import EditorError
-from nanoedit.io import load_image
+from nanoedit.io import MAX_IMAGE_PIXELS, load_image
+
+
+class EditorTimeout(EditorError):
+    """An editor did not answer within its deadline (raised by editors that enforce one themselves)."""
+
+
+# The largest answer an ``HttpEditor`` reads: a base64 PNG of a 4096x4096 photo is ~70 MB at worst.
+MAX_RESPONSE_BYTES = 128 * 1024 * 1024
 
 __all__ = [
     "CallableEditor",
@@ -51,6 +72,7 @@ __all__ = [
     "EditRequest",
     "EditorAdapter",
     "EditorServer",
+    "EditorTimeout",
     "HttpEditor",
     "MethodEditor",
     "PipelineEditor",
@@ -111,6 +133,7 @@ def to_rgb_image(value: Any) -> Image.Image:
     an HxWx3 array (uint8, or float in [0, 1]), a torch tensor (3xHxW, or a batch: the first image,
     float in [0, 1], as diffusers' ``output_type="pt"`` gives) or a path."""
     if isinstance(value, Image.Image):
+        _check_size(value.size)
         return value.convert("RGB")
     if hasattr(value, "image"):  # nanoedit's TurnResult and similar result objects
         return to_rgb_image(value.image)
@@ -129,6 +152,7 @@ def to_rgb_image(value: Any) -> Image.Image:
     if isinstance(value, np.ndarray) and value.ndim == 4:  # a batch (diffusers' output_type="np")
         return to_rgb_image(value[0])
     if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] in (3, 4):
+        _check_size((value.shape[1], value.shape[0]))
         array = value[..., :3]
         if array.dtype != np.uint8:
             array = (np.clip(array.astype(np.float64), 0.0, 1.0) * 255.0).round().astype(np.uint8)
@@ -136,6 +160,16 @@ def to_rgb_image(value: Any) -> Image.Image:
     raise EditorError(
         f"the editor returned {type(value).__name__}; return a PIL image, an HxWx3 array or an image path"
     )
+
+
+def _check_size(size: tuple[int, int]) -> None:
+    width, height = size
+    if width < 1 or height < 1:
+        raise EditorError(f"the editor returned a {width}x{height} image (no pixels); return the edited image")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise EditorError(
+            f"the editor returned a {width}x{height} image, over {MAX_IMAGE_PIXELS} pixels; return one the source's size"
+        )
 
 
 def _accepted_keywords(fn: Callable, names: Sequence[str]) -> set[str]:
@@ -230,25 +264,60 @@ def encode_png(image: Image.Image) -> str:
 
 
 def decode_png(text: str, what: str = "image") -> Image.Image:
+    """A base64 PNG (or any image PIL reads) as RGB (``what="image"``) or L; the header's size is
+    checked before any pixel is decoded."""
     try:
-        with Image.open(io.BytesIO(base64.b64decode(text, validate=True))) as img:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise EditorError(f"the {what} field is not base64 ({exc}); send base64 PNG bytes") from None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            _check_size(img.size)
             return img.convert("RGB") if what == "image" else img.convert("L")
+    except EditorError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any decoding failure is the sender's malformed payload
         raise EditorError(
             f"the {what} field is not a base64-encoded PNG ({exc}); send base64 PNG bytes"
-        ) from exc
+        ) from None
 
 
 class HttpEditor(EditorAdapter):
-    """A remote editor speaking the JSON + base64 PNG protocol of this module's docstring."""
+    """A remote editor speaking the JSON + base64 PNG protocol of this module's docstring.
 
-    def __init__(self, url: str, timeout_s: float = 120.0, name: str | None = None):
-        if not url.startswith(("http://", "https://")):
+    Each call has a hard deadline (``timeout_s``, or the suite's timeout if shorter): a watchdog
+    shuts the socket down when it passes, so a server that hangs, drips one byte at a time or
+    streams forever cannot hold the call. At most ``max_response_bytes`` of answer are read.
+    """
+
+    accepts_timeout = True  # call_editor passes its timeout to edit()
+
+    def __init__(
+        self,
+        url: str,
+        timeout_s: float = 120.0,
+        name: str | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise EditorError(f"{url!r} is not an http(s) URL; give e.g. http://127.0.0.1:8000/edit")
-        self.url, self.timeout_s = url, timeout_s
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise EditorError(f"{url!r} is not a valid URL ({exc}); give e.g. http://127.0.0.1:8000/edit") from None
+        if not parts.hostname:
+            raise EditorError(f"{url!r} names no host; give e.g. http://127.0.0.1:8000/edit")
+        if not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
+            raise EditorError(f"timeout_s={timeout_s!r}: give a positive number of seconds")
+        self.url, self.timeout_s = url, float(timeout_s)
+        self.max_response_bytes = int(max_response_bytes)
+        self._https, self._host, self._port = parts.scheme == "https", parts.hostname, port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self.name = name or url
 
-    def edit(self, request: EditRequest) -> Image.Image:
+    def edit(self, request: EditRequest, timeout_s: float | None = None) -> Image.Image:
+        limit = self.timeout_s if timeout_s is None else min(self.timeout_s, timeout_s)
         body = {
             "image": encode_png(request.image),
             "instruction": request.instruction,
@@ -256,28 +325,80 @@ class HttpEditor(EditorAdapter):
             "history": list(request.history),
             "seed": request.seed,
         }
-        http_request = urllib.request.Request(
-            self.url,
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
+        status, payload = self._post(json.dumps(body).encode(), limit)
+        if status >= 400:
+            detail = payload[:300].decode(errors="replace")
+            raise EditorError(f"{self.url} answered HTTP {status}: {detail}")
         try:
-            with urllib.request.urlopen(http_request, timeout=self.timeout_s) as response:
-                answer = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")[:300]
-            raise EditorError(f"{self.url} answered HTTP {exc.code}: {detail}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EditorError(f"cannot reach {self.url} ({reason}); is the editor server running?") from exc
-        except json.JSONDecodeError as exc:
-            raise EditorError(f'{self.url} did not answer JSON; answer {{"image": <base64 PNG>}}') from exc
+            answer = json.loads(payload)
+        except (ValueError, RecursionError):
+            raise EditorError(f'{self.url} did not answer JSON; answer {{"image": <base64 PNG>}}') from None
         if not isinstance(answer, dict) or not isinstance(answer.get("image"), str):
             raise EditorError(
                 f"{self.url} answered without an 'image' field; answer {{\"image\": <base64 PNG>}}"
             )
         return decode_png(answer["image"])
+
+    def _post(self, data: bytes, limit: float) -> tuple[int, bytes]:
+        """POST ``data``; (status, body). Raises ``EditorError`` past the deadline or the size cap."""
+        connection_class = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        connection = connection_class(self._host, self._port, timeout=limit)
+        expired = threading.Event()
+
+        def expire() -> None:  # the hard deadline: unblock whatever read or write is in progress
+            expired.set()
+            sock = connection.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(limit, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            connection.request("POST", self._path, body=data, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            declared = response.getheader("Content-Length")
+            if declared is not None and declared.strip().isdigit() and int(declared) > self.max_response_bytes:
+                raise EditorError(
+                    f"{self.url} announced a {int(declared)}-byte answer, over the {self.max_response_bytes}-byte "
+                    "limit; answer with one PNG the source's size"
+                )
+            chunks, total = [], 0
+            while True:
+                chunk = response.read1(1 << 16)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > self.max_response_bytes:
+                    raise EditorError(
+                        f"{self.url} sent more than {self.max_response_bytes} bytes; answer with one PNG the "
+                        "source's size"
+                    )
+                chunks.append(chunk)
+            if expired.is_set():
+                raise TimeoutError
+            if response.length:  # the connection closed before the announced Content-Length
+                raise EditorError(
+                    f"{self.url} broke off its answer ({response.length} of the announced bytes missing); "
+                    "check the editor server"
+                )
+            return response.status, b"".join(chunks)
+        except EditorError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if expired.is_set() or isinstance(exc, TimeoutError):
+                raise EditorTimeout(f"{self.url} did not answer within {limit:g} s; is the editor server stuck?") from None
+            if isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
+                raise EditorError(f"cannot reach {self.url} ({exc}); is the editor server running?") from None
+            raise EditorError(
+                f"{self.url} broke off its answer ({type(exc).__name__}: {exc}); check the editor server"
+            ) from None
+        finally:
+            watchdog.cancel()
+            connection.close()
 
 
 class EditorServer:
@@ -400,24 +521,44 @@ def load_editor(spec: str) -> EditorAdapter:
 
 @dataclass
 class _Call:
-    result: Image.Image | None = None
+    result: Any = None
     error: BaseException | None = None
     latency_s: float = 0.0
     done: threading.Event = field(default_factory=threading.Event)
+
+
+# Calls that overran their timeout and are still running, by editor (at most one each; see the docstring).
+_ABANDONED: dict[int, tuple[EditorAdapter, threading.Thread]] = {}
+_ABANDONED_LOCK = threading.Lock()
 
 
 def call_editor(editor: EditorAdapter, request: EditRequest, timeout_s: float | None = None) -> EditOutcome:
     """Run one request and record what happened; never raises for the editor's own failures.
 
     With a timeout the call runs in a daemon thread; an editor that overruns is recorded as timed
-    out and left to finish in the background (Python cannot interrupt it), so the suite goes on.
+    out. Editors that take a timeout themselves (``accepts_timeout``, as ``HttpEditor``) are given
+    it and stop on their own; others are left to finish in the background (Python cannot interrupt
+    them), at most one such call per editor at a time (the module docstring says how).
     """
+    if timeout_s is not None and not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
+        raise EditorError(f"timeout_s={timeout_s!r}: give a positive number of seconds, or None for no limit")
+    with _ABANDONED_LOCK:
+        previous = _ABANDONED.get(id(editor))
+    if previous is not None:
+        previous[1].join(timeout_s)
+        if previous[1].is_alive():
+            return EditOutcome(
+                None, 0.0, "not started: the editor is still running a call that timed out", timed_out=True
+            )
+        with _ABANDONED_LOCK:
+            _ABANDONED.pop(id(editor), None)
     call = _Call()
+    kwargs = {"timeout_s": timeout_s} if timeout_s is not None and getattr(editor, "accepts_timeout", False) else {}
 
     def run() -> None:
         start = time.perf_counter()
         try:
-            call.result = editor.edit(request)
+            call.result = editor.edit(request, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - recorded per case, never aborts the suite
             call.error = exc
         finally:
@@ -427,17 +568,27 @@ def call_editor(editor: EditorAdapter, request: EditRequest, timeout_s: float | 
     if timeout_s is None:
         run()
     else:
-        threading.Thread(target=run, daemon=True, name=f"edit:{editor.name}").start()
-        if not call.done.wait(timeout_s):
+        thread = threading.Thread(target=run, daemon=True, name=f"edit:{editor.name}")
+        thread.start()
+        # An editor that enforces the timeout itself gets a little grace to report its own error.
+        grace = 1.0 if kwargs else 0.0
+        if not call.done.wait(timeout_s + grace):
+            with _ABANDONED_LOCK:
+                _ABANDONED[id(editor)] = (editor, thread)
             return EditOutcome(None, timeout_s, f"timed out after {timeout_s:g} s", timed_out=True)
     if call.error is not None:
         if isinstance(call.error, KeyboardInterrupt):
             raise call.error
-        return EditOutcome(None, call.latency_s, f"{type(call.error).__name__}: {call.error}")
+        timed_out = isinstance(call.error, EditorTimeout)
+        return EditOutcome(None, call.latency_s, f"{type(call.error).__name__}: {call.error}", timed_out=timed_out)
     try:
         image = to_rgb_image(call.result)
     except EditorError as exc:
         return EditOutcome(None, call.latency_s, str(exc))
+    except Exception as exc:  # noqa: BLE001 - an odd object the editor returned is its error, not ours
+        return EditOutcome(None, call.latency_s, f"the editor returned an unusable {type(call.result).__name__} ({exc})")
+    finally:
+        call.result = None  # the outcome keeps the converted image only
     resized = image.size != request.image.size
     if resized:
         image = image.resize(request.image.size, Image.Resampling.BICUBIC)

@@ -8,6 +8,10 @@ Layout of ``out``::
     plots/                      matplotlib plots and worst-case grids
     results.json                every probe's figures, flags, verdict and per-case figures
     report.html                 the same, for people
+
+Resuming is robust to what a killed or tampered run leaves: a ``run.json`` that is not this
+format is refused with an ``EvalError`` (choose another ``--out``), a case file that cannot be read
+back is run again and rewritten, and the hidden ``*.tmp`` files of interrupted writes are removed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from nanoedit.errors import EvalError
+from nanoedit.io import MAX_TEXT_BYTES, prepare_output_dir, remove_stale_temporaries
 
 from .adapters import as_editor
 from .metrics import DEFAULT_CLIP_MODEL, load_clip
@@ -32,7 +37,10 @@ from .probes.photos import PHOTO_PROBES, load_photos
 from .report import case_grid, write_html, write_json
 
 DEFAULT_N = 8
+MAX_N = 1000
+MAX_SESSION_TURNS = 20
 WORST_CASES = 4
+CASE_STATUSES = ("ok", "error", "timeout")
 
 
 @dataclass
@@ -106,16 +114,16 @@ def run_probes(
     stopped; errored cases are re-run only with ``retry_errors``. Editor errors and timeouts
     (``timeout_s`` per call) are recorded per case and never stop the suite.
     """
-    if n < 1:
-        raise EvalError(f"n={n}: ask for at least one case per probe")
+    _check_settings(n, seed, timeout_s, turns)
     adapter = as_editor(editor)
     photos = load_photos(images) if images is not None else None
     probes = select_probes(suite, scene_size, turns, photos)
-    out = Path(out)
+    out = prepare_output_dir(out, "probe output folder")
     manifest = {"editor": adapter.name, "seed": seed, "scene_size": scene_size, "turns": turns}
     if photos is not None:
         manifest["images"] = [name for name, _ in photos]
     _claim(out, manifest)
+    remove_stale_temporaries(out)  # the folder is this run's: leftovers of a killed write go
     clip, clip_status = load_clip(clip_model, clip_checkpoint)
     cases = suite_cases(probes, n, seed)
 
@@ -128,7 +136,7 @@ def run_probes(
             for case in cases[probe.name]:
                 bar.set_postfix_str(probe.name, refresh=False)
                 path = out / "cases" / probe.name / f"{case.id}.json"
-                record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+                record = _read_case(path, probe.name, case)
                 if record is None or (retry_errors and record["status"] != "ok"):
                     record = _run_case(probe, case, adapter, out, seed, timeout_s, clip)
                     write_json(path, record)
@@ -151,11 +159,70 @@ def run_probes(
     return ProbeResults(results, out)
 
 
+def _check_settings(n: Any, seed: Any, timeout_s: Any, turns: Any) -> None:
+    def integer(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not integer(n) or not 1 <= n <= MAX_N:
+        raise EvalError(f"n={n!r}: ask for 1 to {MAX_N} cases per probe")
+    if not integer(seed):
+        raise EvalError(f"seed={seed!r}: give an integer seed")
+    if not integer(turns) or not 1 <= turns <= MAX_SESSION_TURNS:
+        raise EvalError(f"turns={turns!r}: give 1 to {MAX_SESSION_TURNS} turns per multi-turn session")
+    if timeout_s is not None and not (
+        isinstance(timeout_s, (int, float)) and not isinstance(timeout_s, bool) and math.isfinite(timeout_s)
+        and timeout_s > 0
+    ):
+        raise EvalError(f"timeout={timeout_s!r}: give a positive number of seconds per editor call")
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None if it is missing, not a regular file, too big or not JSON."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_TEXT_BYTES:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def _read_case(path: Path, probe: str, case: Case) -> dict | None:
+    """A finished case as written by ``_run_case``, or None (run it again) if the file is unusable:
+    not JSON, another case's, another spec than this seed gives, or missing its fields."""
+    record = _read_json(path)
+    if not isinstance(record, dict) or record.get("id") != case.id or record.get("probe") != probe:
+        return None
+    try:
+        if record.get("spec") != json.loads(json.dumps(case.spec)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    if record.get("status") not in CASE_STATUSES:
+        return None
+    images, latencies, figures = record.get("images"), record.get("latencies_s"), record.get("figures")
+    if not isinstance(images, list) or not all(
+        isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item) for item in images
+    ):
+        return None
+    if not isinstance(latencies, list) or not all(isinstance(x, (int, float)) for x in latencies):
+        return None
+    if record["status"] == "ok" and not isinstance(figures, dict):
+        return None
+    if any(Path(file).is_absolute() or ".." in Path(file).parts for _, file in images):
+        return None  # a case file may only point at images inside the run folder
+    return record
+
+
 def _claim(out: Path, manifest: dict[str, Any]) -> None:
     """Record what ``out`` holds; refuse to mix cases of another editor or seed into it."""
     path = out / "run.json"
-    if path.is_file():
-        previous = json.loads(path.read_text(encoding="utf-8"))
+    if path.exists() or path.is_symlink():
+        previous = _read_json(path)
+        if not isinstance(previous, dict):
+            raise EvalError(
+                f"{path} is not a probe run's manifest (unreadable or not a JSON object); "
+                "choose another --out or delete that folder"
+            )
         if previous != manifest:
             changed = ", ".join(
                 f"{k} {previous.get(k)!r} -> {v!r}" for k, v in manifest.items() if previous.get(k) != v
@@ -182,7 +249,13 @@ def _run_case(probe: Probe, case: Case, adapter, out: Path, seed: int, timeout_s
 
 def _probe_results(probe: Probe, records: list[dict], out: Path) -> dict[str, Any]:
     done = [r for r in records if r["status"] == "ok"]
-    summary = probe.summarize(done)
+    try:
+        summary = probe.summarize(done)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise EvalError(
+            f"the case files in {out / 'cases' / probe.name} do not hold this probe's figures "
+            f"({type(exc).__name__}: {exc}); delete that folder to re-run them, or choose another --out"
+        ) from None
     plot_dir = out / "plots"
     plots = [(caption, f"plots/{file}") for caption, file in probe.plots(done, plot_dir)]
     ranked = sorted((r for r in done if r["images"]), key=lambda r: -probe.badness(r["figures"]))[

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 from PIL import Image
 
 from nanoedit.errors import EvalError
-from nanoedit.io import load_image
+from nanoedit.io import check_path, load_image
 
 from ..i2ebench import load_templates
 from ..metrics import pixel_metrics
@@ -66,8 +67,13 @@ class PhotoEdit:
 
 def load_photos(images: str | Path | list[str | Path]) -> list[tuple[str, Image.Image]]:
     """(name, RGB image) for a folder of images (sorted by name) or a list of image paths."""
+    if isinstance(images, (str, Path)):
+        check_path(images, EvalError, "--images")
     if isinstance(images, (str, Path)) and Path(images).is_dir():
-        paths = sorted(p for p in Path(images).iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+        # Only regular files: a FIFO or device named x.png would block the read forever.
+        paths = sorted(
+            p for p in Path(images).iterdir() if p.suffix.lower() in PHOTO_SUFFIXES and _regular(p)
+        )
         if not paths:
             raise EvalError(f"{images} holds no images ({', '.join(sorted(PHOTO_SUFFIXES))}); add some")
     else:
@@ -79,6 +85,13 @@ def load_photos(images: str | Path | list[str | Path]) -> list[tuple[str, Image.
     if len(set(names)) != len(names):
         raise EvalError("two images share a file name; give images with distinct names")
     return photos
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 class PhotoEdits:
