@@ -13,14 +13,14 @@ from nanoedit.graphs import InstructionGraph
 
 from .base import Planner
 from .context import PlanContext
-from .router import Expert, Gate, Router, RuleGate
+from .router import ExpertClaim, Gate, Router, RuleGate
 from .rules import RulePlanner
 
 if TYPE_CHECKING:  # the LLM planner imports torch; it loads on first use
     from .llm import LLMPlanner
 
 __all__ = [
-    "Expert",
+    "ExpertClaim",
     "Gate",
     "LLMPlanner",
     "PlanContext",

@@ -5,6 +5,9 @@ and/or keywords (words of the node's text or target) and wins the nodes it claim
 pluggable: anything with ``scores(node, experts) -> {name: logit}`` (a small learned gate can
 replace ``RuleGate`` later); the router keeps the top-k finite scores and softmax-normalises them.
 Every decision, with its scores and weights, goes into the trace it is given.
+
+An ``ExpertClaim`` is only what an expert claims; the experts themselves (adapters, programs) live in
+one ``nanoedit.experts.ExpertRegistry``, which hands the router its claims (``registry.claims()``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from nanoedit.graphs import EditNode, InstructionGraph, Op, Role
 
 
 @dataclass(frozen=True)
-class Expert:
+class ExpertClaim:
     """A routable expert: the role it serves, and the ops or keywords it claims."""
 
     name: str
@@ -38,7 +41,7 @@ class Expert:
 class Gate(Protocol):
     name: str
 
-    def scores(self, node: EditNode, experts: list[Expert]) -> dict[str, float]:
+    def scores(self, node: EditNode, experts: list[ExpertClaim]) -> dict[str, float]:
         """A logit per expert; ``-inf`` for experts that must not run the node."""
         ...
 
@@ -49,7 +52,7 @@ class RuleGate:
     name = "rules"
     KEYWORD, OP, ROLE = 3.0, 2.0, 1.0
 
-    def scores(self, node: EditNode, experts: list[Expert]) -> dict[str, float]:
+    def scores(self, node: EditNode, experts: list[ExpertClaim]) -> dict[str, float]:
         words = set(re.findall(r"[a-z]+", node.text.lower()))
         if node.target is not None:
             words |= set(re.findall(r"[a-z]+", node.target.describe().lower()))
@@ -66,7 +69,7 @@ class RuleGate:
         return scores
 
 
-DEFAULT_EXPERTS = tuple(Expert(role.value, role=role) for role in Role)
+DEFAULT_EXPERTS = tuple(ExpertClaim(role.value, role=role) for role in Role)
 
 
 class Router:
@@ -74,19 +77,19 @@ class Router:
 
     def __init__(
         self,
-        experts: Iterable[Expert] = DEFAULT_EXPERTS,
+        experts: Iterable[ExpertClaim] = DEFAULT_EXPERTS,
         top_k: int = 1,
         gate: Gate | None = None,
         temperature: float = 1.0,
     ):
         if top_k < 1:
             raise GraphError(Problem("router", f"top_k={top_k}; route to at least one expert (top_k >= 1)"))
-        self.experts: dict[str, Expert] = {}
+        self.experts: dict[str, ExpertClaim] = {}
         self.top_k, self.gate, self.temperature = top_k, gate or RuleGate(), temperature
         for expert in experts:
             self.register(expert)
 
-    def register(self, expert: Expert) -> Expert:
+    def register(self, expert: ExpertClaim) -> ExpertClaim:
         """Add (or replace, by name) an expert; it takes part in every later decision."""
         self.experts[expert.name] = expert
         return expert

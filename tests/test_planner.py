@@ -7,7 +7,7 @@ import pytest
 from nanoedit.cli import main
 from nanoedit.errors import GraphError, PlanError
 from nanoedit.graphs import EditNode, EntityRef, Op, link
-from nanoedit.planner import Expert, PlanContext, Router, plan
+from nanoedit.planner import ExpertClaim, PlanContext, Router, plan
 
 PERSON = PlanContext(entities=[EntityRef(noun="person")])
 
@@ -296,8 +296,8 @@ def test_router_sends_roles_to_their_experts_and_traces_it():
 
 def test_user_experts_claim_ops_and_keywords_with_sparse_top_k():
     router = Router(top_k=2)
-    router.register(Expert("text-painter", ops={Op.text}))
-    router.register(Expert("fur", keywords={"fur", "hair"}))
+    router.register(ExpertClaim("text-painter", ops={Op.text}))
+    router.register(ExpertClaim("fur", keywords={"fur", "hair"}))
     routes = router.route(_node(Op.text, target=EntityRef(noun="sign"), params={"text": "HI"}))
     assert [name for name, _ in routes] == ["text-painter", "object"]
     assert sum(w for _, w in routes) == pytest.approx(1.0) and routes[0][1] > routes[1][1]
@@ -317,7 +317,7 @@ def test_user_experts_claim_ops_and_keywords_with_sparse_top_k():
 
 
 def test_router_reports_unroutable_nodes_and_bad_top_k():
-    router = Router(experts=[Expert("only-text", ops={Op.text})])
+    router = Router(experts=[ExpertClaim("only-text", ops={Op.text})])
     with pytest.raises(GraphError, match="register one"):
         router.route(_node(Op.remove, target=EntityRef(noun="cat")))
     with pytest.raises(GraphError, match="top_k"):
