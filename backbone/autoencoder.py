@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nanoedit.backbone.checkpoint import PretrainedMixin, read_config
+from nanoedit.backbone.checkpoint import PretrainedMixin, check_weights_folder, read_config
 from nanoedit.errors import ModelLoadError
 
 
@@ -125,6 +125,7 @@ class DCAutoencoder(PretrainedMixin, Autoencoder):
         except ImportError as err:
             raise ModelLoadError("loading a DC-AE needs diffusers: pip install diffusers") from err
         read_config(folder)  # a clear error for a missing folder before diffusers' own
+        check_weights_folder(folder)  # no pickles, shards inside the folder, headers intact
         vae = AutoencoderDC.from_pretrained(folder, torch_dtype=dtype, local_files_only=True)
         return cls(vae)
 

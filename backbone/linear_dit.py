@@ -38,7 +38,7 @@ from nanoedit.backbone.attention import (
     softmax_attention,
     text_attention_bias,
 )
-from nanoedit.backbone.checkpoint import PretrainedMixin
+from nanoedit.backbone.checkpoint import PretrainedMixin, check_config_fields
 from nanoedit.errors import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class LinearDiTConfig:
     timestep_scale: float = 1.0
 
     def __post_init__(self):
+        _check_config(self)
         self.out_channels = self.out_channels or self.in_channels
         if self.qk_norm not in QK_NORMS:
             raise ModelLoadError(f"qk_norm={self.qk_norm!r} is not supported; use one of {QK_NORMS}")
@@ -88,6 +89,8 @@ class LinearDiTConfig:
 
     @classmethod
     def from_dict(cls, raw: dict) -> LinearDiTConfig:
+        if not isinstance(raw, dict):
+            raise ModelLoadError(f"a LinearDiT config is a mapping of fields, got {type(raw).__name__}")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(k for k in raw if k not in known and not k.startswith("_"))
         if unknown:
@@ -96,6 +99,38 @@ class LinearDiTConfig:
 
     def to_dict(self) -> dict:
         return {"_class_name": DIFFUSERS_CLASS, **dataclasses.asdict(self)}
+
+
+# Types come from the dataclass annotations; ranges bound what a config may ask to build (SANA 4.8B
+# has 60 layers of 2240 channels), so a hostile config fails in microseconds, not after building.
+CONFIG_LIMITS = {
+    "in_channels": (1, 1024), "out_channels": (0, 1024), "num_attention_heads": (1, 512),
+    "attention_head_dim": (1, 1024), "num_layers": (1, 256), "num_cross_attention_heads": (1, 512),
+    "cross_attention_head_dim": (1, 1024), "cross_attention_dim": (1, 65536), "caption_channels": (1, 65536),
+    "mlp_ratio": (0.01, 64), "dropout": (0, 1), "sample_size": (1, 8192), "patch_size": (1, 64),
+    "norm_eps": (1e-12, 1), "interpolation_scale": (1e-6, 1e6), "guidance_embeds_scale": (-1e6, 1e6),
+    "timestep_scale": (-1e6, 1e6),
+}  # fmt: skip
+MAX_INNER_DIM = 65536
+MAX_PARAMETERS = 50e9
+
+
+def _check_config(config: LinearDiTConfig) -> None:
+    """Types and ranges of every field, then the size of what they would build, before building it."""
+    check_config_fields(LinearDiTConfig, dataclasses.asdict(config), "LinearDiT config", CONFIG_LIMITS)
+    inner = config.num_attention_heads * config.attention_head_dim
+    cross = (config.num_cross_attention_heads or 0) * (config.cross_attention_head_dim or 0)
+    if inner > MAX_INNER_DIM or cross > MAX_INNER_DIM:
+        raise ModelLoadError(
+            f"LinearDiT config: heads x head dim = {max(inner, cross)} channels, over {MAX_INNER_DIM}; fix the config"
+        )
+    hidden = int(inner * config.mlp_ratio)
+    per_layer = 4 * inner * inner + 2 * inner * max(cross, 1) + 3 * inner * hidden + 6 * inner
+    estimate = config.num_layers * per_layer + config.caption_channels * inner
+    if estimate > MAX_PARAMETERS:
+        raise ModelLoadError(
+            f"LinearDiT config describes ~{estimate / 1e9:.0f}B parameters, over {MAX_PARAMETERS / 1e9:.0f}B; fix the config"
+        )
 
 
 class RMSNorm(nn.Module):

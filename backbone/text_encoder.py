@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nanoedit.backbone.checkpoint import PretrainedMixin, read_config
+from nanoedit.backbone.checkpoint import PretrainedMixin, check_weights_folder, read_config
 from nanoedit.errors import ModelLoadError
 
 TOKENIZER_FILES = ("tokenizer_config.json", "tokenizer.json", "tokenizer.model")
@@ -59,6 +59,7 @@ class GemmaTextEncoder(PretrainedMixin, TextEncoder):
         from transformers import AutoModel, AutoTokenizer
 
         read_config(folder)
+        check_weights_folder(folder)  # before transformers: no pickles, shards inside, headers intact
         if tokenizer_folder is None:
             sibling = folder.parent / "tokenizer"
             has_own = any((folder / name).is_file() for name in TOKENIZER_FILES)

@@ -137,6 +137,9 @@ class LLMPlanner(Planner):
             raise ModelLoadError(
                 f"{path} is not a transformers model folder (no config.json); give the folder save_pretrained wrote"
             )
+        from nanoedit.backbone.checkpoint import check_weights_folder
+
+        check_weights_folder(path)  # shards inside the folder, no pickle files, no truncated safetensors
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(
