@@ -96,7 +96,7 @@ class ClipScorer:
     def text_probabilities(self, images: Sequence[Image.Image], texts: Sequence[str]) -> torch.Tensor:
         """Zero-shot classification: per image, the softmax over ``texts`` of CLIP's scaled logits."""
         scale = getattr(self.model, "logit_scale", None)
-        scale = float(scale.exp()) if isinstance(scale, torch.Tensor) else 100.0
+        scale = float(scale.detach().exp()) if isinstance(scale, torch.Tensor) else 100.0
         return torch.softmax(scale * self.similarities(images, texts), dim=-1)
 
     def directional(
