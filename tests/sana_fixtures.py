@@ -43,12 +43,15 @@ def train_tokenizer(sentences=SENTENCES):
     ``PreTrainedTokenizerFast``, not ``GemmaTokenizerFast``: transformers 5's Gemma tokenizer rebuilds its
     own BPE model on load and would map these words to ``<unk>``; the generic class round-trips exactly.
     """
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     backend = Tokenizer(models.WordLevel(unk_token="<unk>"))
     backend.pre_tokenizer = pre_tokenizers.Whitespace()
     backend.train_from_iterator(sentences, trainers.WordLevelTrainer(special_tokens=SPECIAL))
+    # Gemma's tokenizer starts every text with <bos>: an empty negative prompt still has one real token.
+    bos = backend.token_to_id("<bos>")
+    backend.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", bos)])
     return PreTrainedTokenizerFast(
         tokenizer_object=backend, pad_token="<pad>", eos_token="<eos>", bos_token="<bos>", unk_token="<unk>"
     )
