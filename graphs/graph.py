@@ -29,7 +29,7 @@ MAX_NODES = 500  # a prompt plans to a handful of nodes; 500 is far beyond any r
 MAX_EDGES = 5_000
 MAX_DOCUMENT_CHARS = 1_000_000  # the text of a graph file (YAML or JSON)
 MAX_DEPTH = 64  # nesting of a graph document's values
-MAX_CONFLICTS_LISTED = 50  # conflicting pairs listed one by one; the rest are counted
+MAX_CONFLICTS_LISTED = 10  # conflicting pairs listed one by one; the rest are counted
 
 
 class GraphSpec(BaseModel):
@@ -382,8 +382,21 @@ class InstructionGraph:
             raise GraphError(f"the JSON holds a value that cannot be read ({exc}); fix it") from None
         return cls.from_dict(data)
 
-    def to_yaml(self) -> str:
-        return yaml.dump(self.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    def to_yaml(self, compact: bool = True) -> str:
+        """YAML for people: ``compact`` omits nulls, defaults, the derived role and empty sections;
+        ``from_yaml`` fills them back in, so the round trip is exact either way."""
+        return yaml.dump(self.to_compact() if compact else self.to_dict(), Dumper=_Dumper, sort_keys=False,
+                         allow_unicode=True)  # fmt: skip
+
+    def to_compact(self) -> dict[str, Any]:
+        """``to_dict`` without what loading restores: nulls, defaults, roles, empty lists."""
+        nodes = []
+        for n in self.nodes:
+            data = n.model_dump(mode="json", exclude_defaults=True, exclude={"role"})
+            nodes.append({k: v for k, v in data.items() if v != {}})
+        full = self.to_dict()
+        full["nodes"] = nodes
+        return {k: v for k, v in full.items() if k in ("version", "nodes") or v not in (None, [], {})}
 
     @classmethod
     def from_yaml(cls, text: str | bytes) -> InstructionGraph:
