@@ -2,7 +2,7 @@
 
 from nanoedit.errors import GraphError
 
-from .dependencies import link
+from .dependencies import link, node_ids
 from .graph import GraphDiff, GraphSpec, InstructionGraph
 from .schema import (
     DIRECTIONS,
@@ -31,4 +31,5 @@ __all__ = [
     "Params",
     "Role",
     "link",
+    "node_ids",
 ]

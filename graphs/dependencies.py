@@ -11,10 +11,22 @@ Planners (rules and LLM) and the toy world's gold graphs all build graphs throug
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .graph import InstructionGraph
 from .schema import EditNode, Op, Role
+
+
+def node_ids(ops: Iterable[Op]) -> list[str]:
+    """The one node-id scheme of every planner and of the toy world's gold graphs: the op's name,
+    then ``_2``, ``_3`` for its later nodes (``identity_lock``, ``recolor``, ``recolor_2``), so that
+    two plans of one prompt can be diffed node by node."""
+    seen: dict[Op, int] = {}
+    ids = []
+    for op in ops:
+        seen[op] = seen.get(op, 0) + 1
+        ids.append(op.value if seen[op] == 1 else f"{op.value}_{seen[op]}")
+    return ids
 
 
 def link(nodes: Sequence[EditNode], prompt: str | None = None, style_after_objects: bool = True) -> InstructionGraph:

@@ -46,7 +46,9 @@ def to_dot(graph: InstructionGraph) -> str:
 
 
 def _mermaid_id(node_id: str) -> str:
-    return "n_" + "".join(c if c.isalnum() else "_" for c in node_id)
+    """A Mermaid-safe id, one-to-one: letters and digits kept, every other character (``_`` too)
+    written as ``_XX_`` (its code point in hex), so ``a-b``, ``a.b`` and ``a_b`` stay apart."""
+    return "n_" + "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in node_id)
 
 
 def to_mermaid(graph: InstructionGraph) -> str:

@@ -17,20 +17,23 @@ from .context import PlanContext
 MAX_PROMPT_CHARS = 20_000
 
 
+def check_prompt(prompt: object) -> None:
+    """Refuse what no planner plans: a prompt that is not text, or longer than ``MAX_PROMPT_CHARS``."""
+    if not isinstance(prompt, str):
+        raise PlanError(Problem("prompt", f"a prompt is text, got {type(prompt).__name__}"))
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise PlanError(
+            Problem("prompt", f"{len(prompt)} characters; split it into turns of at most {MAX_PROMPT_CHARS}")
+        )
+
+
 class Planner(ABC):
     """Turns an edit prompt (plus what earlier turns left in ``context``) into an instruction graph."""
 
     name = "planner"
 
     def plan(self, prompt: str, context: PlanContext | None = None, strict: bool = False) -> InstructionGraph:
-        if not isinstance(prompt, str):
-            raise PlanError(Problem("prompt", f"a prompt is text, got {type(prompt).__name__}"))
-        if len(prompt) > MAX_PROMPT_CHARS:
-            raise PlanError(
-                Problem(
-                    "prompt", f"{len(prompt)} characters; split it into turns of at most {MAX_PROMPT_CHARS}"
-                )
-            )
+        check_prompt(prompt)
         context = context or PlanContext()
         if not prompt.strip():
             graph = InstructionGraph(prompt=prompt)

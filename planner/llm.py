@@ -22,9 +22,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nanoedit.errors import GraphError, ModelLoadError
-from nanoedit.graphs import POSITIONS, SIZES, EditNode, EntityRef, InstructionGraph, Op, link
+from nanoedit.graphs import POSITIONS, SIZES, EditNode, EntityRef, InstructionGraph, Op, link, node_ids
 
-from .base import Planner
+from .base import Planner, check_prompt
 from .context import PlanContext
 from .phrases import names_person
 from .rules import RulePlanner
@@ -159,7 +159,9 @@ class LLMPlanner(Planner):
     ) -> list[InstructionGraph]:
         """Plan several prompts with batched generation (one ``generate`` call per round)."""
         context = context or PlanContext()
-        todo = [p for p in prompts if isinstance(p, str) and p.strip()]
+        for prompt in prompts:
+            check_prompt(prompt)  # every path refuses what ``plan`` refuses, before any generation
+        todo = [p for p in prompts if p.strip()]
         planned = dict(zip(todo, self._plan_batch(todo, context))) if todo else {}
         return [
             self.plan(p, context, strict) if p not in planned else self._strict(planned[p], strict)
@@ -261,8 +263,9 @@ class LLMPlanner(Planner):
         person = context.has_person or names_person(prompt)
         if person and not any(n.op is Op.identity_lock and n.target is None for n in parsed.nodes):
             nodes.append(EditNode(id="identity_lock", op=Op.identity_lock, params={}))
-        for index, raw in enumerate(sorted(parsed.nodes, key=lambda n: n.op is not Op.identity_lock)):
-            node_id = f"{raw.op.value}_{index + 1}"
+        ordered = sorted(parsed.nodes, key=lambda n: n.op is not Op.identity_lock)
+        ids = node_ids([*(n.op for n in nodes), *(n.op for n in ordered)])[len(nodes) :]
+        for index, (raw, node_id) in enumerate(zip(ordered, ids)):
             params = raw.params.model_dump(exclude_none=True)
             if "replacement" in params:
                 params["replacement"] = {k: v for k, v in params["replacement"].items() if v is not None}

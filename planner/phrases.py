@@ -288,6 +288,11 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
         else:
             nouns.append(word)
         i += 1
+    if nouns[-1:] in (["one"], ["ones"]) and context is not None:  # "the raw one": the raw steak said before
+        said = [*colors, *nouns[:-1], *attributes.values()]
+        found = [e for e in context.find() if said and all(w in (e.noun or "").split() or w in (e.color, *e.attributes.values()) for w in said)]
+        if found:
+            return found[0]
     nouns = (
         [w for w in nouns if w not in ("and", "of", "one", "ones")]
         if nouns[-1:] in (["one"], ["ones"])
@@ -397,7 +402,8 @@ def parse_scale(text: str) -> float | None:
 _DEGREE_FILLERS = {"more", "much", "a", "bit", "little", "slightly", "the", "and", "scene", "image"}
 
 def parse_lighting(text: str) -> str | None:
-    text = _clean(text)
+    said = _clean(text)
+    text = said
     text = re.sub(r"^(?:a |an |the )?", "", text)
     text = re.sub(r"\s+(?:time|lighting|light|scene|setting|sky|mood|atmosphere|look)$", "", text)
     if text in LIGHTING_WORDS:
@@ -407,8 +413,8 @@ def parse_lighting(text: str) -> str | None:
         return "bright"
     if words and words <= DARKER_WORDS | _DEGREE_FILLERS:
         return "dark"
-    if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", text) and len(words) <= 6:
-        return text
+    if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", said) and len(words) <= 6:
+        return re.sub(r"^(?:a |an |the )", "", said)
     return None
 
 

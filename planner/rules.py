@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link
+from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link, node_ids
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
@@ -39,12 +39,14 @@ from nanoedit.graphs.lexicon import (
 
 from .base import Planner
 from .context import PlanContext
+from .gate import OpGate, default_gate
 from .phrases import (
     FILLER_HEAD,
     PERSON,
     Phrase,
     Value,
     classify,
+    find_place,
     is_abstract,
     is_background,
     is_image,
@@ -187,13 +189,20 @@ class Draft:
     target: EntityRef | None = None
     params: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    _built: EditNode | None = field(default=None, repr=False, compare=False)
 
     def node(self, node_id: str) -> EditNode:
         return EditNode(id=node_id, op=self.op, target=self.target, params=self.params, text=self.text)
 
+    def built(self) -> EditNode:
+        """The node (checked once; its id is set by ``_nodes``). Raises ``ValidationError``."""
+        if self._built is None:
+            self._built = self.node(self.op.value)
+        return self._built
+
     def target_after(self) -> EntityRef | None:
         try:
-            return self.node("draft").target_after()
+            return self.built().target_after()
         except ValidationError:
             return None
 
@@ -1034,6 +1043,7 @@ def _background_value(value: Value) -> list[Draft] | None:
 def _style(text: str) -> list[Draft]:
     """A style node: ``style`` is a name (a toy style or the medium said: "watercolor"), and the
     rest of what was said goes in ``description`` ("loose watercolor-wash")."""
+    text = re.sub(r"^(?:make|give|apply|use|add|turn|render|create)\s+(?:it\s+)?", "", text.strip(), flags=re.I)
     look = style_mention(text)
     if look is not None and look.kind == "tone":  # "a timeless black and white masterpiece"
         return _look(look)
@@ -1172,10 +1182,22 @@ _COLOR_FIRST = re.compile(
 )
 
 
+# Longest clause the rules read. Real edit clauses are far shorter (the longest clause in ImgEdit and
+# EdiVal has 219 characters); a prompt is split into clauses in linear time, and each clause costs at
+# most a bounded amount, so planning time is linear in the prompt's length.
+MAX_CLAUSE_CHARS = 600
+
+
 class RulePlanner(Planner):
     """The default planner: deterministic English rules, no weights (see the module docstring)."""
 
     name = "rules"
+
+    def __init__(self, gate: OpGate | None | str = "default", gate_threshold: float = 0.6):
+        """``gate``: the op gate asked about clauses the rules leave unparsed ("default": the shipped
+        one; None: rules only). It decides only when its top op is at least ``gate_threshold`` likely."""
+        self.gate = default_gate() if gate == "default" else gate
+        self.gate_threshold = gate_threshold
 
     def _plan(self, prompt: str, context: PlanContext) -> InstructionGraph:
         text = normalize(prompt)
@@ -1184,6 +1206,7 @@ class RulePlanner(Planner):
         sequenced: list[bool] = []
         warnings: list[str] = []
         pending: list[str] = []  # "keep everything else" before any edit: joins the next edit's text
+        gated: list[dict] = []  # what the op gate decided, for the trace
         place: str | None = None  # "in the top left, add a star": the place comes first
         for clause in split_clauses(text):
             if place is None and parse_place(_core(clause.text)):
@@ -1196,6 +1219,8 @@ class RulePlanner(Planner):
                 drafts, problem = self._clause(clause.text, turn)
             if drafts is None and _QUALIFIER.match(_LEADING.sub("", clause.text.strip())) and any(groups):
                 drafts = []  # a qualifier of the previous edit: it joins that node's text below
+            if drafts is None and problem is None and self.gate is not None:
+                drafts = _gated(self.gate, self.gate_threshold, _core(clause.text), turn, gated)
             if drafts is None:
                 warnings.append(f"unparsed: {clause.text.strip()!r}" + (f" ({problem})" if problem else ""))
                 continue
@@ -1241,16 +1266,59 @@ class RulePlanner(Planner):
         for before, after in explicit:
             graph.add_edge(before.id, after.id)
         graph.warnings.extend(warnings)
+        if gated:
+            decided = {n.id: ("gate" if any(d is g["draft"] for g in gated) else "rules") for d, n in zip(drafts, nodes)}
+            graph.trace.append({
+                "event": "plan", "planner": self.name, "decided_by": decided,
+                "gate": [{"clause": g["clause"], "op": g["op"], "p": g["p"]} for g in gated],
+            })  # fmt: skip
         return graph
 
     def _clause(self, clause: str, turn: _Turn) -> tuple[list[Draft] | None, str | None]:
         core = _core(clause)
         if not core:
             return [], None
+        if len(core) > MAX_CLAUSE_CHARS:  # the readers try splits of a clause: bounded, planning stays linear
+            return None, f"a clause of {len(core)} characters; split it into sentences of at most {MAX_CLAUSE_CHARS}"
         try:
             return _read(core, turn), None
         except Unresolved as exc:
             return None, str(exc)
+
+
+def _gated(gate: OpGate, threshold: float, core: str, turn: _Turn, gated: list[dict]) -> list[Draft] | None:
+    """A clause the rules left unparsed, typed by the op gate. The op comes from the gate; the target
+    and the values still come from the words (no value said, no node: the clause stays a warning)."""
+    op, p = gate.predict(core)
+    if p < threshold or not core:
+        return None
+    words = core.split()
+    said = " ".join(w for w in words[1:] if not parse_color(w)) or core  # without its verb and colour
+    refs: list[EntityRef] | None = None
+    if op.needs_target:
+        refs = [r for r in parse_targets(said, turn.context) or [] if not is_abstract(r) and not is_image(r.noun or "")]
+        if not refs:
+            return None
+    color = next((parse_color(w) for w in re.findall(r"[a-z]+", core.lower()) if parse_color(w)), None)
+    place, _ = find_place(core)
+    build: dict[Op, Callable[[], list[Draft] | None]] = {
+        Op.background: lambda: [Draft(Op.background, params={"description": _describe(said)})],
+        Op.lighting: lambda: _lighting(parse_lighting(said) or _describe(said)),
+        Op.style: lambda: _style(said),
+        Op.tone: lambda: _tone(said),
+        Op.text: lambda: _text_edit(core, turn, "write"),
+        Op.remove: lambda: [Draft(Op.remove, r) for r in refs or []],
+        Op.extract: lambda: [Draft(Op.extract, r) for r in refs or []],
+        Op.add: lambda: [Draft(Op.add, r, {"position": place} if place else {}) for r in refs or []],
+        Op.recolor: lambda: [Draft(Op.recolor, r, {"color": color}) for r in refs or []] if color else None,
+        Op.move: lambda: [Draft(Op.move, r, {"position": place}) for r in refs or []] if place else None,
+        Op.pose: lambda: [Draft(Op.pose, r, {"pose": "other", "description": _describe(said)}) for r in refs or []],
+        Op.attribute: lambda: [Draft(Op.attribute, r, {"name": "state", "value": _describe(said)}) for r in refs or []],
+    }
+    drafts = build[op]() if op in build else None
+    if drafts:
+        gated += [{"draft": d, "clause": core, "op": op.value, "p": round(p, 3)} for d in drafts]
+    return drafts or None
 
 
 def _core(clause: str) -> str:
@@ -1261,6 +1329,7 @@ def _core(clause: str) -> str:
 
 
 _DEF = r"(?:the|this|that|these|those|my|his|her|their|its|our|your)\s"
+_WANT = r"(?:\s+(?:want|need|would\s+like|wish\s+for|prefer)|'d\s+like)\s+"
 _INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
 _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
 # Clause forms other than the imperative, each said again as one: a question, a request, a described
@@ -1269,10 +1338,10 @@ _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|ce
 _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:had|has|got)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:is|are|was|were|became|turned\s+into)\s+(?P<y>.+)$", "make {x} {y}"),
-    (r"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wish\s+for|prefer)\s+(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
-    (r"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
-    (rf"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
-    (rf"^(?:i|we)\s+(?:want|need|would\s+like|'d\s+like)\s+(?P<x>{_INDEF}.+)$", "add {x}"),
+    (rf"^(?:i|we){_WANT}(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
+    (rf"^(?:i|we){_WANT}(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
+    (rf"^(?:i|we){_WANT}(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
+    (rf"^(?:i|we){_WANT}(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
@@ -1419,19 +1488,15 @@ def _chain_repeated_looks(graph: InstructionGraph, nodes: list[EditNode]) -> Non
 
 
 def _nodes(drafts: list[Draft], warnings: list[str]) -> list[EditNode]:
-    """EditNodes with readable ids (``identity_lock``, ``recolor``, ``recolor_2``, ...); a draft the
-    schema rejects becomes a warning, so no prompt can crash the planner."""
-    seen: dict[str, int] = {}
-    nodes = []
+    """EditNodes with the one id scheme (``graphs.node_ids``); a draft the schema rejects becomes a
+    warning, so no prompt can crash the planner."""
+    valid = []
     for d in drafts:
-        count = seen.get(d.op.value, 0) + 1
         try:
-            nodes.append(d.node(d.op.value if count == 1 else f"{d.op.value}_{count}"))
+            valid.append(d.built().model_copy(update={"text": d.text}))
         except ValidationError as exc:
             warnings.append(f"unparsed: {d.text!r} ({d.op.value}: {exc.errors()[0]['msg']})")
-            continue
-        seen[d.op.value] = count
-    return nodes
+    return [n.model_copy(update={"id": i}) for n, i in zip(valid, node_ids(n.op for n in valid))]
 
 
 _FIRST = re.compile(r"\b(?:first|firstly|to begin with|start by|begin by)\b", re.I)

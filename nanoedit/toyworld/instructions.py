@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nanoedit.errors import GraphError, SceneError
-from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, link
+from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, link, node_ids
 
 from . import vocab
 from .edits import apply_edit, apply_graph
@@ -127,8 +127,9 @@ def multi_turn(scene: Scene, seed: int | random.Random, n_turns: int | None = No
 def _sample(scene: Scene, edits: list[_Edit], instruction: str) -> EditSample:
     # Explicit (default) params: a node built without params would hold the base Params, whose
     # canonical form differs from the same node read back from JSON.
-    nodes = [EditNode(id="lock", op=Op.identity_lock, params={})]
-    nodes += [e.node(f"e{i + 1}") for i, e in enumerate(edits)]
+    ids = node_ids([Op.identity_lock, *(e.op for e in edits)])
+    nodes = [EditNode(id=ids[0], op=Op.identity_lock, params={})]
+    nodes += [e.node(node_id) for e, node_id in zip(edits, ids[1:])]
     graph = link(nodes, prompt=instruction)
     return EditSample(instruction=instruction, graph=graph, source=scene, target=apply_graph(scene, graph))
 
