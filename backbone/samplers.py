@@ -159,6 +159,8 @@ def generate(
     init_latents: torch.Tensor | None = None,
     timestep_scale: float = 1.0,
     progress: bool = False,
+    known_latents: torch.Tensor | None = None,
+    known_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Sample latents with ``model(latents, text, timestep, text_mask) -> velocity``.
 
@@ -166,6 +168,9 @@ def generate(
     InstructPix2Pix style); its unconditional version is zeros. ``strength < 1`` with ``init_latents``
     denoises only the last part of the schedule, starting from ``init_latents`` noised to that level.
     ``null_text`` is the embedding of the empty prompt, (1 or B, L, D).
+    ``known_latents`` with ``known_mask`` (B, 1, H, W; 1 = regenerate) is blended latent diffusion:
+    after every step, outside the mask the latents are the known ones re-noised to the new level
+    (with the same noise), so only the masked region is generated and it fits its surroundings.
     """
     guidance = guidance or Guidance()
     batch = noise.shape[0]
@@ -212,6 +217,9 @@ def generate(
             full, uncond = velocity
             guided = uncond + guidance.text_scale * (full - uncond)
         latents = sampler.step(guided, latents)
+        if known_latents is not None:
+            known = sampler.add_noise(known_latents, noise)  # the next level (exact at the last step)
+            latents = torch.lerp(known.to(latents.dtype), latents, known_mask.to(latents.dtype))
     return latents
 
 

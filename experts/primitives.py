@@ -1,0 +1,155 @@
+"""The primitives every expert program is made of ("editing as programs", as in IEAP).
+
+- ``localize``: the grounded mask of a node's target (or its placement, for ``add``);
+- ``inpaint``: fill a region from its surroundings (a removal, the hole a move leaves);
+- ``regenerate``: redraw inside a region with the op's conditioning;
+- ``composite``: paste a cut-out at a new place or scale;
+- ``global_transform``: regenerate everything but a protected foreground.
+
+The generative ones run the shared backbone (``Backbone``) with whatever adapter the caller made
+active: conditioned on the source plus the region (channel concat, when the model was trained with
+those channels) and on the node's prompt, with blended latent diffusion outside the region (the
+source re-noised to each step's level), which is also how a plain SANA checkpoint edits zero-shot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from nanoedit.backbone.samplers import SAMPLERS, Guidance, generate
+from nanoedit.errors import EditorError
+
+
+@dataclass
+class Backbone:
+    """The one shared diffusion model: transformer (maybe wrapped by peft), text encoder, autoencoder
+    (None: the model works on pixels) and the sampling defaults."""
+
+    transformer: torch.nn.Module
+    text_encoder: torch.nn.Module
+    autoencoder: torch.nn.Module | None = None
+    sampler: str = "euler"
+    flow_shift: float = 1.0
+    steps: int = 8
+    text_scale: float = 1.0
+    image_channels: int = 3
+
+    @property
+    def core(self):
+        """The transformer itself, under any peft wrapper."""
+        model = self.transformer
+        return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+    @property
+    def conditioned(self) -> bool:
+        """Whether the transformer takes the source and region as extra input channels."""
+        config = self.core.config
+        return config.in_channels > config.out_channels
+
+    def encode(self, image: torch.Tensor) -> torch.Tensor:
+        return image if self.autoencoder is None else self.autoencoder.encode(image)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        return latents if self.autoencoder is None else self.autoencoder.decode(latents)
+
+    def _denoise(self, latents, text, timestep, text_mask):
+        return self.transformer(latents, text, timestep, text_mask)
+
+    @torch.no_grad()
+    def regenerate(
+        self,
+        image: torch.Tensor,
+        region: np.ndarray,
+        prompt: str,
+        seed: int,
+        steps: int | None = None,
+        strength: float = 1.0,
+        progress: bool = False,
+    ) -> torch.Tensor:
+        """``image`` (1, 3, H, W) redrawn inside ``region`` for ``prompt``; outside it, the source."""
+        device, dtype = self.core.device, self.core.dtype
+        image = image.to(device, dtype)
+        known = self.encode(image)
+        grid = torch.from_numpy(region.astype(np.float32))[None, None].to(device)
+        # A latent cell is regenerated when any pixel it covers is.
+        mask = F.adaptive_max_pool2d(grid, known.shape[-2:]).to(dtype)
+        text, text_mask = self.text_encoder.encode([prompt])
+        null_text, null_mask = self.text_encoder.encode([""])
+        condition = torch.cat([known, mask * 2 - 1], dim=1) if self.conditioned else None
+        generator = torch.Generator(device="cpu").manual_seed(int(seed))
+        noise = torch.randn(known.shape, generator=generator, dtype=torch.float32).to(device, dtype)
+        sampler = SAMPLERS[self.sampler](flow_shift=self.flow_shift)
+        latents = generate(
+            self._denoise, sampler, noise, text.to(dtype), text_mask, null_text.to(dtype), null_mask,
+            image_condition=condition, guidance=Guidance(text_scale=self.text_scale, image_scale=1.0),
+            num_steps=steps or self.steps, strength=strength, init_latents=known if strength < 1 else None,
+            timestep_scale=getattr(self.core.config, "timestep_scale", 1.0), progress=progress,
+            known_latents=known, known_mask=mask,
+        )  # fmt: skip
+        return self.decode(latents).clamp(-1, 1).float().cpu()
+
+
+def localize(grounder, node, image, context=None):
+    """The node's region on the image: its grounded target, or for ``add`` the placement."""
+    from nanoedit.graphs import Op
+
+    if node.op is Op.add:
+        if context is not None and context.user_mask is not None:
+            return context.user_mask
+        position = node.params.position or node.target.position
+        if not position:
+            raise EditorError(f"node {node.id!r} adds {node.target.describe()} but says nowhere; give a position")
+        return grounder.place(position, image)
+    return grounder.ground(node.target, image, context, pick=getattr(node.target, "pick", "unique"))
+
+
+def regenerate(backbone: Backbone, image, region, prompt, seed, steps=None, progress=False):
+    return backbone.regenerate(image, region, prompt, seed, steps, progress=progress)
+
+
+def inpaint(backbone: Backbone, image, region, prompt, seed, steps=None, progress=False):
+    """Fill ``region`` from its surroundings: a regenerate conditioned on a removal prompt."""
+    return backbone.regenerate(image, region, prompt, seed, steps, progress=progress)
+
+
+def global_transform(backbone: Backbone, image, protected, prompt, seed, steps=None, progress=False):
+    """Regenerate everything but ``protected`` (bool HxW; e.g. the foreground for a background)."""
+    return backbone.regenerate(image, ~protected, prompt, seed, steps, progress=progress)
+
+
+def composite(
+    image: torch.Tensor, cutout: np.ndarray, dx: int, dy: int, scale: float = 1.0
+) -> tuple[torch.Tensor, np.ndarray]:
+    """Paste the pixels of ``image`` under ``cutout`` moved by (dx, dy) and scaled about their centre.
+
+    Returns the new image and the mask of the pasted pixels. Parts pushed off the canvas are dropped.
+    """
+    _, _, height, width = image.shape
+    ys, xs = np.nonzero(cutout)
+    if ys.size == 0:
+        raise EditorError("the cut-out to paste is empty; ground the target first")
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    patch = image[:, :, y0:y1, x0:x1]
+    alpha = torch.from_numpy(cutout[y0:y1, x0:x1].astype(np.float32))[None, None]
+    if scale != 1.0:
+        size = (max(1, round((y1 - y0) * scale)), max(1, round((x1 - x0) * scale)))
+        patch = F.interpolate(patch, size=size, mode="bilinear", align_corners=False, antialias=scale < 1)
+        alpha = F.interpolate(alpha, size=size, mode="nearest")
+    cy, cx = (y0 + y1) / 2 + dy, (x0 + x1) / 2 + dx
+    h, w = patch.shape[-2:]
+    top, left = round(cy - h / 2), round(cx - w / 2)
+    out, pasted = image.clone(), np.zeros((height, width), bool)
+    ty0, tx0, ty1, tx1 = max(top, 0), max(left, 0), min(top + h, height), min(left + w, width)
+    if ty0 >= ty1 or tx0 >= tx1:
+        raise EditorError("the move or resize puts the object entirely off the canvas; choose another place")
+    sy, sx = ty0 - top, tx0 - left
+    region = alpha[:, :, sy : sy + ty1 - ty0, sx : sx + tx1 - tx0]
+    out[:, :, ty0:ty1, tx0:tx1] = torch.lerp(
+        out[:, :, ty0:ty1, tx0:tx1], patch[:, :, sy : sy + ty1 - ty0, sx : sx + tx1 - tx0], region
+    )
+    pasted[ty0:ty1, tx0:tx1] = region[0, 0].numpy() > 0.5
+    return out, pasted
