@@ -41,6 +41,7 @@ import inspect
 import io
 import json
 import math
+import os
 import socket
 import threading
 import time
@@ -483,17 +484,15 @@ def as_editor(editor: Any, name: str | None = None) -> EditorAdapter:
 
 
 def load_editor(spec: str) -> EditorAdapter:
-    """An editor from a spec: ``ours``, ``python:module:attribute`` or ``http(s)://host:port/path``."""
+    """An editor from a spec: ``ours``, a model folder, ``python:module:attribute`` or ``http(s)://host:port/path``."""
     if spec == "ours":
-        import nanoedit
+        from nanoedit.editor import Editor
 
-        editor_class = getattr(nanoedit, "Editor", None)
-        if editor_class is None:
-            raise EditorError(
-                "--editor ours needs nanoedit.Editor, which this version of nanoedit does not have yet; "
-                "evaluate another editor with --editor python:module:callable or --editor http://HOST:PORT"
-            )
-        return MethodEditor(editor_class.default(), name="nanoedit")
+        return CallableEditor(Editor.default(), name="nanoedit")
+    if os.path.isdir(spec):  # a nanoedit bundle or a diffusers SANA pipeline folder
+        from nanoedit.editor import Editor
+
+        return CallableEditor(Editor.from_pretrained(spec), name=f"nanoedit:{os.path.basename(os.path.normpath(spec))}")
     if spec.startswith(("http://", "https://")):
         return HttpEditor(spec)
     if spec.startswith("python:"):

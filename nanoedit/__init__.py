@@ -23,11 +23,15 @@ from nanoedit.plans import Plan, load_plan
 # Sub-packages reached as attributes (``ne.evals.run_probes``), imported on first access so that
 # ``import nanoedit`` stays light.
 _LAZY_SUBMODULES = ("evals",)
+# Names that need torch, imported from their module on first access.
+_LAZY_NAMES = {"Editor": "nanoedit.editor", "EditorConfig": "nanoedit.editor", "TurnResult": "nanoedit.editor"}
 
 
 def __getattr__(name: str):
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")  # the import also binds it on this module
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -38,6 +42,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "EditNode",
+    "Editor",
+    "EditorConfig",
     "EditorError",
     "EntityRef",
     "EvalError",
@@ -52,6 +58,7 @@ __all__ = [
     "PlanError",
     "Role",
     "SceneError",
+    "TurnResult",
     "__version__",
     "load_plan",
     "plan",

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "nanoedit.planner.cli",
     "nanoedit.evals.cli",
     "nanoedit.demo",
+    "nanoedit.editor",
     "nanoedit.train",
 ]
 

@@ -449,7 +449,7 @@ class Editor:
             else:
                 expert = self.registry[routes[0][0]]
                 record["expert"] = expert.name
-                with self._adapters(routes) as active:
+                with self._adapters(routes, generative=node.op is not Op.identity_lock) as active:
                     record["adapter"] = active
                     output, checks, attempts, timings_node = self._run(
                         node, expert, ExpertInputs(input_img, input_t, self.backbone, self.grounder, grounding, seed,
@@ -572,9 +572,10 @@ class Editor:
 
     # -- adapters ---------------------------------------------------------------------------------
 
-    def _adapters(self, routes):
-        """Make the routed adapter(s) active on the backbone; yields what peft reports active."""
-        return _ActiveAdapters(self, routes)
+    def _adapters(self, routes, generative: bool = True):
+        """Make the routed adapter(s) active on the backbone; yields what peft reports active.
+        A program that runs no generative primitive (an identity lock) leaves the weights alone."""
+        return _ActiveAdapters(self, routes if generative else [])
 
     def _mix(self, routes) -> str:
         """Soft routing: peft's weighted combination of the routed adapters (made once, then reused)."""
@@ -593,7 +594,8 @@ class _ActiveAdapters:
 
     def __enter__(self):
         model = self.editor.backbone.transformer
-        if not hasattr(model, "peft_config"):
+        self.merged = False
+        if not hasattr(model, "peft_config") or not self.routes:
             return None
         adapters = [self.editor.registry[n].adapter for n, _ in self.routes]
         if len(self.routes) > 1 and all(adapters):
@@ -753,6 +755,63 @@ def _nbytes(output) -> int:
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 2)
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+def add_commands(commands) -> None:
+    edit = commands.add_parser("edit", help="edit an image by an instruction (embedded model or --model DIR)")
+    edit.add_argument("image", help="IMG: the image to edit (PNG, JPEG, ...)")
+    edit.add_argument("prompt", help="the instruction, e.g. \"make the circle blue\"")
+    edit.add_argument("-o", "--out", required=True, help="OUT: where to write the edited PNG")
+    edit.add_argument("--mask", help="a mask image (white = the region to edit) of the image's size")
+    edit.add_argument("--model", help="a nanoedit bundle or diffusers SANA pipeline folder (default: embedded)")
+    edit.add_argument("--seed", type=int, default=0)
+    edit.add_argument("--steps", type=_positive_int, help="denoising steps (default: the model's)")
+    edit.add_argument("--save-trace", metavar="T.json", help="write the trace (routes, masks, checks) as JSON")
+    edit.set_defaults(handler=_edit_command)
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; use 1 to 1000")
+    return value
+
+
+def _output_file(path: str, what: str) -> Path:
+    from nanoedit.io import prepare_output_dir
+
+    target = Path(path)
+    if target.is_dir():
+        raise EditorError(f"{what} {path} is a folder; give a file name such as {Path(path) / 'out.png'}")
+    prepare_output_dir(target.parent if str(target.parent) else ".", what=f"folder of {what}")
+    return target
+
+
+def _edit_command(args) -> int:
+    from nanoedit.io import save_image
+
+    out = _output_file(args.out, "the output")
+    trace_path = _output_file(args.save_trace, "the trace file") if args.save_trace else None
+    editor = Editor.from_pretrained(args.model) if args.model else Editor.default()
+    result = editor.edit(args.image, args.prompt, mask=args.mask, seed=args.seed, steps=args.steps,
+                         progress=not args.quiet)  # fmt: skip
+    save_image(out, result.image)
+    if trace_path is not None:
+        result.save_trace(trace_path)
+    for record in result.trace["nodes"]:
+        route = ", ".join(f"{name} {weight:.2f}" for name, weight in record["route"])
+        verdict = "ok" if record.get("checks", {}).get("passed", True) else "CHECK FAILED"
+        print(f"  {record['id']:<14} {record['label']:<40} -> {route} (adapter {record.get('adapter')}) {verdict}")
+    print(f"wrote {out}")
+    return 0
 
 
 __all__ = ["Editor", "EditorConfig", "TurnResult", "NanoeditError"]

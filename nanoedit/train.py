@@ -89,6 +89,7 @@ class TrainConfig(_Strict):
     region_weight: float = Field(4.0, ge=0)  # extra loss weight inside the edit region
     text_drop: float = Field(0.1, ge=0, le=1)  # prompt dropout, for classifier-free guidance
     history: int = Field(2, ge=0, le=4)  # up to this many earlier edits make the source scene
+    vocab_samples: int = Field(3000, ge=1)  # training edits read to collect the prompt words
     checkpoint_every: int = Field(250, ge=1)
     time_limit_s: float | None = None  # stop (with a checkpoint) after this much wall time
     threads: int | None = None
@@ -212,7 +213,7 @@ def build_base(config: TrainConfig):
     if shape.width % shape.heads:
         raise TrainError(f"model.width {shape.width} is not a multiple of model.heads {shape.heads}")
     text_encoder = ToyTextEncoder(ToyTextEncoderConfig(
-        vocab=prompt_vocabulary(config.size), hidden_size=shape.text_width, num_layers=shape.text_layers,
+        vocab=prompt_vocabulary(config.size, config.vocab_samples), hidden_size=shape.text_width, num_layers=shape.text_layers,
         num_heads=4, max_length=shape.text_max_length,
     ))  # fmt: skip
     head_dim = shape.width // shape.heads

@@ -20,3 +20,12 @@ def tiny_sana(tmp_path_factory):
     from sana_fixtures import build_tiny_sana
 
     return build_tiny_sana(tmp_path_factory.mktemp("sana") / "pipeline")
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory):
+    """A tiny random nanoedit bundle with its three role adapters (tests/bundles.py); do not modify it."""
+    from bundles import build_tiny_bundle
+
+    torch.set_num_threads(1)
+    return build_tiny_bundle(tmp_path_factory.mktemp("bundle"))
