@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-slow lint bench clean
+.PHONY: install demo test test-slow lint bench fuzz clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +24,12 @@ test: lint
 
 test-slow: install
 	$(PY) -m pytest -q -m slow
+
+# Hostile-input fuzzing: >= 10,000 cases per input kind (prompts, graphs, plans, configs, images);
+# prints the counts and fails on any untyped exception or case over 2 s. FUZZ_EXAMPLES to change it.
+FUZZ_EXAMPLES ?= 10000
+fuzz: install
+	OMP_NUM_THREADS=1 $(PY) tests/hostile/fuzz.py --examples $(FUZZ_EXAMPLES) --json benchmarks/results/fuzz.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -118,6 +118,9 @@ MAX_PARAMETERS = 50e9
 def _check_config(config: LinearDiTConfig) -> None:
     """Types and ranges of every field, then the size of what they would build, before building it."""
     check_config_fields(LinearDiTConfig, dataclasses.asdict(config), "LinearDiT config", CONFIG_LIMITS)
+    unset = [k for k in ("num_cross_attention_heads", "cross_attention_head_dim") if getattr(config, k) is None]
+    if unset:
+        raise ModelLoadError(f"LinearDiT config: {' and '.join(unset)} null; the cross-attention needs them, give values")
     inner = config.num_attention_heads * config.attention_head_dim
     cross = (config.num_cross_attention_heads or 0) * (config.cross_attention_head_dim or 0)
     if inner > MAX_INNER_DIM or cross > MAX_INNER_DIM:
