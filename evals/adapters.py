@@ -372,6 +372,8 @@ class HttpEditor(EditorAdapter):
                 chunk = response.read1(1 << 16)
                 if not chunk:
                     break
+                if expired.is_set():  # bytes still buffered after the watchdog fired: stop here
+                    raise TimeoutError
                 total += len(chunk)
                 if total > self.max_response_bytes:
                     raise EditorError(
