@@ -217,6 +217,7 @@ class Editor:
         self.clip = clip
         self.planner = planner
         self.name = name
+        self.folder: Path | None = None  # where it was loaded from
         self._fingerprint = fingerprint
         self._mixes: dict[tuple, str] = {}
 
@@ -244,6 +245,7 @@ class Editor:
         else:
             raise ModelLoadError(f"{folder / INDEX_NAME} names {kind!r}; nanoedit reads {BUNDLE_CLASS} bundles "
                                  f"and diffusers {', '.join(SANA_CLASSES)} folders")  # fmt: skip
+        editor.folder = folder
         for peel in peels:
             editor.add_expert(peel)
         return editor
@@ -608,8 +610,11 @@ class _ActiveAdapters:
             model.base_model.enable_adapter_layers()
             model.set_adapter(name)
             if self.editor.config.merge_adapters:
+                # Unmerging subtracts what merging added, which is not exact in floating point; keep the
+                # base weights and put them back, so every edit runs on the same bits.
+                self.saved = {k: v.clone() for k, v in model.state_dict().items() if "base_layer" in k}
                 model.merge_adapter([name])
-        self.merged = name is not None and self.editor.config.merge_adapters
+                self.merged = True
         return active_adapters(model)
 
     def __exit__(self, *exc):
@@ -617,6 +622,7 @@ class _ActiveAdapters:
         if hasattr(model, "peft_config"):
             if self.merged:
                 model.unmerge_adapter()
+                model.load_state_dict(self.saved, strict=False)
             model.base_model.enable_adapter_layers()
         return False
 
