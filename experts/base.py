@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from nanoedit.errors import EditorError
+from nanoedit.errors import EditorError, GroundingError
 from nanoedit.graphs import EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
@@ -129,7 +129,7 @@ class Expert:
         run = dict(seed=inputs.seed, steps=inputs.steps, progress=inputs.progress)
         prompt = node_prompt(node)
         if node.op is Op.identity_lock:
-            face = g.face(image)
+            face = _face_or_nothing(g, image)
             return ExpertOutput(x, np.zeros_like(face.array), face, {"pixels": x.clone(), "mask": _tensor(face.array)},
                                 program)  # fmt: skip
         if node.op in (Op.lighting, Op.tone, Op.style):
@@ -176,6 +176,17 @@ class Expert:
         moved, pasted = primitives.composite(x, cutout, dx, dy)
         out = torch.where(torch.from_numpy(pasted)[None, None], moved, emptied)
         return ExpertOutput(out, hole | pasted, target, program=program)
+
+
+def _face_or_nothing(grounder, image):
+    """The face to lock; an image without one locks nothing (a landscape has no identity to keep)."""
+    from .grounding import Mask
+
+    try:
+        return grounder.face(image)
+    except GroundingError as err:
+        size = image.size[::-1]
+        return Mask(np.zeros(size, bool), "none", label=f"nothing locked: {err}")
 
 
 def _removal_prompt(node: EditNode) -> str:
