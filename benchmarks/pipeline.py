@@ -6,6 +6,7 @@
 Rows (goals from issue 9):
   LinearDiT inside diffusers' SanaPipeline / diffusers' own transformer, same weights, one run  (<= 0.8 CPU)
   LoRA active: forward time / without LoRA, unmerged and merged                               (report both)
+  planner + grounding + routing + fusion + verifier, as a share of a whole edit              (<= 5%)
 
 Each row group is a function in ``ROWS``: it takes the parsed args and returns ``Row``s plus a JSON
 fragment; add a group by appending a function. Timings interleave the compared variants and report
@@ -187,7 +188,47 @@ def lora_rows(args) -> tuple[list[Row], dict]:
     return rows, {"lora": data}
 
 
-ROWS = {"diffusers": diffusers_pipeline_rows, "lora": lora_rows}
+def overhead_rows(args) -> tuple[list[Row], dict]:
+    """Planner + grounding + routing + fusion + verifier as a share of a whole edit, default steps.
+
+    The embedded model edits toy scenes at 64 px; everything outside the backbone's denoising loop
+    (``trace`` backbone_ms) is overhead. The first edit of each prompt warms caches and is not counted.
+    """
+    from nanoedit.editor import Editor
+    from nanoedit.toyworld import Scene, render
+
+    editor = Editor.default() if args.model is None else Editor.from_pretrained(args.model)
+    prompts = ["make the red circle blue", "remove the square and make the background yellow",
+               "put glasses on him, then make it sunset"]  # fmt: skip
+    image = render(Scene.random(7, n_objects=3)).image
+    scene = Scene.random(7, n_objects=3)
+    refs = {o.shape: o for o in scene.objects}
+    if refs:  # name objects that are really there, so grounding does its real work
+        first = next(iter(refs.values()))
+        prompts[0] = f"make the {first.color} {first.shape} blue"
+        prompts[1] = f"remove the {first.color} {first.shape} and make the background yellow"
+    totals, backbone, per_prompt = [], [], {}
+    for prompt in prompts:
+        editor.edit(image, prompt, progress=False)  # warm-up
+        for seed in range(args.repeats):
+            trace = editor.edit(image, prompt, seed=seed, progress=False).trace
+            total = trace["timings"]["total_ms"]
+            spent = sum(v for n in trace["nodes"] for k, v in n["timings"].items() if k.startswith("backbone_ms"))
+            spent += trace["timings"]["refine_backbone_ms"]
+            totals.append(total)
+            backbone.append(spent)
+            per_prompt.setdefault(prompt, []).append(1 - spent / total)
+    share = 1 - sum(backbone) / sum(totals)
+    rows = [
+        Row("overhead share of a whole edit (planner, grounding, routing, fusion, verifier)", f"{share:.1%}", "<= 5%"),
+        Row("whole edit at default steps, median", f"{statistics.median(totals):.0f} ms", ""),
+    ]
+    return rows, {"overhead_share": share, "edit_ms_median": statistics.median(totals),
+                  "per_prompt_share": {p: statistics.mean(v) for p, v in per_prompt.items()},
+                  "steps": editor.config.steps, "repeats": args.repeats}  # fmt: skip
+
+
+ROWS = {"diffusers": diffusers_pipeline_rows, "lora": lora_rows, "overhead": overhead_rows}
 
 
 def main(argv=None) -> dict:
@@ -196,6 +237,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeats", type=int, default=11, help="forward timings per variant")
     parser.add_argument("--pipeline-repeats", type=int, default=5, help="whole pipeline runs per variant")
     parser.add_argument("--only", choices=sorted(ROWS), action="append", help="run only these row groups")
+    parser.add_argument("--model", help="bundle folder for the overhead rows (default: the embedded model)")
     parser.add_argument("--out", default="benchmarks/results/pipeline.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -41,15 +41,15 @@ def node_prompt(node: EditNode) -> str:
     elif op is Op.attribute:
         words = ["set", p.name.replace("_", " "), p.value]
     elif op is Op.pose:
-        words = ["pose", p.pose.replace("_", " ")]
+        words = ["pose", (p.pose or p.description or "").replace("_", " ")]
     elif op is Op.background:
         words = ["background", p.color or "", p.pattern or "", p.description or ""]
     elif op is Op.lighting:
-        words = ["lighting", p.lighting]
+        words = ["lighting", p.lighting or p.description]
     elif op is Op.tone:
         words = ["tone", p.tone]
     elif op is Op.style:
-        words = ["style", p.style]
+        words = ["style", p.style or p.description]
     elif op is Op.text:
         words = ["write", p.text, "on", target]
     else:

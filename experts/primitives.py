@@ -14,6 +14,7 @@ source re-noised to each step's level), which is also how a plain SANA checkpoin
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ class Backbone:
     steps: int = 8
     text_scale: float = 1.0
     image_channels: int = 3
+    spent_ms: float = 0.0  # wall time inside ``regenerate`` so far (the editor reports it per node)
 
     @property
     def core(self):
@@ -71,6 +73,7 @@ class Backbone:
         progress: bool = False,
     ) -> torch.Tensor:
         """``image`` (1, 3, H, W) redrawn inside ``region`` for ``prompt``; outside it, the source."""
+        started = time.perf_counter()
         device, dtype = self.core.device, self.core.dtype
         image = image.to(device, dtype)
         known = self.encode(image)
@@ -90,7 +93,9 @@ class Backbone:
             timestep_scale=getattr(self.core.config, "timestep_scale", 1.0), progress=progress,
             known_latents=known, known_mask=mask,
         )  # fmt: skip
-        return self.decode(latents).clamp(-1, 1).float().cpu()
+        out = self.decode(latents).clamp(-1, 1).float().cpu()
+        self.spent_ms += (time.perf_counter() - started) * 1000
+        return out
 
 
 def localize(grounder, node, image, context=None):

@@ -480,12 +480,13 @@ class Editor:
         for s in edit_slots:
             region |= self._grown(s.mask)
         timings["compose_ms"] = _ms(t0)
-        t0 = time.perf_counter()
+        t0, backbone_ms = time.perf_counter(), self.backbone.spent_ms
         seams = self._seams([s.mask for s in edit_slots])
         refined = bool(seams.any() and self.config.refine_strength > 0)
         if refined:
             composed = self.backbone.regenerate(composed, seams, "", seed, steps, strength=self.config.refine_strength)
         timings["refine_ms"] = _ms(t0)
+        timings["refine_backbone_ms"] = round(self.backbone.spent_ms - backbone_ms, 2)
 
         t0 = time.perf_counter()
         edited_px = to_pixels(composed)

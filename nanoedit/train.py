@@ -427,7 +427,7 @@ def _export(config: TrainConfig, model: EditModel, ema: Ema, roles: list[str], s
 
 def add_commands(commands) -> None:
     command = commands.add_parser("train", help="train the embedded model from a recipe (configs/*.yaml)")
-    command.add_argument("config", type=Path, help="CONFIG.yaml (stage: base | experts)")
+    command.add_argument("config", type=Path, help="CONFIG.yaml (stage: base | experts), or `planner` for the op gate")
     command.add_argument("--resume", action="store_true", help="continue from the run's checkpoint/")
     command.add_argument("--steps", type=int, help="override the config's steps")
     command.add_argument("--time-limit", type=float, help="stop after this many seconds (checkpointed)")
@@ -437,6 +437,12 @@ def add_commands(commands) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    if str(args.config) == "planner":  # the planner's op gate: a small text classifier, seconds on a CPU
+        from nanoedit.planner.gate import CONFIG, WEIGHTS, train_gate
+
+        out = train_gate()
+        print(f"wrote {out / WEIGHTS} and {out / CONFIG}")
+        return 0
     config = TrainConfig.load(args.config)
     if args.steps is not None:
         config.steps = args.steps
