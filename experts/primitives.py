@@ -38,6 +38,7 @@ class Backbone:
     steps: int = 8
     text_scale: float = 1.0
     image_channels: int = 3
+    prediction: str = "velocity"  # or "sample": the transformer predicts the clean image (x-prediction)
     spent_ms: float = 0.0  # wall time inside ``regenerate`` so far (the editor reports it per node)
 
     @property
@@ -59,7 +60,13 @@ class Backbone:
         return latents if self.autoencoder is None else self.autoencoder.decode(latents)
 
     def _denoise(self, latents, text, timestep, text_mask):
-        return self.transformer(latents, text, timestep, text_mask)
+        output = self.transformer(latents, text, timestep, text_mask)
+        if self.prediction == "velocity":
+            return output
+        from nanoedit.train import to_velocity
+
+        sigma = (timestep / 1000.0).to(output.dtype)[:, None, None, None]
+        return to_velocity(output, latents[:, : output.shape[1]], sigma, self.prediction)
 
     @torch.no_grad()
     def regenerate(

@@ -27,7 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -57,6 +57,7 @@ class EditorConfig(BaseModel):
     flow_shift: float = Field(1.0, gt=0)
     steps: int = Field(8, ge=1, le=1000)
     text_scale: float = Field(1.0, ge=0)
+    prediction: Literal["velocity", "sample"] = "velocity"  # what the transformer outputs
     margin: int = Field(0, ge=0, le=64)  # the exact composite keeps pixels farther than this from an edit
     feather: int = Field(1, ge=0, le=16)
     identity_tolerance: int = Field(12, ge=0, le=255)  # locked pixels that drifted less are restored
@@ -272,7 +273,7 @@ class Editor:
         if experts:
             transformer = _attach_adapters(transformer, {role: folder / _part(folder, sub) for role, sub in experts.items()})
         backbone = Backbone(transformer, text_encoder, autoencoder, config.sampler, config.flow_shift, config.steps,
-                            config.text_scale)  # fmt: skip
+                            config.text_scale, prediction=config.prediction)  # fmt: skip
         registry = ExpertRegistry.builtin({role: role for role in experts})
         return cls(backbone, registry, grounder=grounder, config=config, clip=clip, name=f"nanoedit:{folder.name}")
 
@@ -669,7 +670,11 @@ def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None
     else:
         transformer.save_pretrained(folder / "transformer")
         text_encoder.save_pretrained(folder / "text_encoder")
-    editor = read_index(base).get("editor") if base else None
+    if base:
+        editor = read_index(base).get("editor")
+    else:
+        prediction = (training or {}).get("config", {}).get("model", {}).get("prediction", "velocity")
+        editor = EditorConfig(prediction=prediction).model_dump()
     write_index(folder, experts=experts, editor=editor, training=training)
 
 

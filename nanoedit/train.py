@@ -64,6 +64,10 @@ class ModelShape(_Strict):
     text_width: int = Field(64, ge=8, le=1024)
     text_layers: int = Field(2, ge=1, le=12)
     text_max_length: int = Field(16, ge=4, le=128)
+    # "sample": the network predicts the clean image and the velocity is derived from it (x-prediction
+    # with the velocity loss, as in JiT): a pixel-space model with 4x4 patches cannot pass the noise
+    # through its tokens, so predicting the velocity (which contains the noise) leaves it noisy.
+    prediction: Literal["velocity", "sample"] = "sample"
 
 
 class LoraShape(_Strict):
@@ -233,6 +237,21 @@ def condition(source: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
     return torch.cat([source, region * 2 - 1], dim=1)
 
 
+def to_velocity(
+    output: torch.Tensor, noisy: torch.Tensor, sigma: torch.Tensor, prediction: str, floor: float = 1e-4
+) -> torch.Tensor:
+    """The network's output as a velocity ``noise - x0``; an x-prediction ``x0`` gives ``(x - x0) / sigma``.
+
+    Training floors sigma at ``TRAIN_SIGMA_FLOOR`` (the loss weight of the x-error grows as 1/sigma^2);
+    sampling needs the exact ratio, or the last steps would stop short of the prediction."""
+    if prediction == "velocity":
+        return output
+    return (noisy - output) / sigma.clamp(min=floor)
+
+
+TRAIN_SIGMA_FLOOR = 0.05
+
+
 def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfig) -> torch.Tensor:
     from nanoedit.backbone.training import sample_logit_normal
 
@@ -244,7 +263,8 @@ def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfi
     sigma = sample_logit_normal(x0.shape[0], generator=generator)[:, None, None, None]
     noisy = torch.lerp(x0, noise, sigma)
     model_in = torch.cat([noisy, condition(batch["source"], region)], dim=1)
-    velocity = model(model_in, prompts, sigma.flatten() * 1000)
+    output = model(model_in, prompts, sigma.flatten() * 1000)
+    velocity = to_velocity(output, noisy, sigma, config.model.prediction, floor=TRAIN_SIGMA_FLOOR)
     weight = 1.0 + config.region_weight * region
     return (weight * (velocity - (noise - x0)).pow(2)).mean() / weight.mean()
 
