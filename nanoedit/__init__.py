@@ -24,7 +24,8 @@ from nanoedit.plans import Plan, load_plan
 # ``import nanoedit`` stays light.
 _LAZY_SUBMODULES = ("evals",)
 # Names that need torch, imported from their module on first access.
-_LAZY_NAMES = {"Editor": "nanoedit.editor", "EditorConfig": "nanoedit.editor", "TurnResult": "nanoedit.editor"}
+_LAZY_NAMES = {"Editor": "nanoedit.editor", "EditorConfig": "nanoedit.editor", "TurnResult": "nanoedit.editor",
+               "Session": "nanoedit.session", "run_plan": "nanoedit.runner", "NodeCache": "nanoedit.cache"}
 
 
 def __getattr__(name: str):
@@ -58,6 +59,9 @@ __all__ = [
     "PlanError",
     "Role",
     "SceneError",
+    "Session",
+    "NodeCache",
+    "run_plan",
     "TurnResult",
     "__version__",
     "load_plan",

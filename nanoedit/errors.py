@@ -85,3 +85,23 @@ class EvalError(NanoeditError):
 
 class GroundingError(NanoeditError):
     """An edit's target cannot be found in the image, or several regions match it equally well."""
+
+
+class SessionError(NanoeditError):
+    """A session cannot do what was asked (an unknown version, nothing to undo or redo)."""
+
+
+class SessionFormatError(SessionError):
+    """A saved session folder was written by a newer nanoedit (its format version is higher)."""
+
+
+class SessionCorruptError(SessionError):
+    """A saved session folder is incomplete or damaged (a file missing, unreadable or altered)."""
+
+
+class SessionModelError(SessionError):
+    """A saved session was made with another model (its weights fingerprint differs)."""
+
+
+class ExpectationError(NanoeditError):
+    """A plan turn's ``expect`` did not hold (or the turn failed); the message names the turn and figure."""
