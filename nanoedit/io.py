@@ -57,7 +57,7 @@ def _regular_file(path: Path, error: type[NanoeditError], what: str) -> os.stat_
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise error(f"cannot read {what} {path}: it does not exist; check the path") from None
+        raise error(f"cannot read {what} {path}: file not found; check the path") from None
     except OSError as exc:
         raise error(f"cannot read {what} {path} ({exc.strerror or exc}); check the path and its permissions") from None
     if not stat.S_ISREG(info.st_mode):
