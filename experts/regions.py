@@ -75,7 +75,10 @@ def edit_region(
     if op in GLOBAL_OPS:
         return np.ones((size, size), bool)
     if op is Op.background:
-        return dilate(_need(background, "background", op), 1)
+        # The background shows through every anti-aliased rim and thin part (and the canvas edge cuts
+        # the shirt): everything but the foreground's core, the image border counted as background.
+        core = ndimage.binary_erosion(~_need(background, "background", op), iterations=2, border_value=0)
+        return ~core
     if op in (Op.attribute, Op.pose):
         return person_box(_need(person, "person", op))
     mask = _need(target, "target", op)
