@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "nanoedit.toyworld.cli",
     "nanoedit.planner.cli",
     "nanoedit.evals.cli",
+    "nanoedit.runner",
     "nanoedit.demo",
     "nanoedit.editor",
     "nanoedit.train",

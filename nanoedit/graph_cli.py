@@ -14,7 +14,6 @@ from nanoedit.graphs import InstructionGraph
 from nanoedit.graphs.display import FORMATS, render_graph
 from nanoedit.graphs.yamlio import load_yaml
 from nanoedit.io import read_text
-from nanoedit.planner import PlanContext, plan
 from nanoedit.plans import load_plan
 
 
@@ -46,12 +45,9 @@ def load_graphs(path: Path, allow_outside: bool = False) -> list[InstructionGrap
     explicit_graphs = loaded.graphs()
     if all(graph is not None for graph in explicit_graphs):
         return [graph.validate() for graph in explicit_graphs]
-    graphs, context = [], PlanContext()
-    for turn, explicit in zip(loaded.turns, explicit_graphs):
-        graph = explicit if explicit is not None else plan(turn.instruction, context=context)
-        graphs.append(graph.validate())
-        context = context.advance(graph)
-    return graphs
+    from nanoedit.session import plan_turns  # the one planning path of sessions, plan runs and the demo
+
+    return plan_turns(loaded)
 
 
 def _validate(args: argparse.Namespace) -> int:

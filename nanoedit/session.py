@@ -92,9 +92,11 @@ def initial_context(image: Image.Image, grounder=None) -> SessionContext:
     return SessionContext(entities=entities, image_size=tuple(image.size))
 
 
-def plan_turn(prompt_or_graph: str | InstructionGraph, context: PlanContext, planner=None) -> InstructionGraph:
+def plan_turn(prompt_or_graph: str | InstructionGraph, context: PlanContext, planner=None, *,
+              masked: bool = False) -> InstructionGraph:  # fmt: skip
     """The validated graph of one turn: an explicit graph is copied; a prompt is planned in ``context``,
-    and a target that names exactly one known entity by its words is bound to that entity."""
+    and a target that names exactly one known entity by its words is bound to that entity. With a
+    user mask (``masked``), "it"/"this" is the masked region."""
     from nanoedit.errors import EditorError
 
     if isinstance(prompt_or_graph, InstructionGraph):
@@ -103,6 +105,8 @@ def plan_turn(prompt_or_graph: str | InstructionGraph, context: PlanContext, pla
         raise EditorError(f"a turn is a prompt or an InstructionGraph, not {type(prompt_or_graph).__name__}")
     if planner is None:
         from nanoedit.planner import plan as planner
+    if masked:
+        context = context.model_copy(update={"last_targets": [*context.last_targets, EntityRef(mask="user")]})
     graph = planner(prompt_or_graph, context=context)
     return _bind_entities(graph, context).validate()
 
@@ -150,7 +154,7 @@ def plan_turns(plan, grounder=None) -> list[InstructionGraph]:
     context = initial_context(image, grounder)
     graphs = []
     for turn, explicit in zip(plan.turns, plan.graphs()):
-        graph = plan_turn(explicit if explicit is not None else turn.instruction, context)
+        graph = plan_turn(explicit if explicit is not None else turn.instruction, context, masked=turn.mask is not None)
         graphs.append(graph)
         context = next_context(context, graph)
     return graphs
@@ -440,7 +444,7 @@ class Session:
         steps = self.steps if steps is None else steps
         context = parent.context
         t0 = time.perf_counter()
-        graph = plan_turn(prompt, context, self.editor.planner)
+        graph = plan_turn(prompt, context, self.editor.planner, masked=mask is not None)
         plan_ms = round((time.perf_counter() - t0) * 1000, 2)
         memory = MemoryBank()
         for v in self._path(parent.id):
