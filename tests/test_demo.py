@@ -1,49 +1,46 @@
-"""`nanoedit demo`: the default plan is planned and executed end to end, with files written."""
+"""`nanoedit demo`: a multi-turn session on held-out test scenes, with the exact target and the oracle's verdict."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from nanoedit.demo import DEFAULT_PLAN, run_demo
-from nanoedit.errors import EditorError
-
-
-def test_default_plan_runs_every_turn(tmp_path):
-    samples = run_demo(DEFAULT_PLAN, tmp_path, verbose=False)
-    assert len(samples) == 3
-    first, second, third = samples
-    assert not any(o.shape == "star" and o.color == "pink" for o in first.target.objects)
-    circle = next(o for o in first.target.objects if o.shape == "circle")
-    assert circle.color == "blue"
-    # "move it" in turn 2 resolves to the circle edited in turn 1.
-    assert next(o for o in second.target.objects if o.shape == "circle").position == "top left"
-    assert third.target.character.glasses and third.target.lighting == "sunset"
-    assert (tmp_path / "demo.png").is_file()
-    assert sorted(p.name for p in tmp_path.glob("turn*_graph.yaml")) == [f"turn{i}_graph.yaml" for i in (1, 2, 3)]
+from nanoedit.demo import pick_session, run_demo, truth_graph
+from nanoedit.session import initial_context, next_context, plan_turn
+from nanoedit.toyworld import apply_graph, render
+from nanoedit.toyworld.datasets import split_of
 
 
-def test_photo_plans_get_a_clear_error(tmp_path):
-    Image.new("RGB", (8, 8)).save(tmp_path / "cat.png")
-    (tmp_path / "plan.yaml").write_text("input: {image: cat.png}\nturns: [{instruction: make it red}]\n")
-    with pytest.raises(EditorError, match="toy-world scenes"):
-        run_demo(tmp_path / "plan.yaml", tmp_path, verbose=False)
+def test_the_demo_picks_held_out_scenes_with_prompts_the_planner_reads():
+    scene, prompts = pick_session(3)
+    assert split_of(scene) == "test" and len(prompts) == 3
+    context, current = initial_context(render(scene).image), scene
+    for prompt in prompts:  # the session plans exactly these graphs, from pixels and text
+        graph = plan_turn(prompt, context)
+        assert len([n for n in graph.nodes if n.op.value != "identity_lock"]) >= 2  # compound prompts
+        current = apply_graph(current, truth_graph(graph))
+        context = next_context(context, graph)
 
 
-def test_cli_demo(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nanoedit", "demo", "-o", str(tmp_path)],
-                            capture_output=True, text=True)
+def test_run_demo_writes_images_sheet_and_verdicts(tiny_bundle, tmp_path):
+    from nanoedit.editor import Editor
+
+    turns = run_demo(tmp_path, editor=Editor.from_pretrained(tiny_bundle), verbose=False)
+    assert len(turns) == 3
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"source.png", "contact_sheet.png", "verdicts.json", "turn1_graph.yaml"} <= names
+    verdicts = json.loads((tmp_path / "verdicts.json").read_text())
+    assert [v["turn"] for v in verdicts] == [1, 2, 3]
+    assert all(v["summary"] is None or v["summary"].startswith(("PASS", "FAIL")) for v in verdicts)
+
+
+@pytest.mark.parametrize("where", ["cwd"])
+def test_cli_demo_writes_into_demo_out_in_the_current_folder(tiny_bundle, tmp_path, where):
+    result = subprocess.run([sys.executable, "-m", "nanoedit", "demo", "--model", str(tiny_bundle)],
+                            capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "turn 3: put glasses on him, then make it sunset" in result.stdout
-
-
-@pytest.mark.parametrize("example", sorted((Path(__file__).parents[1] / "examples" / "plans").glob("*.yaml")),
-                         ids=lambda p: p.name)
-def test_examples_plan_and_run(example, tmp_path):
-    samples = run_demo(example, tmp_path, verbose=False)
-    assert all(s.source != s.target for s in samples)
-
+    assert "turn 3: " in result.stdout and "oracle:" in result.stdout and "route " in result.stdout
+    assert (tmp_path / "demo_out" / "contact_sheet.png").is_file()
