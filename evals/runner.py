@@ -119,7 +119,9 @@ def run_probes(
     photos = load_photos(images) if images is not None else None
     probes = select_probes(suite, scene_size, turns, photos)
     out = prepare_output_dir(out, "probe output folder")
-    manifest = {"editor": adapter.name, "seed": seed, "scene_size": scene_size, "turns": turns}
+    manifest = {"editor": adapter.name, "fingerprint": editor_fingerprint(adapter),
+                "clip": clip_fingerprint(clip_model, clip_checkpoint), "seed": seed, "scene_size": scene_size,
+                "turns": turns}  # fmt: skip
     if photos is not None:
         manifest["images"] = [name for name, _ in photos]
     _claim(out, manifest)
@@ -157,6 +159,56 @@ def run_probes(
     write_json(out / "results.json", _finite(results))
     write_html(out / "report.html", results)
     return ProbeResults(results, out)
+
+
+def editor_fingerprint(adapter) -> str:
+    """What an editor's outputs depend on, so a resumed run never serves another editor's cases: the
+    weights hash of a nanoedit ``Editor``, the URL of an HTTP editor, the module, name and source hash
+    of a callable (a lambda edited, or another one, is another editor), the class and config of a
+    pipeline."""
+    import hashlib
+    import inspect
+
+    from .adapters import HttpEditor
+
+    if isinstance(adapter, HttpEditor):
+        return f"http:{adapter.url}"
+    target = next((getattr(adapter, a) for a in ("fn", "editor", "pipeline") if hasattr(adapter, a)), adapter)
+    owner = getattr(target, "__self__", target)  # a bound method: its object
+    fingerprint = getattr(owner, "fingerprint", None)
+    if isinstance(fingerprint, str):
+        return f"nanoedit:{fingerprint}"
+    config = getattr(owner, "config", None)
+    if config is not None and hasattr(owner, "components"):  # a diffusers pipeline
+        return f"pipeline:{type(owner).__module__}.{type(owner).__qualname__}:" + hashlib.sha256(
+            json.dumps(dict(config), sort_keys=True, default=str).encode()).hexdigest()[:16]  # fmt: skip
+    code = target if (inspect.isfunction(target) or inspect.ismethod(target)) else type(target)
+    name = f"{getattr(code, '__module__', '?')}:{getattr(code, '__qualname__', type(code).__name__)}"
+    try:
+        source = inspect.getsource(code)
+    except (OSError, TypeError):
+        source = None
+    if source is None:
+        return f"callable:{name}"
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    return f"callable:{name}:{digest}"
+
+
+def clip_fingerprint(model: str, checkpoint) -> str | None:
+    """The CLIP scorer's checkpoint (its path, size and modification time): its figures depend on it."""
+    import os
+
+    from .metrics import CLIP_CHECKPOINT_ENV
+
+    checkpoint = checkpoint or os.environ.get(CLIP_CHECKPOINT_ENV)
+    if not checkpoint:
+        return None
+    path = Path(checkpoint)
+    try:
+        stat = path.stat()
+        return f"{model}:{path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
+    except OSError:
+        return f"{model}:{checkpoint}:missing"
 
 
 def _check_settings(n: Any, seed: Any, timeout_s: Any, turns: Any) -> None:

@@ -145,3 +145,24 @@ def test_cli_ours_is_a_one_line_error_until_the_editor_exists(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert "needs nanoedit.Editor" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_resume_refuses_cases_of_another_editor(tmp_path):
+    """The README's lambda run twice into one folder with two different editors: the second is refused."""
+    first = lambda image, instruction: image  # noqa: E731
+    run_probes(first, suite="routing", out=tmp_path, n=1, quiet=True)
+    run_probes(first, suite="routing", out=tmp_path, n=1, quiet=True)  # the same editor resumes
+    second = lambda image, instruction: image.rotate(90)  # noqa: E731
+    with pytest.raises(EvalError, match="fingerprint"):
+        run_probes(second, suite="routing", out=tmp_path, n=1, quiet=True)
+
+    class Retrained:  # an Editor's weights hash changes when it is retrained
+        def __init__(self, fingerprint):
+            self.fingerprint = fingerprint
+
+        def edit(self, image, instruction):
+            return image
+
+    run_probes(Retrained("aaaa"), suite="routing", out=tmp_path / "ours", n=1, quiet=True)
+    with pytest.raises(EvalError, match="nanoedit:aaaa"):
+        run_probes(Retrained("bbbb"), suite="routing", out=tmp_path / "ours", n=1, quiet=True)
