@@ -10,7 +10,8 @@ def add_commands(commands) -> None:
     probe = commands.add_parser("probe", help="evaluate an editor with the black-box probe suite")
     probe.add_argument(
         "--editor", required=True,
-        help="ours | python:module:callable | http://127.0.0.1:PORT/edit (JSON + base64 PNG protocol)",
+        help="ours | a model folder (nanoedit bundle or SANA pipeline) | python:module:callable | "
+             "http://127.0.0.1:PORT/edit (JSON + base64 PNG protocol)",
     )  # fmt: skip
     probe.add_argument(
         "--out", type=Path, required=True, help="folder for results.json, report.html and images"

@@ -516,9 +516,10 @@ class Editor:
         }  # fmt: skip
         return TurnResult(Image.fromarray(final, "RGB"), graph, trace, region_full, masks, list(slots.values()))
 
-    def __call__(self, image, instruction: str, seed: int = 0, **kwargs) -> Image.Image:
-        """The probe-suite protocol: (image, instruction) -> image."""
-        return self.edit(image, instruction, seed=seed, progress=False, **kwargs).image
+    def __call__(self, image, instruction: str, mask=None, seed: int = 0) -> Image.Image:
+        """The probe-suite protocol: (image, instruction) -> image (one stateless turn; a ``Session``
+        keeps the memory of earlier turns)."""
+        return self.edit(image, instruction, mask=mask, seed=seed, progress=False).image
 
     # -- pieces of a turn -------------------------------------------------------------------------
 

@@ -246,3 +246,13 @@ def test_cli_edit(tmp_path, tiny_bundle, capsys):
     assert main(["edit", str(tmp_path / "in.png"), "make it blue", "-o", str(tmp_path), "--model", str(tiny_bundle)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("nanoedit: error:") for line in err)
+
+
+def test_probe_suite_runs_on_our_editor_from_a_folder(tmp_path, tiny_bundle):
+    from nanoedit.cli import main
+
+    out = tmp_path / "report"
+    assert main(["-q", "probe", "--editor", str(tiny_bundle), "--suite", "routing", "-n", "1", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["editor"].startswith("nanoedit:") and results["cases_total"] >= 1
+    assert results["cases_failed"] < results["cases_total"]  # our editor answers the probe's calls
