@@ -38,6 +38,9 @@ from hypothesis import strategies as st
 from nanoedit.errors import NanoeditError
 
 CASE_LIMIT_S = 2.0
+# The longest generated prompt (MAX_PROMPT_CHARS is 20,000: longer ones must be refused). `make test`
+# lowers it, so that its few hundred cases stay fast while planning is not yet linear in the length.
+LONG_PROMPT_CHARS = 25_000
 KINDS = ("prompts", "graphs", "plans", "configs", "images")
 
 
@@ -199,7 +202,7 @@ def prompts(draw) -> str:
         return draw(st.text(max_size=200))
     if form == "long":
         unit = draw(st.sampled_from(["a", "make it red and ", " ", "the ", "\u00e9\u4e2d", ","]))
-        return unit * draw(st.integers(1, 25_000 // len(unit)))
+        return unit * draw(st.integers(1, LONG_PROMPT_CHARS // len(unit)))
     return " ".join(draw(st.lists(st.sampled_from(WORDS) | st.text(max_size=5), max_size=60)))
 
 
