@@ -70,6 +70,7 @@ class ExpertInputs:
     seed: int = 0
     steps: int | None = None
     progress: bool = False
+    source: object = None  # the turn's source image (PIL): the person is found there, once per turn
 
 
 @dataclass
@@ -142,7 +143,9 @@ class Expert:
             out = primitives.global_transform(inputs.backbone, x, ~region, prompt, **run)
             return ExpertOutput(out, region, background, program=program)
         if node.op in (Op.attribute, Op.pose):
-            person = g.person(image)
+            # The subject is found on the turn's source, not on a node input another edit may have
+            # redrawn: the person does not move when their hat or arm changes.
+            person = g.person(inputs.source if inputs.source is not None else image)
             region = edit_region(node, size, person=person.array)
             return ExpertOutput(primitives.regenerate(inputs.backbone, x, region, prompt, **run), region, person,
                                 program=program)  # fmt: skip

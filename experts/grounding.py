@@ -320,7 +320,7 @@ class Segmentation:
             if holes > best_holes:
                 best, best_holes = (r, filled), holes
         if best is None:
-            return None
+            return self._face_from_skin(person)
         skin, filled = best
         skin_luma = float(self.colors[skin] @ (0.299, 0.587, 0.114))
         inside = filled & (self.labels != skin)
@@ -330,6 +330,32 @@ class Segmentation:
                 if ndimage.binary_fill_holes(ring).sum() > ring.sum():
                     filled &= ~ring  # a dark ring around the eyes: glasses, not face
         return _cut_neck(filled)
+
+    def _face_from_skin(self, person: np.ndarray) -> np.ndarray | None:
+        """When glasses or a mouth split the face into pieces: skin is the colour of most separate
+        parts of the person (face, hands); the face is the skin in the person's central column above
+        the shoulders, joined and filled (eyes and mouth inside it), the neck cut off."""
+        regions = [r for r in self.regions_in(person) if self.areas[r] >= 3]
+        if not regions:
+            return None
+        colors = np.array([self.colors[r] for r in regions])
+        close = np.abs(colors[:, None] - colors[None]).max(axis=2) <= 12
+        skin_colour = colors[int(np.argmax(close.sum(axis=1)))]
+        ys, xs = np.nonzero(person)
+        cx, height = xs.mean(), ys.max() - ys.min() + 1
+        column = np.zeros_like(person)
+        half = max(2, int(0.12 * person.shape[1]))
+        column[:, max(0, int(cx) - half) : int(cx) + half + 1] = True
+        column[int(ys.min() + 0.6 * height) :] = False  # below the shoulders: the body
+        skin = np.zeros_like(person)
+        for r, colour in zip(regions, colors):
+            if np.abs(colour - skin_colour).max() <= 12:
+                skin |= self.labels == r
+        skin &= column
+        if skin.sum() < 8:
+            return None
+        joined = ndimage.binary_closing(skin, np.ones((3, 3), bool), iterations=2) | skin
+        return _cut_neck(ndimage.binary_fill_holes(joined) & person)
 
     def objects(self) -> list[Region]:
         """Object proposals: every colour region that is neither background nor part of the person."""

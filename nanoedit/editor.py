@@ -456,7 +456,7 @@ class Editor:
                     record["adapter"] = active
                     output, checks, attempts, timings_node = self._run(
                         node, expert, ExpertInputs(input_img, input_t, self.backbone, self.grounder, grounding, seed,
-                                                   steps, progress), input_px, lock_mask, timings_node)  # fmt: skip
+                                                   steps, progress, source=work), input_px, lock_mask, timings_node)  # fmt: skip
                 record.update(program=output.program, checks=checks, retries=attempts, cache="miss")
                 if output.target is not None:
                     record["mask"] = output.target.summary()
