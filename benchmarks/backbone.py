@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import torch
+from table import finish  # benchmarks/, beside this script
 
 from nanoedit.backbone import LinearDiT, LinearDiTConfig
-from nanoedit.io import write_text
 
 SMALL = dict(
     in_channels=32, out_channels=32, num_attention_heads=8, attention_head_dim=32, num_layers=4,
@@ -270,14 +270,8 @@ def main(argv=None) -> dict:
         rows.append(("time/token 16384 vs 1024 tokens (linear)", f"{result['linear']['ratio']:.2f}", "<= 1.5"))
         rows.append(("  same, softmax-attention DiT", f"{result['softmax']['ratio']:.2f}", "(baseline)"))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"backbone benchmark on {report['device']} ({device}, {dtype}, {args.threads} threads)")
-    for figure, value, goal_text in rows:
-        print(f"  {figure:<{width}}  {value:<34} {goal_text}")
-    out = Path(args.out or f"benchmarks/results/backbone{'_cuda' if cuda else ''}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_text(out, json.dumps(report, indent=2) + "\n")
-    print(f"wrote {out}")
+    title = f"backbone benchmark on {report['device']} ({device}, {dtype}, {args.threads} threads)"
+    finish(title, rows, report, args.out or f"benchmarks/results/backbone{'_cuda' if cuda else ''}.json")
     return report
 
 

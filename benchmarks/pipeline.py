@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
 import platform
 import statistics
@@ -29,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from table import finish  # benchmarks/, beside this script
 
 from nanoedit.backbone import LinearDiT, LinearDiTConfig
-from nanoedit.io import write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -256,15 +255,9 @@ def main(argv=None) -> dict:
         rows += group_rows
         report.update(data)
 
-    width = max(len(r.figure) for r in rows)
-    print(f"pipeline benchmark on {report['device']} (cpu, float32, {args.threads} thread(s), nice {niceness}; "
-          "machine shared with a training job, so absolute times are inflated, ratios are interleaved)")
-    for row in rows:
-        print(f"  {row.figure:<{width}}  {row.value:<36} {row.goal}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_text(out, json.dumps(report, indent=2) + "\n")
-    print(f"wrote {out}")
+    title = (f"pipeline benchmark on {report['device']} (cpu, float32, {args.threads} thread(s), nice {niceness}; "
+             "machine shared with a training job, so absolute times are inflated, ratios are interleaved)")
+    finish(title, [(r.figure, r.value, r.goal) for r in rows], report, args.out)
     return report
 
 

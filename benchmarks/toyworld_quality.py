@@ -26,14 +26,13 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import torch
+from table import finish  # benchmarks/, beside this script
 
 from nanoedit.errors import NanoeditError, SceneError
 from nanoedit.graphs import Op
-from nanoedit.io import write_text
 from nanoedit.toyworld import judge, render
 from nanoedit.toyworld.datasets import EditTripletDataset, MultiTurnDataset
 from nanoedit.toyworld.instructions import compound_edit, single_edit
@@ -210,18 +209,12 @@ def main(argv=None) -> dict:
         ("ablation: ground-truth masks, single-op overall", f"{report['single_gt_masks']['overall']:.1%}", "report"),
         ("one edit at 64 px, default steps, median", f"{s['edit_s_median']:.2f} s", "<= 1.0 s"),
     ]  # fmt: skip
-    width = max(len(r[0]) for r in rows)
-    print(f"toy-world quality, test split, oracle judge; {editor.name} ({editor.fingerprint}), "
-          f"{editor.config.steps} steps, {args.threads} thread(s)")  # fmt: skip
-    for figure, value, goal in rows:
-        print(f"  {figure:<{width}}  {value:<24} {goal}")
+    title = (f"toy-world quality, test split, oracle judge; {editor.name} ({editor.fingerprint}), "
+             f"{editor.config.steps} steps, {args.threads} thread(s)")
+    finish(title, rows, report, args.out)
     for part in ("single", "compound", "sessions"):
         if report[part]["errors"]:
             print(f"  {part} errors: {report[part]['errors']}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_text(out, json.dumps(report, indent=2) + "\n")
-    print(f"wrote {out}")
     return report
 
 

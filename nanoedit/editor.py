@@ -527,10 +527,12 @@ class Editor:
         """The expert's program with retries: a failed check tries the next seed, up to ``retries``."""
         checks, attempts, seed = {}, [], inputs.seed
         for attempt in range(self.config.retries + 1):
-            t0 = time.perf_counter()
+            t0, backbone_ms = time.perf_counter(), self.backbone.spent_ms
             inputs.seed = seed + attempt
             output = expert.run(node, inputs)
-            timings[f"expert_ms_{attempt}" if attempt else "expert_ms"] = _ms(t0)
+            suffix = f"_{attempt}" if attempt else ""
+            timings[f"expert_ms{suffix}"] = _ms(t0)
+            timings[f"backbone_ms{suffix}"] = round(self.backbone.spent_ms - backbone_ms, 2)
             t0 = time.perf_counter()
             checks = verify(node, input_px, to_pixels(output.image), output.region, lock_mask, self.config, self.clip)
             timings["verify_ms"] = _ms(t0)
