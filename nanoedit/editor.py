@@ -164,7 +164,7 @@ def verify(node: EditNode, before: np.ndarray, after: np.ndarray, region: np.nda
     checks: dict[str, Any] = {}
     if node.op is not Op.identity_lock:
         change = float(diff[region].mean()) if region.any() else 0.0
-        checks["target_changed"] = {"mean_change": round(change, 3), "passed": change >= config.min_change}
+        checks["target_changed"] = {"mean_change": round(change, 3), "passed": bool(change >= config.min_change)}
     outside = ~region
     drift = int(diff[outside].max()) if outside.any() else 0
     checks["outside_unchanged"] = {"max_change": drift, "passed": drift == 0}
@@ -174,7 +174,7 @@ def verify(node: EditNode, before: np.ndarray, after: np.ndarray, region: np.nda
             checks["identity_preserved"]["passed"] = True
     # A node outside the region may drift (latent editors) and still pass: the exact composite
     # fixes the outside. What must hold is the change itself and the identity.
-    checks["passed"] = all(c["passed"] for k, c in checks.items() if k != "outside_unchanged")
+    checks["passed"] = bool(all(c["passed"] for k, c in checks.items() if k != "outside_unchanged"))
     return checks
 
 
@@ -191,7 +191,7 @@ def _identity_figures(before, after, lock, config: EditorConfig, clip) -> dict[s
     window = min(7, *ca.shape[-2:])
     window -= 1 - window % 2  # odd
     similarity = float(ssim(cb, ca, data_range=1.0, kernel_size=window, gaussian_kernel=False))
-    figures = {"psnr": round(psnr, 2), "ssim": round(similarity, 4), "passed": psnr >= config.identity_psnr}
+    figures = {"psnr": round(float(psnr), 2), "ssim": round(similarity, 4), "passed": bool(psnr >= config.identity_psnr)}
     if clip is not None:
         figures["clip_image"] = round(float(clip.image_similarity(Image.fromarray(after[crop]),
                                                                    Image.fromarray(before[crop]))), 4)  # fmt: skip

@@ -64,7 +64,7 @@ def test_trace_names_the_adapter_peft_reports(editor):
     assert by_op["recolor"]["adapter"] == "object" and by_op["recolor"]["route"][0][0] == "object"
     assert by_op["background"]["adapter"] == "style"
     assert by_op["identity_lock"]["adapter"] is None  # a lock runs no generative primitive
-    json.dumps(result.trace)  # plain JSON
+    assert json.loads(json.dumps(result.trace, allow_nan=False)) == result.trace  # plain JSON, nothing numpy
     model = editor.backbone.transformer
     model.set_adapter("identity")
     assert active_adapters(model) == "identity"
