@@ -120,7 +120,9 @@ def _open_checked(path: Path, error: type[NanoeditError], what: str) -> Image.Im
     """An opened (not yet decoded) image whose header says a size within ``MAX_IMAGE_PIXELS``."""
     _regular_file(path, error, what)
     try:
-        img = Image.open(path)
+        with warnings.catch_warnings():  # PIL warns about damaged metadata; the checks below decide
+            warnings.simplefilter("ignore")
+            img = Image.open(path)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raise error(f"cannot read {what} {path} ({exc}); give an image file PIL can open") from None
     width, height = img.size
