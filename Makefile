@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-slow lint bench fuzz clean
+.PHONY: install demo test test-slow lint bench fuzz model clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,3 +38,13 @@ bench: install
 	$(PY) benchmarks/toyworld.py
 	$(PY) benchmarks/planner.py
 	$(PY) benchmarks/backbone.py
+	$(PY) benchmarks/pipeline.py
+	$(PY) benchmarks/session.py
+	$(PY) benchmarks/toyworld_quality.py
+
+# The recipe of the embedded model (nanoedit/models/toy_default): stage 1, then stage 2, on 2 CPU
+# processes. NPROC=8 on a bigger machine; each stage resumes from its checkpoint when re-run.
+NPROC ?= 2
+model: install
+	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/base.yaml --resume
+	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/experts.yaml --resume
