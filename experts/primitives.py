@@ -38,7 +38,7 @@ class Backbone:
     steps: int = 8
     text_scale: float = 1.0
     image_channels: int = 3
-    prediction: str = "velocity"  # or "sample": the transformer predicts the clean image (x-prediction)
+    prediction: str = "velocity"  # "sample": the clean image; "residual": its change from the source
     spent_ms: float = 0.0  # wall time inside ``regenerate`` so far (the editor reports it per node)
 
     @property
@@ -66,7 +66,9 @@ class Backbone:
         from nanoedit.train import to_velocity
 
         sigma = (timestep / 1000.0).to(output.dtype)[:, None, None, None]
-        return to_velocity(output, latents[:, : output.shape[1]], sigma, self.prediction)
+        channels = output.shape[1]  # model input: [noisy, source, region]
+        noisy, source = latents[:, :channels], latents[:, channels : 2 * channels]
+        return to_velocity(output, noisy, sigma, self.prediction, source)
 
     @torch.no_grad()
     def regenerate(

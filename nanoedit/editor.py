@@ -57,7 +57,7 @@ class EditorConfig(BaseModel):
     flow_shift: float = Field(1.0, gt=0)
     steps: int = Field(8, ge=1, le=1000)
     text_scale: float = Field(1.0, ge=0)
-    prediction: Literal["velocity", "sample"] = "velocity"  # what the transformer outputs
+    prediction: Literal["velocity", "sample", "residual"] = "velocity"  # what the transformer outputs
     margin: int = Field(0, ge=0, le=64)  # the exact composite keeps pixels farther than this from an edit
     feather: int = Field(1, ge=0, le=16)
     identity_tolerance: int = Field(12, ge=0, le=255)  # locked pixels that drifted less are restored

@@ -64,10 +64,11 @@ class ModelShape(_Strict):
     text_width: int = Field(64, ge=8, le=1024)
     text_layers: int = Field(2, ge=1, le=12)
     text_max_length: int = Field(16, ge=4, le=128)
-    # "sample": the network predicts the clean image and the velocity is derived from it (x-prediction
-    # with the velocity loss, as in JiT): a pixel-space model with 4x4 patches cannot pass the noise
-    # through its tokens, so predicting the velocity (which contains the noise) leaves it noisy.
-    prediction: Literal["velocity", "sample"] = "sample"
+    # "residual": the network predicts the clean image as the source plus a change, and the velocity
+    # is derived from it (x-prediction with the velocity loss, as in JiT). A pixel-space model with
+    # 4x4 patches cannot pass the noise through its tokens (predicting the velocity left every sample
+    # noisy), and copying the source through six blocks is slow to learn; an edit is a small change.
+    prediction: Literal["velocity", "sample", "residual"] = "residual"
 
 
 class LoraShape(_Strict):
@@ -229,6 +230,9 @@ def build_base(config: TrainConfig):
     ))  # fmt: skip
     # Source image (3) + region (1), concatenated to the noisy image; zero-initialised.
     transformer.expand_input_channels(4)
+    if shape.prediction == "residual":  # start as the identity edit: x0 = the source exactly
+        torch.nn.init.zeros_(transformer.proj_out.weight)
+        torch.nn.init.zeros_(transformer.proj_out.bias)
     return EditModel(transformer, text_encoder)
 
 
@@ -238,15 +242,19 @@ def condition(source: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
 
 
 def to_velocity(
-    output: torch.Tensor, noisy: torch.Tensor, sigma: torch.Tensor, prediction: str, floor: float = 1e-4
+    output: torch.Tensor, noisy: torch.Tensor, sigma: torch.Tensor, prediction: str,
+    source: torch.Tensor | None = None, floor: float = 1e-4,
 ) -> torch.Tensor:
-    """The network's output as a velocity ``noise - x0``; an x-prediction ``x0`` gives ``(x - x0) / sigma``.
+    """The network's output as a velocity ``noise - x0``.
 
-    Training floors sigma at ``TRAIN_SIGMA_FLOOR`` (the loss weight of the x-error grows as 1/sigma^2);
-    sampling needs the exact ratio, or the last steps would stop short of the prediction."""
+    ``velocity``: the output itself; ``sample``: the output is x0; ``residual``: x0 is ``source`` plus
+    the output. Then ``v = (x - x0) / sigma``; training floors sigma at ``TRAIN_SIGMA_FLOOR`` (the loss
+    weight of the x-error grows as 1/sigma^2), sampling needs the exact ratio or its last steps would
+    stop short of the prediction."""
     if prediction == "velocity":
         return output
-    return (noisy - output) / sigma.clamp(min=floor)
+    x0 = output if prediction == "sample" else source + output
+    return (noisy - x0) / sigma.clamp(min=floor)
 
 
 TRAIN_SIGMA_FLOOR = 0.05
@@ -264,7 +272,7 @@ def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfi
     noisy = torch.lerp(x0, noise, sigma)
     model_in = torch.cat([noisy, condition(batch["source"], region)], dim=1)
     output = model(model_in, prompts, sigma.flatten() * 1000)
-    velocity = to_velocity(output, noisy, sigma, config.model.prediction, floor=TRAIN_SIGMA_FLOOR)
+    velocity = to_velocity(output, noisy, sigma, config.model.prediction, batch["source"], floor=TRAIN_SIGMA_FLOOR)
     weight = 1.0 + config.region_weight * region
     return (weight * (velocity - (noise - x0)).pow(2)).mean() / weight.mean()
 
