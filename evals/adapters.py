@@ -367,20 +367,22 @@ class HttpEditor(EditorAdapter):
                     f"{self.url} announced a {int(declared)}-byte answer, over the {self.max_response_bytes}-byte "
                     "limit; answer with one PNG the source's size"
                 )
-            chunks, total = [], 0
+            # One growing buffer, not a list of chunks: large blocks are mmapped and go back to the system
+            # when freed, where thousands of small chunks would stay in each calling thread's malloc arena.
+            body = bytearray()
             while True:
                 chunk = response.read1(1 << 16)
                 if not chunk:
                     break
                 if expired.is_set():  # bytes still buffered after the watchdog fired: stop here
                     raise TimeoutError
-                total += len(chunk)
-                if total > self.max_response_bytes:
+                if len(body) + len(chunk) > self.max_response_bytes:
+                    del body[:]  # free it now: a traceback keeps this frame (and the buffer) alive
                     raise EditorError(
                         f"{self.url} sent more than {self.max_response_bytes} bytes; answer with one PNG the "
                         "source's size"
                     )
-                chunks.append(chunk)
+                body += chunk
             if expired.is_set():
                 raise TimeoutError
             if response.length:  # the connection closed before the announced Content-Length
@@ -388,7 +390,7 @@ class HttpEditor(EditorAdapter):
                     f"{self.url} broke off its answer ({response.length} of the announced bytes missing); "
                     "check the editor server"
                 )
-            return response.status, b"".join(chunks)
+            return response.status, bytes(body)
         except EditorError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -578,10 +580,13 @@ def call_editor(editor: EditorAdapter, request: EditRequest, timeout_s: float | 
                 _ABANDONED[id(editor)] = (editor, thread)
             return EditOutcome(None, timeout_s, f"timed out after {timeout_s:g} s", timed_out=True)
     if call.error is not None:
-        if isinstance(call.error, KeyboardInterrupt):
-            raise call.error
-        timed_out = isinstance(call.error, EditorTimeout)
-        return EditOutcome(None, call.latency_s, f"{type(call.error).__name__}: {call.error}", timed_out=timed_out)
+        error, call.error = call.error, None  # exception -> traceback -> run() -> call -> exception: break it
+        if isinstance(error, KeyboardInterrupt):
+            raise error
+        message = f"{type(error).__name__}: {error}"
+        timed_out = isinstance(error, EditorTimeout)
+        error.__traceback__ = None  # the editor's frames (and what they hold) go now, not at the next GC
+        return EditOutcome(None, call.latency_s, message, timed_out=timed_out)
     try:
         image = to_rgb_image(call.result)
     except EditorError as exc:
