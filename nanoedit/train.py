@@ -400,6 +400,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
 
 
 def _log(out: Path, step: int, loss: float, elapsed: float) -> None:
+    out.mkdir(parents=True, exist_ok=True)  # the checkpoint may live elsewhere (checkpoint_dir)
     with open(out / "train_log.jsonl", "a") as log:
         log.write(json.dumps({"step": step, "loss": round(loss, 6), "elapsed_s": round(elapsed, 1)}) + "\n")
 
