@@ -256,3 +256,18 @@ def test_probe_suite_runs_on_our_editor_from_a_folder(tmp_path, tiny_bundle):
     results = json.loads((out / "results.json").read_text())
     assert results["editor"].startswith("nanoedit:") and results["cases_total"] >= 1
     assert results["cases_failed"] < results["cases_total"]  # our editor answers the probe's calls
+
+
+def test_the_embedded_model_ships_small_and_edits_offline():
+    from nanoedit.editor import DEFAULT_MODEL
+
+    files = [p for p in DEFAULT_MODEL.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 25 * 2**20
+    assert all(p.suffix in (".json", ".safetensors", ".jsonl", ".md") for p in files)  # no pickles
+    editor = Editor.default()
+    assert sorted(e.adapter for e in editor.registry if e.adapter) == ["identity", "object", "style"]
+    source = scene_image()
+    result = editor.edit(source, "make the red circle blue", progress=False)
+    assert not (changed(source, result.image) & ~result.region).any()
+    recolor = next(n for n in result.trace["nodes"] if n["op"] == "recolor")
+    assert recolor["adapter"] == "object"

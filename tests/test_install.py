@@ -26,6 +26,12 @@ def test_wheel_maps_folders_into_the_namespace_and_imports(tmp_path):
         for source in (ROOT / area).rglob("*.py"):
             assert f"nanoedit/{area}/{source.relative_to(ROOT / area).as_posix()}" in names, source
 
+    # The embedded model ships inside the package, so Editor.default() works from a plain install.
+    shipped = [p for p in (ROOT / "nanoedit" / "models").rglob("*") if p.suffix in (".json", ".safetensors")]
+    assert any(p.name == "model_index.json" for p in shipped)
+    for path in shipped:
+        assert f"nanoedit/{path.relative_to(ROOT / 'nanoedit').as_posix()}" in names, path
+
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)

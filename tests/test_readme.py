@@ -20,15 +20,21 @@ def test_readme_api_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / "report" / "report.html").is_file()
 
 
-def test_readme_session_example_runs(tmp_path, monkeypatch, tiny_bundle):
-    from nanoedit.editor import Editor
+def test_readme_editor_example_runs(tmp_path, monkeypatch):
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    example = next(b for b in blocks if "editor.edit(" in b)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(example, "README.md", "exec"), scope)  # the embedded model, as a user would run it
+    assert (tmp_path / "edited.png").is_file()
+    assert any(n.get("adapter") for n in scope["result"].trace["nodes"])
 
+
+def test_readme_session_example_runs(tmp_path, monkeypatch):
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
     example = next(b for b in blocks if "ne.Session(" in b)
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
-    editor = Editor.from_pretrained(tiny_bundle)  # the embedded model is still training
-    monkeypatch.setattr(Editor, "default", classmethod(lambda cls, **kwargs: editor))
     scope: dict = {}
     exec(compile(example, "README.md", "exec"), scope)
     assert scope["again"].branches() == scope["session"].branches()
