@@ -64,7 +64,16 @@ def test_trace_names_the_adapter_peft_reports(editor):
     assert by_op["recolor"]["adapter"] == "object" and by_op["recolor"]["route"][0][0] == "object"
     assert by_op["background"]["adapter"] == "style"
     assert by_op["identity_lock"]["adapter"] is None  # a lock runs no generative primitive
-    assert json.loads(json.dumps(result.trace, allow_nan=False)) == result.trace  # plain JSON, nothing numpy
+    json.dumps(result.trace, allow_nan=False)
+
+    def plain(value) -> bool:  # only Python's own types: nothing numpy or torch slips into the trace
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return all(plain(v) for v in value)
+        return value is None or type(value) in (str, int, float, bool)
+
+    assert plain(result.trace)
     model = editor.backbone.transformer
     model.set_adapter("identity")
     assert active_adapters(model) == "identity"
