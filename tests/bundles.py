@@ -6,7 +6,10 @@ from pathlib import Path
 
 from nanoedit.train import TrainConfig, train
 
-TINY_MODEL = {"width": 32, "heads": 2, "layers": 2, "patch_size": 4, "text_width": 16, "text_layers": 1}
+# x-prediction: a random model of this kind visibly changes its regions (a residual one starts as
+# the identity edit), which the editor tests need to see where pixels may move.
+TINY_MODEL = {"width": 32, "heads": 2, "layers": 2, "patch_size": 4, "text_width": 16, "text_layers": 1,
+              "prediction": "sample"}
 
 
 def build_tiny_bundle(folder: str | Path, *, experts: bool = True, steps: int = 2) -> Path:
