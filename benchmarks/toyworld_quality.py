@@ -36,6 +36,7 @@ from nanoedit.graphs import Op
 from nanoedit.toyworld import judge, render
 from nanoedit.toyworld.datasets import EditTripletDataset, MultiTurnDataset
 from nanoedit.toyworld.instructions import compound_edit, single_edit
+from nanoedit.train import true_target
 
 # Edits of the face itself, or of the whole image: the identity figure leaves them out.
 FACE_OPS = {Op.lighting, Op.tone, Op.style}
@@ -54,17 +55,8 @@ def _targets_face(sample) -> bool:
 
 def _gt_mask(sample):
     """The ground-truth region of the one object edit of ``sample`` (the user-mask path), or None."""
-    from nanoedit.experts.regions import centred_box
-    from nanoedit.toyworld.render import CELL_CENTRE
-
     node = next(n for n in sample.graph.nodes if n.op is not Op.identity_lock)
-    size = sample.source.size
-    if node.op is Op.add:
-        cx, cy = CELL_CENTRE[node.params.position]
-        return centred_box(size, cx * size, cy * size, 0.15)
-    if node.op.needs_target and node.op not in (Op.attribute, Op.pose):
-        return render(sample.source).masks[sample.source.resolve(node.target).id]
-    return None
+    return true_target(sample.source, node)
 
 
 def _op(sample) -> str:

@@ -135,10 +135,9 @@ def node_triplet(seed: int, size: int, ops: tuple[Op, ...], history: int, split:
     """One training example: a source scene (after up to ``history`` random edits), one edit node of
     ``ops`` on it, the exact target render and the region the editor would regenerate."""
     from nanoedit.experts.base import node_prompt
-    from nanoedit.experts.regions import centred_box, edit_region
+    from nanoedit.experts.regions import edit_region
     from nanoedit.toyworld import Scene, render, single_edit
     from nanoedit.toyworld.datasets import split_of, to_tensor
-    from nanoedit.toyworld.render import CELL_CENTRE
 
     rng = random.Random(seed)
     for _ in range(100):
@@ -156,12 +155,7 @@ def node_triplet(seed: int, size: int, ops: tuple[Op, ...], history: int, split:
         raise TrainError("could not draw a training edit in 100 tries; widen the config's ops")
     node = next(n for n in sample.graph.nodes if n.op is not Op.identity_lock)
     before, after = render(sample.source), render(sample.target)
-    target = None
-    if node.op is Op.add:
-        cx, cy = CELL_CENTRE[node.params.position]
-        target = centred_box(size, cx * size, cy * size, 0.15)
-    elif node.op.needs_target and node.op not in (Op.attribute, Op.pose):
-        target = before.masks[sample.source.resolve(node.target).id]
+    target = true_target(sample.source, node, before)
     region = edit_region(
         node, size, target=target, person=before.masks["character"], background=before.masks["background"]
     )
@@ -172,6 +166,22 @@ def node_triplet(seed: int, size: int, ops: tuple[Op, ...], history: int, split:
         "prompt": node_prompt(node),
         "op": node.op.value,
     }
+
+
+def true_target(scene, node, rendering=None):
+    """The ground-truth mask of ``node``'s target in ``scene`` (for ``add``: the box of its cell), or
+    None for edits of the person or the whole image: what grounding finds from pixels at inference."""
+    from nanoedit.experts.regions import OBJECT_BOX, centred_box
+    from nanoedit.toyworld import render
+    from nanoedit.toyworld.render import CELL_CENTRE
+
+    size = scene.size
+    if node.op is Op.add:
+        cx, cy = CELL_CENTRE[node.params.position]
+        return centred_box(size, cx * size, cy * size, OBJECT_BOX)
+    if node.op.needs_target and node.op not in (Op.attribute, Op.pose):
+        return (rendering or render(scene)).masks[scene.resolve(node.target).id]
+    return None
 
 
 def batch_of(seeds: list[int], size: int, ops: tuple[Op, ...], history: int) -> dict:
