@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from nanoedit.errors import EditorError, GroundingError
-from nanoedit.graphs import EditNode, Op, Role
+from nanoedit.graphs import POSITIONS, EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
 from . import primitives
@@ -88,7 +88,6 @@ class ExpertOutput:
 # A cell of the 3x3 grid, as a share of the canvas (one move "left" = one cell).
 GRID = 3
 STEP = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
-POSITIONS = ("top left", "top", "top right", "left", "center", "right", "bottom left", "bottom", "bottom right")
 
 
 @dataclass(frozen=True)

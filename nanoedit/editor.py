@@ -34,7 +34,7 @@ import torch
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
-from nanoedit.errors import EditorError, GroundingError, ModelLoadError, NanoeditError
+from nanoedit.errors import EditorError, GroundingError, ModelLoadError
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role
 from nanoedit.io import write_text
 
@@ -498,8 +498,7 @@ class Editor:
             ref_lock = reference.features["mask"].numpy().astype(bool)
             if ref_px.shape == edited_px.shape:
                 edited_px, restored = restore_locked(ref_px, edited_px, ref_lock & region, self.config.identity_tolerance)
-        full = source if work.size == source.size else None
-        if full is None:  # back to the source's size: only the edited region is resampled
+        if work.size != source.size:  # back to the source's size: only the edited region is resampled
             up = Image.fromarray(edited_px, "RGB").resize(source.size, Image.BICUBIC)
             region_full = np.asarray(Image.fromarray(region).resize(source.size, Image.NEAREST))
             final = keep_outside(np.asarray(source), np.asarray(up), region_full)
@@ -829,4 +828,4 @@ def _edit_command(args) -> int:
     return 0
 
 
-__all__ = ["Editor", "EditorConfig", "TurnResult", "NanoeditError"]
+__all__ = ["Editor", "EditorConfig", "TurnResult"]
