@@ -32,6 +32,7 @@ from nanoedit.graphs.lexicon import (
     LIGHTING_VALUES,
     MATERIAL_WORDS,
     NUMBER_WORDS,
+    PERSON_FEATURES,
     PERSON_PARTS,
     STYLE_WORDS,
     STYLES,
@@ -262,7 +263,7 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)
     if text:
         return text
-    accessories = _accessory(rest, turn, "on")
+    accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
     background_object = _in_background(rest)
@@ -680,7 +681,7 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
                 Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": parse_color(hair["c"])}
             )
         ]
-    accessories = _accessory(rest, turn, "on")
+    accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
     chosen = _choose("apply", rest, turn)
@@ -890,6 +891,47 @@ def _accessory(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     if others:
         return None
     return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": n, "value": value}) for n in sorted(names)]
+
+
+_WHO = r"him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
+
+
+def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
+    """What a person has or gets ("give him a beard", "add a tattoo to the man", "let the old man
+    have a long white beard"): an attribute of the person, the feature its name, what is said of it
+    (or "on") its value."""
+    words = rest.strip().split()
+    feature = words[-1].lower() if words else ""
+    if feature not in PERSON_FEATURES and feature.removesuffix("s") not in PERSON_FEATURES:
+        to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|for)\s+(?P<who>{_WHO})$", rest.strip(), re.I)
+        return _person_feature(f"{to['who']} {to['what']}", turn) if to else None
+    for split in range(1, len(words)):  # "the old woman | bright red lipstick": the person comes first
+        who, what = " ".join(words[:split]), re.sub(r"^(?:a|an|some|the)\s+", "", " ".join(words[split:]), flags=re.I)
+        if names_person(who) and not names_person(what) and len(what.split()) <= 4:
+            said = what.lower()[: -len(feature)].strip()
+            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": feature, "value": said or "on"})]
+    return None
+
+
+# "put her on a beach", "take him to Paris", "put the girl in front of the Eiffel Tower": the person
+# stays and the world around them changes, a background edit.
+_SUBJECT_SOMEWHERE = re.compile(
+    rf"^(?:put|place|set|take|bring|send|transport|move|teleport|drop)\s+(?P<who>{_WHO})\s+"
+    r"(?P<prep>in\s+front\s+of|into|onto|on|in|at|to|under|beneath|before)\s+(?P<where>.+)$",
+    re.I,
+)
+
+
+def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _SUBJECT_SOMEWHERE.match(clause)
+    if not m or not names_person(m["who"]) or parse_place(f"{m['prep']} {m['where']}"):
+        return None
+    where = m["where"]
+    landmark = m["prep"].lower() not in ("on", "in", "at", "into", "onto", "to") and re.match(r"^the\s+[A-Z]", where)
+    if not (is_scene_place(where) or landmark or re.match(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*$", where)):
+        return None
+    said = _describe(where if m["prep"].lower() in ("on", "in", "at", "into", "onto", "to") else f"{m['prep']} {where}")
+    return [Draft(Op.background, params={"description": said})]
 
 
 _ACCESSORY_FILLER = frozenset(
@@ -1345,6 +1387,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
+    (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    (r"^(?:take|get|pull|cut)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
@@ -1410,7 +1454,7 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _action):
+    for special in (_pose, _wear, _action, _subject_somewhere):
         drafts = special(core, turn)
         if drafts:
             return drafts

@@ -104,6 +104,44 @@ def test_objects_in_the_background_stay_objects():
     assert ops("change the background to a harbour") == ["background"]
 
 
+@pytest.mark.parametrize(
+    ("prompt", "name", "value"),
+    [
+        ("give him a beard", "beard", "on"),
+        ("let the old woman have bright red lipstick", "lipstick", "bright red"),
+        ("add a small tattoo to the man", "tattoo", "small"),
+        ("give her freckles", "freckles", "on"),
+    ],
+)
+def test_features_a_person_gets_are_attributes_of_the_person(prompt, name, value):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, "person", name, value)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "description"),
+    [
+        ("put her on a beach", "beach"),
+        ("place the woman in a snowy forest", "snowy forest"),
+        ("Put the boy in front of the Brandenburg Gate.", "in front of the brandenburg gate"),
+        ("take him to Tokyo", "tokyo"),
+    ],
+)
+def test_putting_the_person_somewhere_changes_the_background(prompt, description):
+    (node,) = edits(prompt)
+    assert (node.op, node.params.description) == (Op.background, description)
+
+
+def test_putting_an_object_somewhere_is_still_about_the_object():
+    assert ops("put a cup on the table") == ["add"]
+    assert ops("put the man on the left") != ["background"]
+
+
+@pytest.mark.parametrize("prompt", ["take the tourists out of this photo", "Could someone get the bin out of the shot?"])
+def test_taking_something_out_removes_it(prompt):
+    assert ops(prompt) == ["remove"]
+
+
 def test_multi_turn_references():
     context = PlanContext()
     for prompt, op, noun in [
