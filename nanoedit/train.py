@@ -93,6 +93,12 @@ class TrainConfig(_Strict):
     ema_decay: float = Field(0.999, ge=0, lt=1)
     region_weight: float = Field(4.0, ge=0)  # extra loss weight inside the edit region
     text_drop: float = Field(0.1, ge=0, le=1)  # prompt dropout, for classifier-free guidance
+    # "x0": the velocity error weighted by sigma^2, i.e. the error of the implied clean image, the same
+    # at every noise level. An edit is decided at high noise, where the unweighted velocity loss of an
+    # x-predicting model puts ~1/sigma^2 less weight than on the near-trivial low-noise denoising
+    # (trained that way, the model learned to denoise and hardly to edit).
+    loss_weighting: Literal["velocity", "x0"] = "x0"
+    logit_mean: float = Field(0.0, ge=-3, le=3)  # > 0 draws more high-noise levels (SD3's logit-normal)
     history: int = Field(2, ge=0, le=4)  # up to this many earlier edits make the source scene
     vocab_samples: int = Field(3000, ge=1)  # training edits read to collect the prompt words
     checkpoint_every: int = Field(250, ge=1)
@@ -278,13 +284,16 @@ def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfi
         "" if torch.rand((), generator=generator) < config.text_drop else p for p in batch["prompt"]
     ]
     noise = torch.randn(x0.shape, generator=generator)
-    sigma = sample_logit_normal(x0.shape[0], generator=generator)[:, None, None, None]
+    sigma = sample_logit_normal(x0.shape[0], mean=config.logit_mean, generator=generator)[:, None, None, None]
     noisy = torch.lerp(x0, noise, sigma)
     model_in = torch.cat([noisy, condition(batch["source"], region)], dim=1)
     output = model(model_in, prompts, sigma.flatten() * 1000)
     velocity = to_velocity(output, noisy, sigma, config.model.prediction, batch["source"], floor=TRAIN_SIGMA_FLOOR)
+    error = velocity - (noise - x0)
+    if config.loss_weighting == "x0":
+        error = error * sigma
     weight = 1.0 + config.region_weight * region
-    return (weight * (velocity - (noise - x0)).pow(2)).mean() / weight.mean()
+    return (weight * error.pow(2)).mean() / weight.mean()
 
 
 # -- the loop -------------------------------------------------------------------------------------
