@@ -669,6 +669,7 @@ def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None
         for role in roles:
             transformer.save_pretrained(folder / "experts", selected_adapters=[role])
             experts[role] = f"experts/{role}"
+        (folder / "experts" / "README.md").unlink(missing_ok=True)  # peft's empty model-card template
     else:
         transformer.save_pretrained(folder / "transformer")
         text_encoder.save_pretrained(folder / "text_encoder")
