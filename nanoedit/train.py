@@ -91,7 +91,11 @@ class TrainConfig(_Strict):
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     ema_decay: float = Field(0.999, ge=0, lt=1)
-    region_weight: float = Field(4.0, ge=0)  # extra loss weight inside the edit region
+    # The loss is the mean error inside each example's edit region plus this much of the mean error
+    # outside it (which the editor restores from the source anyway). Normalising per region keeps a
+    # 60-pixel recolour as loud as a whole-image tone change; a per-pixel mean let global edits drown
+    # every local one (the model learned tone and lighting, and left objects as they were).
+    outside_weight: float = Field(0.1, ge=0)
     text_drop: float = Field(0.1, ge=0, le=1)  # prompt dropout, for classifier-free guidance
     # "x0": the velocity error weighted by sigma^2, i.e. the error of the implied clean image, the same
     # at every noise level. An edit is decided at high noise, where the unweighted velocity loss of an
@@ -292,8 +296,10 @@ def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfi
     error = velocity - (noise - x0)
     if config.loss_weighting == "x0":
         error = error * sigma
-    weight = 1.0 + config.region_weight * region
-    return (weight * error.pow(2)).mean() / weight.mean()
+    squared = error.pow(2).mean(dim=1, keepdim=True)  # per pixel
+    inside = (squared * region).sum(dim=(1, 2, 3)) / region.sum(dim=(1, 2, 3)).clamp(min=1)
+    outside = (squared * (1 - region)).sum(dim=(1, 2, 3)) / (1 - region).sum(dim=(1, 2, 3)).clamp(min=1)
+    return (inside + config.outside_weight * outside).mean()
 
 
 # -- the loop -------------------------------------------------------------------------------------
