@@ -63,7 +63,13 @@ def _op(sample) -> str:
     return next(n.op for n in sample.graph.nodes if n.op is not Op.identity_lock).value
 
 
-def run_single(editor, samples, use_gt_masks=False):
+SHEET_PER_OP = 2  # cases of each op on the contact sheet
+
+
+def run_single(editor, samples, use_gt_masks=False, shown=None):
+    """``shown``: a list that collects the first ``SHEET_PER_OP`` cases of each op for the sheet."""
+    from nanoedit.demo import DemoTurn
+
     per_op, psnrs, outside, times, errors = defaultdict(list), [], 0, [], defaultdict(int)
     for sample in samples:
         op = _op(sample)
@@ -78,6 +84,9 @@ def run_single(editor, samples, use_gt_masks=False):
             continue
         times.append(time.perf_counter() - started)
         report = judge(sample.source, sample.target, result.image)
+        if shown is not None and sum(1 for t in shown if t.trace["op"] == op) < SHEET_PER_OP:
+            shown.append(DemoTurn(sample.instruction, result.graph, image, result.image,
+                                  render(sample.target).image, report, {"op": op}))  # fmt: skip
         per_op[op].append(report.passed)
         outside += _outside_changes(image, result)
         if not _targets_face(sample):
@@ -151,6 +160,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/results/toyworld_quality.json")
+    parser.add_argument("--sheet", default="benchmarks/results/toyworld_quality_sheet.png",
+                        help="contact sheet: source / ours / exact target of the first cases of each op")
     args = parser.parse_args(argv)
     if args.quick:
         args.per_op, args.compound, args.sessions = 2, 4, 2
@@ -177,7 +188,8 @@ def main(argv=None) -> dict:
     started = time.time()
     report = {"model": editor.name, "fingerprint": editor.fingerprint, "steps": editor.config.steps,
               "threads": args.threads, "split": "test"}  # fmt: skip
-    report["single"] = run_single(editor, singles)
+    shown = []
+    report["single"] = run_single(editor, singles, shown=shown)
     report["compound"] = run_compound(editor, compounds)
     report["sessions"] = run_sessions(editor, sessions)
     report["single_gt_masks"] = run_single(editor, singles, use_gt_masks=True)
@@ -204,6 +216,11 @@ def main(argv=None) -> dict:
     title = (f"toy-world quality, test split, oracle judge; {editor.name} ({editor.fingerprint}), "
              f"{editor.config.steps} steps, {args.threads} thread(s)")
     finish(title, rows, report, args.out)
+    from nanoedit.demo import contact_sheet
+    from nanoedit.io import save_image
+
+    save_image(args.sheet, contact_sheet(shown[0].source, shown))
+    print(f"wrote {args.sheet} (source / ours / exact target, {SHEET_PER_OP} cases per op)")
     for part in ("single", "compound", "sessions"):
         if report[part]["errors"]:
             print(f"  {part} errors: {report[part]['errors']}")
