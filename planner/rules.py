@@ -390,14 +390,22 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 _ATTRIBUTE_OF = re.compile(
     r"^(?:the\s+)?(?:(?:overall|main|current|existing|entire)\s+)?(?P<what>colou?r|colou?ring|hue|shade|material|texture|pattern|finish|surface|"
     r"style|lighting|tone|position|location|place|placement|size|count|number|amount|quantity|brightness|"
-    r"exposure|contrast|saturation|expression|shape|time of day|weather|season|background)\s+(?:of|for|on|in)\s+(?P<t>.+)$",
+    r"exposure|contrast|saturation|expression|shape|time of day|time|weather|season|background|"
+    r"text|writing|wording|words|lettering|content|contents|pose|posture|action|gesture)\s+(?P<prep>of|for|on|in)\s+(?P<t>.+)$",
     re.I,
 )
 _ATTRIBUTE_SUFFIX = re.compile(
     r"^(?P<t>.+?)(?:'s|s')?\s+(?P<what>colou?r|colou?ring|hue|material|texture|pattern|finish|size|position|location|"
-    r"brightness|style|lighting|tone|expression|shape)$",
+    r"brightness|style|lighting|tone|expression|shape|text|writing|lettering|pose|posture|action)$",
     re.I,
 )
+# "change the season to winter", "turn the weather to rain": a facet of the whole scene, said bare.
+_SCENE_FACET = re.compile(r"^(?:the\s+)?(?P<what>time of day|time|weather|season)$", re.I)
+# What a facet of an object is said to become, by facet; "content" and "number" are written text
+# only when the value reads as written ("to IN SERVICE", "the number on the bus to 42").
+_WRITING_FACETS = frozenset("text writing wording words lettering".split())
+_POSE_FACETS = frozenset("pose posture action gesture".split())
+_WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]*)*[\"']?$")
 
 
 # "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
@@ -544,9 +552,13 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
         if not re.search(r"\bfrom\s+(?:the\s+)?(?:image|picture|photo)\b", old, re.I)
         else old
     )
+    scene_facet = _SCENE_FACET.match(old)
+    if scene_facet:
+        return _attribute_change(scene_facet["what"].lower(), "the image", new, value, turn)
     attribute = _ATTRIBUTE_OF.match(old) or _ATTRIBUTE_SUFFIX.match(old)
     if attribute:
-        drafts = _attribute_change(attribute["what"].lower(), attribute["t"], new, value, turn)
+        prep = attribute.groupdict().get("prep") or "of"
+        drafts = _attribute_change(attribute["what"].lower(), attribute["t"], new, value, turn, prep.lower())
         if drafts is not None:
             return drafts
     if is_background(old):
@@ -572,7 +584,20 @@ def _is_setting_change(old: str, new: str) -> bool:
     return names_setting(new) or (is_scene_place(new) and (is_scene_place(old) or is_image(old)))
 
 
-def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Turn) -> list[Draft] | None:
+def _attribute_change(
+    what: str, target: str, new: str, value: Value, turn: _Turn, prep: str = "of"
+) -> list[Draft] | None:
+    written = new.strip(" .")
+    if what in _WRITING_FACETS or (
+        (what in ("content", "contents") or (what == "number" and prep == "on")) and _WRITTEN.match(written)
+    ):
+        return _each(turn, target, lambda t: Draft(Op.text, t, {"text": written.strip("\"'")}))
+    if what in _POSE_FACETS:
+        return _each(turn, target, lambda t: Draft(Op.pose, t, _pose_params(new)))
+    if what == "time" and not is_image(target):  # "the time of the clock": what the clock shows
+        return _each(turn, target, lambda t: Draft(Op.attribute, t, {"name": "time", "value": written}))
+    if what == "season":
+        return _background(new)
     if what.startswith(("colo", "hue", "shade")):
         if re.search(r"\bhair\b", target, re.I) and parse_color(new):
             return _apply(target, Value("color", parse_color(new)), turn)
@@ -592,7 +617,7 @@ def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Tur
         if not n:
             return None
         return [Draft(Op.add, t.model_copy(update={"count": _number(n[1])})) for t in turn.targets(target)]
-    if what in ("brightness", "exposure", "lighting", "time of day", "weather", "season"):
+    if what in ("brightness", "exposure", "lighting", "time of day", "time", "weather"):
         return _lighting(parse_lighting(new) or _describe(new))
     if what in ("tone", "contrast", "saturation"):
         return [Draft(Op.tone, params={"tone": parse_tone(new) or f"{_describe(new)} {what}".strip()})]
@@ -603,6 +628,17 @@ def _attribute_change(what: str, target: str, new: str, value: Value, turn: _Tur
     name = "material" if what == "material" else what
     val = MATERIAL_WORDS.get(_describe(new), _describe(new)) if name == "material" else _describe(new)
     return _each(turn, target, lambda t: Draft(Op.attribute, t, {"name": name, "value": val}))
+
+
+def _pose_params(said: str) -> dict[str, str]:
+    """A pose said as an action ("running", "to sit", "lying down"): its closed name when the first
+    word is one of ``lexicon.ACTION_WORDS``, else "other"; what is said goes in ``description``."""
+    said = _describe(re.sub(r"^(?:to\s+|be\s+)+", "", said.strip(), flags=re.I))
+    word = said.split()[0] if said else ""
+    stems = (word, word.removesuffix("s"), word.removesuffix("ing"), word.removesuffix("ing") + "e",
+             word.removesuffix("ing")[:-1], word.removesuffix("ying") + "ie")  # fmt: skip
+    name = next((ACTION_WORDS[w] for w in stems if w in ACTION_WORDS), "other")
+    return {"pose": name, "description": said} if said and (said != word or name == "other") else {"pose": name}
 
 
 def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
@@ -808,11 +844,14 @@ def _resize_to(target: str, new: str, turn: _Turn) -> list[Draft] | None:
 
 
 _ARM = re.compile(r"\b(?:arm|arms|hand|hands)\b", re.I)
+_NAMED_POSE = re.compile(r"\b(?:pose|posture|action|gesture)\s+of\b")
 
 
 def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
     """Arm poses of the character: raise left/right/both arms, arms down."""
     lowered = clause.lower()
+    if _NAMED_POSE.search(lowered):  # "change the pose of the pilot to waving": the pilot's pose
+        return None
     if not _ARM.search(lowered) or not re.search(
         r"\b(?:raise[sd]?|raising|lift(?:s|ed)?|up|lower(?:s|ed)?|down|drop(?:s|ped)?|put|wave[sd]?|waving|hold)\b",
         lowered,

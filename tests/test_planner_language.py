@@ -255,3 +255,34 @@ def test_planning_is_linear_in_prompt_length():
     seconds(1000)
     small, large = min(seconds(4000) for _ in range(3)), min(seconds(16000) for _ in range(3))
     assert large < 12 * small + 0.05  # 4x the text: far below the 16x of a quadratic reader
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [
+        ("change the text of the billboard to GRAND OPENING", Op.text, "billboard"),
+        ("change the writing on the mug to Best Dad", Op.text, "mug"),
+        ("change the content of the sign to 24 HOURS", Op.text, "sign"),
+        ("change the number on the jersey to 77", Op.text, "jersey"),
+        ("change the content of the quilt to tiny owls", Op.attribute, "quilt"),
+        ("change the pose of the cat to stretching", Op.pose, "cat"),
+        ("change the action of the drummer to waving his hand", Op.pose, "drummer"),
+        ("change the time of the wristwatch to 9:15", Op.attribute, "wristwatch"),
+    ],
+)
+def test_a_named_facet_of_an_object_says_the_edit(prompt, op, noun):
+    """"change the <facet> of X to Y": written text, an action, what a clock shows; not a replace."""
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun) == (op, noun)
+    if op is Op.pose:
+        assert node.params.pose in lexicon.POSES
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op"),
+    [("switch the season to spring", Op.background), ("change the weather to a thunderstorm", Op.lighting),
+     ("set the time to dusk", Op.lighting), ("change the number of plates to 3", Op.add)],
+)  # fmt: skip
+def test_a_facet_of_the_whole_scene_said_bare(prompt, op):
+    (node,) = edits(prompt)
+    assert node.op is op
