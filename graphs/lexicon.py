@@ -35,6 +35,8 @@ EXTRA_COLORS = (
     "khaki", "scarlet", "amber", "emerald", "charcoal", "rainbow", "aqua", "mint", "rose",
 )  # fmt: skip
 COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(COLOR_ALIASES)
+# Colour names that are also things: "an orange slice" is a slice of an orange, "a rose bush" a kind of bush.
+COLOR_NOUNS = frozenset("orange rose lime peach olive mint coral cream amber emerald jade gold silver".split())
 # Modifiers kept in a colour value ("dark brown"); filler dropped from it ("a solid shade of blue").
 COLOR_MODIFIERS = frozenset(
     "light dark deep bright pale pastel vivid neon soft hot navy sky royal baby forest lemon "
@@ -201,6 +203,10 @@ ABSTRACT_NOUNS = frozenset(
     "atmosphere ambiance ambience beauty emotion serenity tranquility energy life interest drama "
     "whimsy warmth character flair elegance simplicity presence".split()
 )
+
+# A likeness of a thing in another matter: "turn them into statues" changes what they are made of,
+# an ``attribute`` edit of the same objects, not a replacement by new ones.
+LIKENESS_NOUNS = frozenset("statue sculpture figurine carving effigy bust mannequin".split())
 
 MATERIAL_WORDS = {
     "wood": "wood", "wooden": "wood", "metal": "metal", "metallic": "metal", "glass": "glass",

@@ -28,14 +28,17 @@ from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, lin
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
+    COLOR_NOUNS,
     EXPRESSION_WORDS,
     LIGHTING_VALUES,
+    LIKENESS_NOUNS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
     PERSON_FEATURES,
     PERSON_PARTS,
     STYLE_WORDS,
     STYLES,
+    TEXTURE_WORDS,
 )
 
 from .base import Planner
@@ -379,11 +382,12 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if replacement is None:
             continue
         replacement = EntityRef(
-            noun=replacement.noun, color=replacement.color, size=replacement.size, count=replacement.count
+            noun=replacement.noun, color=replacement.color, size=replacement.size, count=replacement.count,
+            attributes=replacement.attributes,
         )
         targets = turn.targets(old)
         if targets:
-            return [Draft(Op.replace, t, {"replacement": replacement}) for t in targets]
+            return [_replacement(t, replacement) for t in targets]
     return None
 
 
@@ -683,7 +687,7 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         "scale": lambda t: Draft(Op.resize, t, {"scale": value.value}),
         "material": lambda t: Draft(Op.attribute, t, {"name": "material", "value": value.value}),
         "texture": lambda t: Draft(Op.attribute, t, {"name": "texture", "value": value.value}),
-        "noun": lambda t: _replacement(t, str(value.value), turn),
+        "noun": lambda t: _replacement(t, _replacement_ref(t, str(value.value), turn)),
     }
     build = builders.get(value.kind)
     if build is None:
@@ -699,13 +703,36 @@ _LOOK = re.compile(
 )
 
 
-def _replacement(target: EntityRef, new: str, turn: _Turn) -> Draft:
+def _replacement_ref(target: EntityRef, new: str, turn: _Turn) -> EntityRef:
     ref = parse_phrase(new, turn.context).ref
     if ref is None:
         raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
-    return Draft(
-        Op.replace, target, {"replacement": EntityRef(noun=ref.noun, color=ref.color, size=ref.size)}
-    )
+    return EntityRef(noun=ref.noun, color=ref.color, size=ref.size, attributes=ref.attributes)
+
+
+# Words that say a state, not a kind: "a frozen branch", "a rusty bike" (a "palm tree" is another tree).
+_STATE_WORD = re.compile(rf"(?:ed|en|ing|ic|al|ous|ful|less|ish|ive|able|ible)$|^(?:{'|'.join(TEXTURE_WORDS)})$")
+
+
+def _replacement(target: EntityRef, new: EntityRef) -> Draft:
+    """X becomes Y. When Y is the same kind of thing ("the green vase to a white vase", "the branch
+    to a frozen branch") or a likeness of X ("into statues"), X itself changes: what differs is the edit."""
+    said = (new.noun or "").split()
+    if said and said[-1] in LIKENESS_NOUNS:
+        return Draft(Op.attribute, target, {"name": "state", "value": new.noun})
+    old = (target.noun or "").split()
+    if said and old and said[-1] == old[-1]:
+        material = new.attributes.get("material")
+        new_words = [w for w in said[:-1] if w not in old and _STATE_WORD.search(w)]  # not "palm tree"
+        if new.color and new.color != target.color and (target.color or new.color not in COLOR_NOUNS):
+            return Draft(Op.recolor, target, {"color": new.color})  # "an orange slice" is of an orange
+        if material and material != target.attributes.get("material"):
+            return Draft(Op.attribute, target, {"name": "material", "value": material})
+        if new.size and new.size != target.size:
+            return Draft(Op.resize, target, {"size": new.size})
+        if new_words:
+            return Draft(Op.attribute, target, {"name": "state", "value": " ".join(new_words)})
+    return Draft(Op.replace, target, {"replacement": new.model_copy(update={"attributes": {}})})
 
 
 def _give(rest: str, turn: _Turn) -> list[Draft] | None:

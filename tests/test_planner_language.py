@@ -286,3 +286,21 @@ def test_a_named_facet_of_an_object_says_the_edit(prompt, op, noun):
 def test_a_facet_of_the_whole_scene_said_bare(prompt, op):
     (node,) = edits(prompt)
     assert node.op is op
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op"),
+    [
+        ("turn the red kettle into a silver kettle", Op.recolor),
+        ("swap the brown boots for black boots", Op.recolor),
+        ("change the plastic spoon to a wooden spoon", Op.attribute),
+        ("convert the loaf to a charred loaf", Op.attribute),
+        ("turn the soldiers into statues", Op.attribute),
+        ("replace the bush with a rose bush", Op.replace),  # another kind of bush
+        ("turn the kettle into a teapot", Op.replace),
+    ],
+)
+def test_becoming_the_same_kind_of_thing_edits_it(prompt, op):
+    """X to "a <different> X" changes X by what differs; a likeness of X ("statues") is X in stone."""
+    (node,) = edits(prompt)
+    assert node.op is op
