@@ -65,7 +65,9 @@ NUMBER_WORDS = {
 # Words naming the character (the toy world's person) or any person in a real photo.
 PERSON_NOUNS = frozenset(
     "person people character man men woman women boy girl child children kid kids lady guy human "
-    "figure subject".split()
+    "figure subject driver pilot player rider skier surfer skater chef doctor nurse soldier athlete "
+    "worker farmer dancer singer teacher student baby toddler grandpa grandma grandfather grandmother "
+    "mother father mom mum dad son daughter brother sister wife husband bride groom uncle aunt".split()
 )
 PERSON = "person"  # the canonical noun of a person (the toy world's character) in every EntityRef
 # Nouns said for the person whose canonical noun is ``PERSON`` (others, "woman", "boy", stay as said).
@@ -95,6 +97,15 @@ EXPRESSION_WORDS = {
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble "
     "sideburns scar eyeliner mascara blush".split()
+)
+# Clothes and jewellery a person wears ("give him a coat", "put boots on the girl"): like a feature,
+# an ``attribute`` edit of the person (on anyone else, "a crown on the elephant" is an added object).
+WEARABLES = frozenset(
+    "coat jacket shirt t-shirt sweater jumper hoodie cardigan blazer vest scarf tie necktie bowtie "
+    "boots boot shoes sneakers sandals slippers gloves mittens socks earring earrings necklace bracelet "
+    "wristband watch ring belt beanie helmet crown tiara mask backpack dress skirt jeans pants trousers "
+    "shorts uniform suit costume apron cape cloak hood headband bandana veil gown robe tuxedo overalls "
+    "raincoat poncho kimono turban wig".split()
 )
 # Accessories the character wears: adding/removing them is an attribute edit of the person.
 ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",

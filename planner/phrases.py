@@ -565,7 +565,7 @@ def style_mention(text: str) -> Value | None:
 
 def names_person(text: str) -> bool:
     """Whether the prompt names a person or the character (so the identity must be locked)."""
-    words = set(WORD.findall(text.lower()))
+    words = {w.removesuffix("'s") for w in WORD.findall(text.lower())}  # "the woman's head"
     return bool(words & (PERSON_NOUNS | PERSON_PRONOUNS | {"face", "hair", "arm", "arms"}))
 
 

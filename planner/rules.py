@@ -39,6 +39,7 @@ from nanoedit.graphs.lexicon import (
     STYLE_WORDS,
     STYLES,
     TEXTURE_WORDS,
+    WEARABLES,
 )
 
 from .base import Planner
@@ -134,7 +135,7 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"[\s,]*(?:please|for me|thanks|thank you|as well|too|again|instead)?[\s.!?,;:]*$", re.IGNORECASE
+    r"[\s,]*(?:\b(?:please|for me|thanks|thank you|as well|too|again|instead))?[\s.!?,;:]*$", re.IGNORECASE
 )
 _QUALIFIER = re.compile(
     r"^(?:ensuring|ensure|making sure|make sure|so that|so it|such that|in order to|to make|to create|to give|"
@@ -901,9 +902,20 @@ def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
-    """ "make the person wear a hat", "let her wear glasses"."""
+    """ "make the person wear a hat", "let her wear glasses", "have the boy wear a scarf" (an attribute
+    of the person); "make the elephant wear a crown" adds the crown on the elephant."""
     m = re.search(r"\b(?:wear|wears|wearing|put on|puts on|don)\s+(?P<what>.+)$", clause, re.I)
-    return _accessory(m["what"], turn, "on") if m else None
+    if not m:
+        return None
+    accessory = _accessory(m["what"], turn, "on")
+    if accessory:
+        return accessory
+    wearer = re.match(rf"^(?:make|let|have|get)\s+(?P<who>{_WHO})\s+(?:to\s+)?(?:wear|put on|don)\s", clause, re.I)
+    if not wearer:
+        return None
+    if names_person(wearer["who"]):
+        return _feature_of(wearer["who"], m["what"])
+    return [Draft(Op.add, d.target, {**d.params, "relation": f"on {wearer['who']}"}) for d in _add("add", m["what"], turn) or []] or None
 
 
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
@@ -963,20 +975,32 @@ _WHO = r"him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
 
 
 def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
-    """What a person has or gets ("give him a beard", "add a tattoo to the man", "let the old man
-    have a long white beard"): an attribute of the person, the feature its name, what is said of it
-    (or "on") its value."""
+    """What a person has, gets or wears ("give him a beard", "add a tattoo to the man", "let the old
+    man have a long white beard", "put boots on the girl"): an attribute of the person, the feature
+    its name, what is said of it (or "on") its value. The person is a definite one ("a man in a coat"
+    adds a man)."""
+    to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|onto|for)\s+(?P<who>{_WHO})$", rest.strip(), re.I)
+    if to:
+        return _feature_of(to["who"], to["what"])
     words = rest.strip().split()
-    feature = words[-1].lower() if words else ""
-    if feature not in PERSON_FEATURES and feature.removesuffix("s") not in PERSON_FEATURES:
-        to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|for)\s+(?P<who>{_WHO})$", rest.strip(), re.I)
-        return _person_feature(f"{to['who']} {to['what']}", turn) if to else None
     for split in range(1, len(words)):  # "the old woman | bright red lipstick": the person comes first
-        who, what = " ".join(words[:split]), re.sub(r"^(?:a|an|some|the)\s+", "", " ".join(words[split:]), flags=re.I)
-        if names_person(who) and not names_person(what) and len(what.split()) <= 4:
-            said = what.lower()[: -len(feature)].strip()
-            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": feature, "value": said or "on"})]
+        drafts = _feature_of(" ".join(words[:split]), " ".join(words[split:]))
+        if drafts:
+            return drafts
     return None
+
+
+def _feature_of(who: str, what: str) -> list[Draft] | None:
+    what = re.sub(r"^(?:(?:a|an|some|the)\s+)?(?:pairs?\s+of\s+)?", "", what.strip(), flags=re.I)
+    feature = what.split()[-1].lower() if what else ""
+    if not {feature, feature.removesuffix("s")} & (PERSON_FEATURES | WEARABLES | ACCESSORIES.keys()):
+        return None
+    if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or names_person(what) or len(what.split()) > 4:
+        return None
+    if feature in ACCESSORIES:  # "a hat to my grandpa": the character's hat, on or off
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": ACCESSORIES[feature], "value": "on"})]
+    said = what.lower()[: -len(feature)].strip()
+    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": feature, "value": said or "on"})]
 
 
 # "put her on a beach", "take him to Paris", "put the girl in front of the Eiffel Tower": the person
@@ -1454,6 +1478,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    (r"^help\s+(?P<x>(?!me\b|us\b).+)$", "make {x}"),  # "help the dog jump": make it jump
     (r"^(?:take|get|pull|cut)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),

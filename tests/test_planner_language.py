@@ -304,3 +304,25 @@ def test_becoming_the_same_kind_of_thing_edits_it(prompt, op):
     """X to "a <different> X" changes X by what differs; a likeness of X ("statues") is X in stone."""
     (node,) = edits(prompt)
     assert node.op is op
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name", "value"),
+    [
+        ("give the grandfather a wool scarf", "scarf", "wool"),
+        ("put sandals on the girl by the pool", "sandals", "on"),
+        ("add a silver necklace to the bride's neck", "necklace", "silver"),
+        ("have the boy wear a green hoodie", "hoodie", "green"),
+        ("give her a pair of white mittens", "mittens", "white"),
+        ("give the dancer a tattoo", "tattoo", "on"),  # "tattoo" keeps its "too"
+    ],
+)
+def test_what_a_person_wears_is_an_attribute_of_the_person(prompt, name, value):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, "person", name, value)
+
+
+def test_wearing_on_an_animal_or_a_new_person_adds_objects():
+    (crown,) = edits("help the goat wear a tiny crown")
+    assert (crown.op, crown.target.noun, crown.params.relation) == (Op.add, "crown", "on the goat")
+    assert ops("add a woman in a long coat by the door") == ["add"]
