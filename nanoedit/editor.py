@@ -666,6 +666,8 @@ def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None
     if roles:
         for part in ("transformer", "text_encoder"):  # the frozen base travels with its experts
             shutil.copytree(Path(base) / part, folder / part, dirs_exist_ok=True)
+        if (Path(base) / "train_log.jsonl").is_file():  # and so does the log of how it was trained
+            shutil.copyfile(Path(base) / "train_log.jsonl", folder / "base_train_log.jsonl")
         for role in roles:
             transformer.save_pretrained(folder / "experts", selected_adapters=[role])
             experts[role] = f"experts/{role}"

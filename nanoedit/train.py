@@ -368,6 +368,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         step = state["step"]
         if rank == 0:
             print(f"resumed from {ckpt} at step {step}")
+    if step == 0 and rank == 0:  # a new run starts a new log (a resumed one appends to its own)
+        (out / "train_log.jsonl").unlink(missing_ok=True)
     ddp = torch.nn.parallel.DistributedDataParallel(
         model, find_unused_parameters=config.stage == "experts"  # inactive adapters get no gradient
     ) if distributed else model  # fmt: skip

@@ -30,7 +30,10 @@ def weights(folder: Path) -> dict[str, torch.Tensor]:
 
 
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path):
+    (tmp_path / "straight").mkdir()
+    (tmp_path / "straight" / "train_log.jsonl").write_text('{"step": 99}\n')  # an older run's log
     train(config(tmp_path / "straight"), progress=False)
+    assert [json.loads(line)["step"] for line in (tmp_path / "straight" / "train_log.jsonl").read_text().splitlines()] == [2, 4]
     train(config(tmp_path / "resumed", steps=2), progress=False)
     train(config(tmp_path / "resumed"), resume=True, progress=False)
     a, b = weights(tmp_path / "straight"), weights(tmp_path / "resumed")
@@ -57,6 +60,10 @@ def test_stage_two_trains_only_the_adapters_one_role_per_step(tmp_path):
                 progress=False)  # fmt: skip
     index = json.loads((out / "model_index.json").read_text())
     assert sorted(index["experts"]) == ["identity", "object", "style"]
+    # The bundle carries both stages' logs, each from its own run only, and no peft template card.
+    assert (out / "base_train_log.jsonl").read_text() == (base / "train_log.jsonl").read_text()
+    assert [json.loads(line)["step"] for line in (out / "train_log.jsonl").read_text().splitlines()] == [2, 3]
+    assert not (out / "experts" / "README.md").exists()
     state = weights(tmp_path / "experts")
     assert state and all("lora_" in k for k in state)
     initial_b = {k: v for k, v in state.items() if "lora_B" in k}
