@@ -72,10 +72,18 @@ _PLACE_TAIL = (
     r"(?:\s+(?:hand\s+)?(?:corner|side|edge|part|half|area|region|portion|section|third|cell|spot))?"
     r"(?:\s+(?:of|in|on)\s+(?:the|this)\s+(?:image|picture|photo|photograph|frame|scene|canvas|grid))?"
 )
+# Words that may follow a place: "on the left of the image", "on the right, slightly"; any other word
+# makes the place a modifier of a noun ("on the bottom shelf", "in the top right sky"): a relation.
+_AFTER_PLACE = (
+    r"(?:of|and|or|but|then|with|by|near|next|beside|behind|above|below|under|over|from|to|towards?|into|"
+    r"onto|on|in|at|while|so|for|as|that|which|where|too|please|instead|again|slightly|a|an|the|more|"
+    r"a bit|a little|just|is|are|should|[a-z]+ly|[a-z]+ing)\b"
+)
 # "on the left", "in the top-left corner of the image"; not "on the left of the dog" (a relation).
 PLACE_PHRASE = re.compile(
     rf"\b(?:on|at|in|to|towards?|into|onto|near|along)\s+(?:the\s+)?(?:very\s+|far\s+)?(?P<place>{_PLACE}){_PLACE_TAIL}"
     rf"(?!(?:\s+(?:hand\s+)?(?:side|corner|edge|part|half|area|region|portion|section))?\s+of\b)(?![\w-])"
+    rf"(?!\s+(?!{_AFTER_PLACE})[a-z])"
 )
 _LEADING_PLACE = re.compile(rf"^(?P<place>{_PLACE})(?:[\s-]+(?:hand|side|most))?\s+(?=\w)")
 _IMAGE_TAIL = re.compile(
@@ -485,7 +493,11 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     lighting = parse_lighting(cleaned)
     if lighting:
         return Value("lighting", lighting)
-    material = re.sub(r"^(?:made (?:of|from|out of)|(?:a|an)|of)\s+", "", bare)
+    made = re.match(r"^(?:(?:be\s+)?made\s+(?:of|from|out\s+of)|out\s+of)\s+(?P<m>.+)$", bare)
+    if made:  # what follows "made of" is a material ("gold", "chocolate"), a colour before it its colour
+        *said, matter = made["m"].split()
+        return Value("material", MATERIAL_WORDS.get(matter, matter), parse_color(" ".join(said)) if said else None)
+    material = re.sub(r"^(?:(?:a|an)|of)\s+", "", bare)
     material = re.sub(r"\s+(?:material|texture|surface)$", "", material)
     if material in MATERIAL_WORDS:
         return Value("material", MATERIAL_WORDS[material])

@@ -471,14 +471,14 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb == "transfer":
         rest = re.sub(r"^(?:the\s+)?style\s+of\s+", "", rest, flags=re.I)
     # "change X (from A) to Y": try the splits, last first, preferring a value over a noun.
-    splits = list(_splits(rest, rf"{_RESEMBLE}|to|into|in to|to be|as|in|with", from_part=True))
+    splits = list(_splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True))
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)
         if value and value.kind != "noun":
             drafts = _change_to(old, new, value, turn)
             if drafts:
                 return drafts
-    for old, new in _splits(rest, rf"{_RESEMBLE}|to|into|in to|to be"):
+    for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to"):
         drafts = _change_to(old, new, classify(new), turn)
         if drafts:
             return drafts
@@ -693,7 +693,10 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     build = builders.get(value.kind)
     if build is None:
         return None
-    return _each(turn, old, build)
+    drafts = _each(turn, old, build)
+    if drafts and value.kind == "material" and value.extra:  # "made of green ceramic": the colour too
+        drafts += [Draft(Op.recolor, d.target, {"color": value.extra}) for d in drafts]
+    return drafts
 
 
 # What a look of the whole image is said of: "make the colors warmer", "set the lighting to night".
@@ -979,7 +982,7 @@ def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
     man have a long white beard", "put boots on the girl"): an attribute of the person, the feature
     its name, what is said of it (or "on") its value. The person is a definite one ("a man in a coat"
     adds a man)."""
-    to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|onto|for)\s+(?P<who>{_WHO})$", rest.strip(), re.I)
+    to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|onto|for)\s+(?:top\s+of\s+)?(?P<who>{_WHO})$", rest.strip(), re.I)
     if to:
         return _feature_of(to["who"], to["what"])
     words = rest.strip().split()
@@ -1483,6 +1486,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
+    (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>made\s+(?:of|from|out\s+of)\s.+)$", "make {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
     (r"^(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
 ]

@@ -326,3 +326,27 @@ def test_wearing_on_an_animal_or_a_new_person_adds_objects():
     (crown,) = edits("help the goat wear a tiny crown")
     assert (crown.op, crown.target.noun, crown.params.relation) == (Op.add, "crown", "on the goat")
     assert ops("add a woman in a long coat by the door") == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("change the lamp to be translucent", ["attribute"]),
+        ("modify the bench to be made of marble", ["attribute"]),
+        ("make the spoons out of silver", ["attribute"]),  # the metal, not the colour
+        ("The chair by the window is made of red velvet", ["attribute", "recolor"]),
+        ("make the ring silver", ["recolor"]),
+    ],
+)
+def test_what_a_thing_is_made_of_is_its_material(prompt, expected):
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("paint the jars on the top shelf blue", "jar"), ("add an owl in the upper left branch", "owl"),
+     ("put a clock on the left wall", "clock")],
+)  # fmt: skip
+def test_a_place_word_before_a_noun_is_part_of_a_relation(prompt, noun):
+    (node,) = edits(prompt)
+    assert node.target.noun == noun and node.target.position is None
