@@ -135,7 +135,9 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"[\s,]*(?:\b(?:please|for me|thanks|thank you|as well|too|again|instead))?[\s.!?,;:]*$", re.IGNORECASE
+    r"[\s,]*(?:\b(?:please|for me|thanks|thank you|as well|too|again|instead|completely|entirely|altogether|"
+    r"fully|totally))?[\s.!?,;:]*$",
+    re.IGNORECASE,
 )
 _QUALIFIER = re.compile(
     r"^(?:ensuring|ensure|making sure|make sure|so that|so it|such that|in order to|to make|to create|to give|"
@@ -252,12 +254,29 @@ def _in_background(rest: str) -> str:
     return m["x"] if m and not is_background(m["x"]) and not is_image(m["x"]) else rest
 
 
+# "delete the number 2010", "erase the words 'FOR SALE'": written text taken away.
+_WRITTEN_THING = re.compile(
+    r"^(?:the|all\s+(?:the\s+)?)?\s*(?:(?:text|words?|writing|lettering|caption|inscription)\b|number\s+\d)", re.I
+)
+# "remove the stripes from the shirt": a pattern of an object, not an object.
+_PATTERN_OFF = re.compile(
+    r"^(?:the\s+|all\s+(?:the\s+)?)?(?:patterns?|prints?|stripes|spots|polka\s+dots|texture)\s+(?:from|on|of)\s+(?P<x>.+)$", re.I
+)
+
+
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
     accessories = _accessory(rest, turn, "off")
     if accessories:
         return accessories
+    said = _QUOTED.search(rest) or re.search(r"\bnumber\s+(?P<d>\d[\d,.]*)", rest)
+    if said and _WRITTEN_THING.match(rest):  # the string is named; "all the text on the wall" is a region
+        phrase = parse_phrase(_QUOTED.sub("", rest), turn.context)
+        return [Draft(Op.text, EntityRef(noun="text", position=phrase.place), {"text": "", "old": said["d"] or said["s"]})]
+    pattern = _PATTERN_OFF.match(rest)
+    if pattern:
+        return _each(turn, pattern["x"], lambda t: Draft(Op.attribute, t, {"name": "pattern", "value": "none"}))
     if is_background(rest):
         return None
     return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
@@ -279,11 +298,11 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest,
         flags=re.I,
     )
-    if whole != rest or re.search(
-        r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$",
-        rest,
-        re.I,
-    ):
+    look = _LOOK_NOUN.search(rest)
+    if look and look[0].lower().startswith("light"):  # "a pigeon on the traffic light": a lamp, not a look
+        added = parse_phrase(rest, turn.context).ref
+        look = None if added is not None and not _LOOK_NOUN.search(added.noun or "") else look
+    if whole != rest or look:
         global_edit = _global(whole, turn)
         if global_edit:
             return global_edit
@@ -315,6 +334,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return drafts or None
 
 
+_LOOK_NOUN = re.compile(
+    r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$", re.I
+)
 # "... into the image to diversify the composition", "... for added charm": why, not what.
 _PURPOSE = re.compile(
     r"\s*,?\s+(?:(?:in order |so as )?to\s+(?!(?:the|a|an|this|that|these|those|its|his|her|their|my|our|your|"
@@ -413,6 +435,7 @@ _POSE_FACETS = frozenset("pose posture action gesture".split())
 _WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]*)*[\"']?$")
 
 
+_SIDE_OF = re.compile(r"^(?:the\s+)?(?:left|right|top|bottom|front|back|rear)(?:\s+(?:hand\s+)?side)?\s+of\b", re.I)
 # "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
 _RESEMBLE = (
     r"(?:so as |in order )?to (?:resemble|illustrate|convey|evoke|portray|depict|showcase|show|look like|feature|"
@@ -438,8 +461,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         value = classify(look["y"])
         if value and value.kind != "noun":
             return _apply(look["x"], value, turn)
-        if is_image(look["x"]) or look["x"].lower() in ("it", "everything"):
-            return _style(look["y"])
+        said_it = look["x"].lower() == "it" and turn.context.last_targets and style_mention(look["y"]) is None
+        if (is_image(look["x"]) or look["x"].lower() in ("it", "everything")) and not said_it:
+            return _style(look["y"])  # "make it look old" after an edit: that object looks old
         untyped = _untyped(look["x"], look["y"], turn)
         if untyped:
             return untyped
@@ -459,19 +483,23 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     )
     if copula and verb in ("let", "have", "make"):  # "let the bird be white", "let the shoes shine in yellow"
         rest = f"{copula['x']} {copula['y']}"
-    background = re.match(
+    background = re.match(  # not "the background giraffe to a zebra": a giraffe in the background
         r"^(?:the\s+)?(?:background|backdrop|setting|environment|surroundings|scenery)\s+"
         r"(?:(?:of|in)\s+(?:the|this)\s+(?:image|photo|photograph|picture|scene)\s+)?"
-        rf"(?:(?:{_RESEMBLE}|to|into|with)\s+)?(?P<v>.+)$",
+        rf"(?:(?:{_RESEMBLE}|to|into|with)\s+(?P<v>.+)|(?P<bare>(?!.*\s(?:to|into)\s).+))$",
         rest,
         re.I,
     )
     if background:
-        return _background(background["v"])
+        return _background(background["v"] or background["bare"])
     if verb == "transfer":
         rest = re.sub(r"^(?:the\s+)?style\s+of\s+", "", rest, flags=re.I)
     # "change X (from A) to Y": try the splits, last first, preferring a value over a noun.
-    splits = list(_splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True))
+    splits = [
+        (old, new)
+        for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True)
+        if not _SIDE_OF.match(new)  # "the pillow to the right of the bed": where it is, not what it becomes
+    ]
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)
         if value and value.kind != "noun":
@@ -479,6 +507,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             if drafts:
                 return drafts
     for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to"):
+        if _SIDE_OF.match(new):
+            continue
         drafts = _change_to(old, new, classify(new), turn)
         if drafts:
             return drafts
@@ -597,6 +627,12 @@ def _attribute_change(
         (what in ("content", "contents") or (what == "number" and prep == "on")) and _WRITTEN.match(written)
     ):
         return _each(turn, target, lambda t: Draft(Op.text, t, {"text": written.strip("\"'")}))
+    wears = re.match(r"^(?:wearing|to\s+wear|to\s+have|having)\s+(?P<x>.+)$", written, re.I)
+    worn = wears and _feature_of(target if re.match(_DEF, target, re.I) else f"the {target}", wears["x"])
+    if what in ("content", "contents") and worn:  # "the content of the driver to wearing a hat"
+        return worn
+    if what in ("pattern", "finish", "surface") and value.kind == "color":  # "the pattern to pure blue"
+        return _each(turn, target, lambda t: Draft(Op.recolor, t, {"color": value.value}))
     if what in _POSE_FACETS:
         return _each(turn, target, lambda t: Draft(Op.pose, t, _pose_params(new)))
     if what == "time" and not is_image(target):  # "the time of the clock": what the clock shows
@@ -1052,6 +1088,8 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
         return None
     surface = _QUOTED.sub(" ", rest)
     before_quote = rest[: found[0].start()]
+    if re.search(r"\b(?:of|near|beside|behind|above|below|under|by|from|next\s+to)\s+the\s*$", before_quote, re.I):
+        return None  # "a sandbag left of the 'ROAD CLOSED' sign": the sign is a landmark
     is_text = (
         _TEXT_NOUN.search(surface)
         or _TEXT_NOUN.search(before_quote)
@@ -1473,6 +1511,8 @@ _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|ce
 _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:had|has|got)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^(?:what\s+if|imagine\s+(?:if\s+)?|suppose|how\s+about\s+if)\s+(?P<x>.+?)\s+(?:is|are|was|were|became|turned\s+into)\s+(?P<y>.+)$", "make {x} {y}"),
+    # "What would happen if a sailboat suddenly capsized?": the event as the object's new state
+    (r"^(?:what\s+(?:would|will)\s+happen\s+if|what\s+happens\s+if|what\s+if)\s+(?P<x>.+?)\s+(?:[a-z]+ly\s+)?(?P<y>[a-z]+ed)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
     (rf"^(?:i|we){_WANT}(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),

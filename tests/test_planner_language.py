@@ -350,3 +350,33 @@ def test_what_a_thing_is_made_of_is_its_material(prompt, expected):
 def test_a_place_word_before_a_noun_is_part_of_a_relation(prompt, noun):
     (node,) = edits(prompt)
     assert node.target.noun == noun and node.target.position is None
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("paint the lamp to the left of the sofa yellow", ["recolor"]),  # "to the left of" is where
+        ("change the background horse to a camel", ["replace"]),  # a horse in the background
+        ("put a crow on the street light", ["add"]),  # a lamp, not a look
+        ("erase the number 1984 from the wall", ["text"]),
+        ("delete the words 'NO PARKING' on the gate", ["text"]),
+        ("remove the stripes from the sofa", ["attribute"]),
+        ("place a bench to the right of the 'EXIT' sign", ["add"]),  # the sign is a landmark
+        ("what would happen if the bridge suddenly collapsed", ["attribute"]),
+        ("change the pattern of the scarf to solid green", ["recolor"]),
+    ],
+)
+def test_relations_landmarks_and_events(prompt, expected):
+    assert ops(prompt) == expected
+
+
+def test_follow_ups_about_the_last_object():
+    context = PlanContext().advance(plan("add a lighthouse on the cliff"))
+    nodes = edits("make it look weathered and abandoned", context)  # one attribute per change said
+    assert {(n.op, n.target.noun) for n in nodes} == {(Op.attribute, "lighthouse")}
+    (node,) = edits("now delete it entirely", context)
+    assert (node.op, node.target.noun) == (Op.remove, "lighthouse")
+    (node,) = edits("change the content of the nurse to wearing a red helmet")
+    assert (node.op, node.target.noun) == (Op.attribute, "person")
+    (node,) = edits("change the content of the jockey to wearing a red helmet")  # not known as a person
+    assert (node.op, node.target.noun) == (Op.attribute, "jockey")
