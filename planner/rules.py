@@ -436,6 +436,15 @@ _WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]
 
 
 _SIDE_OF = re.compile(r"^(?:the\s+)?(?:left|right|top|bottom|front|back|rear)(?:\s+(?:hand\s+)?side)?\s+of\b", re.I)
+
+
+def _says_where(old: str, new: str) -> bool:
+    """ "the pillow | to the right of the bed": where the object is, not what it becomes (unless its
+    position is what changes: "the position of the cup | to left of the jar")."""
+    facet = _ATTRIBUTE_OF.match(old) or _ATTRIBUTE_SUFFIX.match(old)
+    moved = facet is not None and facet["what"].lower() in ("position", "location", "place", "placement")
+    return bool(_SIDE_OF.match(new)) and not moved
+
 # "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
 _RESEMBLE = (
     r"(?:so as |in order )?to (?:resemble|illustrate|convey|evoke|portray|depict|showcase|show|look like|feature|"
@@ -498,7 +507,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     splits = [
         (old, new)
         for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True)
-        if not _SIDE_OF.match(new)  # "the pillow to the right of the bed": where it is, not what it becomes
+        if not _says_where(old, new)
     ]
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)
@@ -507,7 +516,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             if drafts:
                 return drafts
     for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to"):
-        if _SIDE_OF.match(new):
+        if _says_where(old, new):
             continue
         drafts = _change_to(old, new, classify(new), turn)
         if drafts:

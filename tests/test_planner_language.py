@@ -356,6 +356,7 @@ def test_a_place_word_before_a_noun_is_part_of_a_relation(prompt, noun):
     ("prompt", "expected"),
     [
         ("paint the lamp to the left of the sofa yellow", ["recolor"]),  # "to the left of" is where
+        ("change the position of the vase to right of the lamp", ["move"]),  # ... unless it moves there
         ("change the background horse to a camel", ["replace"]),  # a horse in the background
         ("put a crow on the street light", ["add"]),  # a lamp, not a look
         ("erase the number 1984 from the wall", ["text"]),
