@@ -920,6 +920,8 @@ def _resize_to(target: str, new: str, turn: _Turn) -> list[Draft] | None:
 
 
 _ARM = re.compile(r"\b(?:arm|arms|hand|hands)\b", re.I)
+# Whom an action, a wearable or a feature is for: a pronoun or a definite noun phrase.
+_WHO = r"him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
 _NAMED_POSE = re.compile(r"\b(?:pose|posture|action|gesture)\s+of\b")
 
 
@@ -970,8 +972,7 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
     m = re.match(
-        r"^(?:make|have|let|get)\s+(?P<who>him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?)\s+"
-        r"(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
+        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO})\s+(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
         clause,
         re.I,
     )
@@ -1019,9 +1020,6 @@ def _accessory(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": n, "value": value}) for n in sorted(names)]
 
 
-_WHO = r"him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
-
-
 def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
     """What a person has, gets or wears ("give him a beard", "add a tattoo to the man", "let the old
     man have a long white beard", "put boots on the girl"): an attribute of the person, the feature
@@ -1064,11 +1062,11 @@ def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _SUBJECT_SOMEWHERE.match(clause)
     if not m or not names_person(m["who"]) or parse_place(f"{m['prep']} {m['where']}"):
         return None
-    where = m["where"]
-    landmark = m["prep"].lower() not in ("on", "in", "at", "into", "onto", "to") and re.match(r"^the\s+[A-Z]", where)
+    where, inside = m["where"], m["prep"].lower() in ("on", "in", "at", "into", "onto", "to")
+    landmark = not inside and re.match(r"^the\s+[A-Z]", where)
     if not (is_scene_place(where) or landmark or re.match(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*$", where)):
         return None
-    said = _describe(where if m["prep"].lower() in ("on", "in", "at", "into", "onto", "to") else f"{m['prep']} {where}")
+    said = _describe(where if inside else f"{m['prep']} {where}")
     return [Draft(Op.background, params={"description": said})]
 
 
