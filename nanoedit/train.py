@@ -297,9 +297,12 @@ def flow_loss(model, batch: dict, generator: torch.Generator, config: TrainConfi
     if config.loss_weighting == "x0":
         error = error * sigma
     squared = error.pow(2).mean(dim=1, keepdim=True)  # per pixel
-    inside = (squared * region).sum(dim=(1, 2, 3)) / region.sum(dim=(1, 2, 3)).clamp(min=1)
-    outside = (squared * (1 - region)).sum(dim=(1, 2, 3)) / (1 - region).sum(dim=(1, 2, 3)).clamp(min=1)
-    return (inside + config.outside_weight * outside).mean()
+    return (_mean_over(squared, region) + config.outside_weight * _mean_over(squared, 1 - region)).mean()
+
+
+def _mean_over(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per example, the mean of (B, 1, H, W) ``values`` where ``mask`` is 1 (0 for an empty mask)."""
+    return (values * mask).sum(dim=(1, 2, 3)) / mask.sum(dim=(1, 2, 3)).clamp(min=1)
 
 
 # -- the loop -------------------------------------------------------------------------------------
