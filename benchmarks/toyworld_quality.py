@@ -25,14 +25,16 @@ import json
 import random
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import torch
 from table import finish  # benchmarks/, beside this script
 
+from nanoedit.demo import DemoTurn, contact_sheet
 from nanoedit.errors import NanoeditError, SceneError
 from nanoedit.graphs import Op
+from nanoedit.io import save_image
 from nanoedit.toyworld import judge, render
 from nanoedit.toyworld.datasets import EditTripletDataset, MultiTurnDataset
 from nanoedit.toyworld.instructions import compound_edit, single_edit
@@ -68,9 +70,8 @@ SHEET_PER_OP = 2  # cases of each op on the contact sheet
 
 def run_single(editor, samples, use_gt_masks=False, shown=None):
     """``shown``: a list that collects the first ``SHEET_PER_OP`` cases of each op for the sheet."""
-    from nanoedit.demo import DemoTurn
-
     per_op, psnrs, outside, times, errors = defaultdict(list), [], 0, [], defaultdict(int)
+    on_sheet = Counter()
     for sample in samples:
         op = _op(sample)
         image = render(sample.source).image
@@ -84,9 +85,10 @@ def run_single(editor, samples, use_gt_masks=False, shown=None):
             continue
         times.append(time.perf_counter() - started)
         report = judge(sample.source, sample.target, result.image)
-        if shown is not None and sum(1 for t in shown if t.trace["op"] == op) < SHEET_PER_OP:
+        if shown is not None and on_sheet[op] < SHEET_PER_OP:
+            on_sheet[op] += 1
             shown.append(DemoTurn(sample.instruction, result.graph, image, result.image,
-                                  render(sample.target).image, report, {"op": op}))  # fmt: skip
+                                  render(sample.target).image, report, result.trace))  # fmt: skip
         per_op[op].append(report.passed)
         outside += _outside_changes(image, result)
         if not _targets_face(sample):
@@ -216,9 +218,6 @@ def main(argv=None) -> dict:
     title = (f"toy-world quality, test split, oracle judge; {editor.name} ({editor.fingerprint}), "
              f"{editor.config.steps} steps, {args.threads} thread(s)")
     finish(title, rows, report, args.out)
-    from nanoedit.demo import contact_sheet
-    from nanoedit.io import save_image
-
     save_image(args.sheet, contact_sheet(shown[0].source, shown))
     print(f"wrote {args.sheet} (source / ours / exact target, {SHEET_PER_OP} cases per op)")
     for part in ("single", "compound", "sessions"):
