@@ -24,7 +24,6 @@ import math
 import os
 import random
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Literal
 
@@ -108,9 +107,12 @@ class TrainConfig(_Strict):
     checkpoint_every: int = Field(250, ge=1)
     time_limit_s: float | None = None  # stop (with a checkpoint) after this much wall time
     threads: int | None = None
+    # bf16 autocast (fp32 master weights): ~1.8x faster steps on a CPU with avx512_bf16, as on a GPU.
+    precision: Literal["fp32", "bf16"] = "bf16"
     model: ModelShape = Field(default_factory=ModelShape)
     lora: LoraShape = Field(default_factory=LoraShape)
     base: str | None = None  # stage 2: the stage-1 bundle folder
+    init: str | None = None  # stage 1: start from this stage-1 bundle's weights (a longer second run)
     checkpoint_dir: str | None = None  # default: <out>/checkpoint
 
     @classmethod
@@ -127,7 +129,7 @@ class TrainConfig(_Strict):
         out = Path(config.out)
         if not out.is_absolute():  # relative to the config file, so a recipe runs from anywhere
             config.out = str((path.parent / out).resolve())
-        for field in ("base", "checkpoint_dir"):
+        for field in ("base", "init", "checkpoint_dir"):
             value = getattr(config, field)
             if value and not Path(value).is_absolute():
                 setattr(config, field, str((path.parent / value).resolve()))
@@ -402,7 +404,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         generator = torch.Generator().manual_seed(_seed(config.seed, "noise", step, rank) % 2**63)
         for group in optimizer.param_groups:
             group["lr"] = _lr(config, step)
-        with torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext():
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
             loss = flow_loss(ddp, batch, generator, config)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -437,13 +439,19 @@ def _log(out: Path, step: int, loss: float, elapsed: float) -> None:
 
 def _build_stage(config: TrainConfig):
     """The model to train and the roles stepped through (none in stage 1)."""
+    from nanoedit.editor import load_components, read_index
+
     if config.stage == "base":
-        return build_base(config), []
+        if config.init is None:
+            return build_base(config), []
+        trained_as = read_index(config.init).get("editor", {}).get("prediction")
+        if trained_as != config.model.prediction:
+            raise TrainError(f"{config.init} predicts {trained_as!r}, the config {config.model.prediction!r}; "
+                             "set model.prediction to match")
+        return EditModel(*load_components(config.init)), []
     if not config.base:
         raise TrainError("stage 'experts' trains adapters on a base model: set `base:` to the stage-1 bundle")
     from peft import LoraConfig, get_peft_model
-
-    from nanoedit.editor import load_components
 
     transformer, text_encoder = load_components(config.base)
     for p in (*transformer.parameters(), *text_encoder.parameters()):

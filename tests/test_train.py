@@ -54,6 +54,21 @@ def test_the_bundle_holds_the_ema_not_the_last_weights(tmp_path):
     assert torch.equal(shipped, ema[key].to(shipped.dtype)) and not torch.equal(shipped, last[key])
 
 
+def test_a_continued_run_starts_from_its_init_bundle(tmp_path):
+    from nanoedit.editor import load_components
+
+    first = train(config(tmp_path / "first"), progress=False)
+    # zero steps: the exported weights are the init bundle's, unchanged (and not a fresh initialisation)
+    again = train(config(tmp_path / "again", init=str(first), steps=0), progress=False)
+    shipped, carried = load_components(first)[0].state_dict(), load_components(again)[0].state_dict()
+    assert shipped.keys() == carried.keys() and all(torch.equal(shipped[k], carried[k]) for k in shipped)
+    assert shipped["proj_out.weight"].abs().sum() > 0  # a fresh residual model starts with a zero head
+    moved = train(config(tmp_path / "moved", init=str(first), steps=2), progress=False)
+    assert not torch.equal(load_components(moved)[0].state_dict()["proj_out.weight"], shipped["proj_out.weight"])
+    with pytest.raises(TrainError, match="prediction"):
+        train(config(tmp_path / "other", init=str(first), model={**TINY, "prediction": "velocity"}), progress=False)
+
+
 def test_stage_two_trains_only_the_adapters_one_role_per_step(tmp_path):
     base = train(config(tmp_path / "base"), progress=False)
     out = train(config(tmp_path / "experts", stage="experts", base=str(base), steps=3, lora={"rank": 2, "alpha": 2}),
