@@ -32,21 +32,25 @@ COLOR_ALIASES = {"grey": "gray", "violet": "purple", "golden": "gold", "colourle
 EXTRA_COLORS = (
     "gold", "silver", "beige", "cyan", "magenta", "teal", "navy", "turquoise", "maroon", "crimson",
     "cream", "tan", "ivory", "lavender", "indigo", "olive", "lime", "peach", "coral", "burgundy",
-    "khaki", "scarlet", "amber", "emerald", "charcoal", "rainbow", "aqua", "mint", "rose",
+    "khaki", "scarlet", "amber", "emerald", "charcoal", "rainbow", "aqua", "mint", "rose", "mustard",
+    "chestnut", "fuchsia", "ochre", "taupe",
 )  # fmt: skip
 COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(COLOR_ALIASES)
 # Colour names that are also things: "an orange slice" is a slice of an orange, "a rose bush" a kind of bush.
-COLOR_NOUNS = frozenset("orange rose lime peach olive mint coral cream amber emerald jade gold silver".split())
+COLOR_NOUNS = frozenset(
+    "orange rose lime peach olive mint coral cream amber emerald jade gold silver chestnut honey".split()
+)
 # Modifiers kept in a colour value ("dark brown"); filler dropped from it ("a solid shade of blue").
 COLOR_MODIFIERS = frozenset(
     "light dark deep bright pale pastel vivid neon soft hot navy sky royal baby forest lemon "
     "off dusty muted rich warm cool metallic vibrant lively cheerful lush brilliant snowy pure fiery "
-    "bold intense striking glossy brighter darker lighter deeper".split()
+    "bold intense striking glossy brighter darker lighter deeper sage ocean midnight hunter electric ruby "
+    "sea moss bottle powder ice steel blood candy cherry wine slate jet strawberry honey".split()
 )
 # "a vibrant red hue", "white pigment", "red attire": words around a colour that are not the colour.
 COLOR_FILLER = frozenset(
     "a an the solid shade shades of hue hues tone tones tint tinge color colour colors colours colored "
-    "coloured in pigment paint appearance attire palette".split()
+    "coloured in pigment paint appearance attire palette one ones".split()
 )
 
 SIZE_WORDS = {
@@ -96,7 +100,18 @@ EXPRESSION_WORDS = {
 # Features a person has or gets ("give him a beard"): an ``attribute`` edit of the person.
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble "
-    "sideburns scar eyeliner mascara blush".split()
+    "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
+    "curls dreadlocks mohawk".split()
+)
+# Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
+# battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
+WORN_BY_PEOPLE = frozenset("glasses eyeglasses spectacles sunglasses earring earrings lipstick".split()) | (
+    PERSON_FEATURES - {"hair"}
+)
+# Body parts: an added thing "across the forehead" or "on her cheek" is on a person.
+BODY_PARTS = frozenset(
+    "forehead cheek cheeks chin nose ear ears neck wrist wrists finger fingers lip lips eye eyes eyebrow "
+    "eyebrows scalp shoulder shoulders arm arms face head jaw".split()
 )
 # Clothes and jewellery a person wears ("give him a coat", "put boots on the girl"): like a feature,
 # an ``attribute`` edit of the person (on anyone else, "a crown on the elephant" is an added object).
@@ -151,6 +166,11 @@ PATTERN_WORDS: dict[str, str] = {
     "chequered": "checker", "checkers": "checker",
     "gradient": "gradient",
 }  # fmt: skip
+# Patterns an object can take ("the shirt to a floral pattern"): an ``attribute`` edit (name "pattern").
+OBJECT_PATTERN_WORDS = frozenset(PATTERN_WORDS) - {"solid", "plain", "uniform", "gradient"} | frozenset(
+    "floral flowered flowery plaid tartan paisley polka-dot polka-dotted dotted spotted zebra-striped "
+    "leopard-print camouflage camo houndstooth herringbone argyle geometric tiger-striped".split()
+)
 
 LIGHTING_WORDS = {
     "day": "day", "daytime": "day", "daylight": "day", "midday": "day", "noon": "day", "sunny": "day",
@@ -163,6 +183,11 @@ BRIGHTER_WORDS = frozenset(
     "brighter lighter brighten lighten bright brightness illuminate illuminated".split()
 )
 DARKER_WORDS = frozenset("dark darker darken dim dimmer dimmed gloomy".split())
+# Weather said as a thing added ("add storm clouds", "add falling rain"): a ``lighting`` edit of the scene.
+WEATHER_WORDS = frozenset(
+    "rain rainfall raindrops rainstorm storm stormy thunderstorm lightning fog foggy mist misty haze hazy "
+    "snowfall snowstorm blizzard drizzle hail downpour".split()
+)
 # The closed values of a lighting edit; anything else said about the light is its description.
 LIGHTING_VALUES = (*dict.fromkeys(LIGHTING_WORDS.values()), "bright", "dark")
 
@@ -190,7 +215,7 @@ STYLE_MEDIA = frozenset(
     "surreal surrealist graffiti mosaic stained art artwork illustration render rendering 3d clay "
     "claymation lego low-poly lowpoly vaporwave synthwave gothic baroque renaissance minimalist "
     "minimalism abstract poster woodcut woodblock engraving etching pastel crayon digital "
-    "van gogh picasso monet ghibli pixar disney origami papercut paper-cut neon glitch "
+    "gogh picasso monet ghibli pixar disney origami papercut paper-cut neon glitch "
     "expressionist expressionism futuristic fantasy sci-fi medieval art-deco deco nouveau "
     "tapestry embroidery sculpture statue marble-statue hologram holographic blueprint".split()
 )
@@ -204,7 +229,8 @@ GENERIC_STYLE_WORDS = frozenset(
 GRAYSCALE_LOOK = re.compile(
     r"\b(?:black[\s-]+and[\s-]+white|monochrom(?:e|atic)|gr[ae]yscale|sepia)\b"
     r"(?=\s*(?:$|[,.;]|(?:style|styling|photography|photos?|photograph|treatment|look|tones?|composition|"
-    r"masterpiece|aesthetics?|filter|effect|palette|image|picture|scheme|film|version|rendition|narrative|world)\b))"
+    r"masterpiece|aesthetics?|filter|effect|palette|image|picture|scheme|film|version|rendition|narrative|world|"
+    r"portraits?|shots?|snapshots?|stills?)\b))"
 )
 # Nouns of a feeling or of the picture itself: "add a touch of sweetness" or "create a striking
 # composition" adds no object.
@@ -214,6 +240,9 @@ ABSTRACT_NOUNS = frozenset(
     "atmosphere ambiance ambience beauty emotion serenity tranquility energy life interest drama "
     "whimsy warmth character flair elegance simplicity presence".split()
 )
+
+# Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
+STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())
 
 # A likeness of a thing in another matter: "turn them into statues" changes what they are made of,
 # an ``attribute`` edit of the same objects, not a replacement by new ones.
@@ -237,6 +266,12 @@ TEXTURE_WORDS = frozenset(
     "wrinkled bumpy polished rusty wet dry hairy silky velvety grainy sparkly sparkling glittery "
     "transparent translucent textured cracked weathered worn".split()
 )
+# Words that say a form or a state of a thing, not another kind of it: "a double layer cake", "an
+# autumn leaf" (with ``TEXTURE_WORDS``, seasons and adjective endings, see ``planner.rules``).
+FORM_WORDS = frozenset(
+    "double triple single twin multi tall short long wide narrow thick thin round flat open closed empty full "
+    "half broken ripe rotten fresh dead bare leafless".split()
+)
 ATTRIBUTE_NAMES = frozenset("material texture pattern finish surface appearance shape expression".split())
 
 # Place words: the nine canonical positions and how people say them.
@@ -248,12 +283,19 @@ DIRECTION_WORDS = {
     "down": "down", "downward": "down", "downwards": "down", "lower": "down",
 }  # fmt: skip
 
+# Misspellings and run-together words seen in real prompts, read as meant ("thebackground", "lyer").
+TYPOS = {
+    "thebackground": "the background", "backhground": "background", "backgound": "background",
+    "backround": "background", "backgroud": "background", "lyer": "layer", "colur": "color",
+    "theimage": "the image", "thephoto": "the photo", "rmove": "remove", "remvoe": "remove",
+}  # fmt: skip
+
 # Irregular or look-alike plurals that must keep their spelling.
 _KEEP_PLURAL = frozenset(
-    "glasses sunglasses eyeglasses clothes pants jeans shorts scissors grass bus dress glass boss "
+    "glasses sunglasses eyeglasses spectacles clothes pants jeans shorts scissors grass bus dress glass boss "
     "moss chess cross class canvas species series news lens gas octopus cactus hippopotamus "
     "bus walrus iris circus compass mattress goddess princess actress fungus campus status "
-    "physics mathematics trousers leggings tights headphones earphones binoculars tongs pliers "
+    "physics mathematics trousers leggings tights binoculars tongs pliers "
     "stairs overalls goggles sweatpants".split()
 )
 _IRREGULAR = {"men": "man", "women": "woman", "children": "child", "people": "person", "mice": "mouse",

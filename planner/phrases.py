@@ -18,6 +18,7 @@ from nanoedit.graphs.lexicon import (
     BRIGHTER_WORDS,
     COLOR_FILLER,
     COLOR_MODIFIERS,
+    COLOR_NOUNS,
     COLOR_WORDS,
     DARKER_WORDS,
     DIRECTION_WORDS,
@@ -28,6 +29,7 @@ from nanoedit.graphs.lexicon import (
     LIGHTING_WORDS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
+    OBJECT_PATTERN_WORDS,
     PATTERN_WORDS,
     PERSON,
     PERSON_NOUNS,
@@ -101,7 +103,14 @@ _RELATION_START = re.compile(
 _NOUN_ING = frozenset(
     "ring building painting clothing ceiling king wing string swing thing sling earring bedding railing "
     "frosting icing stuffing pudding dumpling sibling duckling seedling wedding lighting evening "
-    "morning awning spring icing topping dressing filling drawing carving setting sibling".split()
+    "morning awning spring icing topping dressing filling drawing carving setting sibling lettering".split()
+)
+# Gerunds that name a kind of the noun after them ("a hand washing sink", "the dining table"), not an action.
+_GERUND_MODIFIERS = frozenset(
+    "washing dining swimming living sleeping baking frying shopping parking fishing sewing rocking waiting "
+    "cooking drinking cutting mixing ironing boxing bowling skating surfing hiking climbing running walking "
+    "writing reading changing dressing folding"
+    .split()
 )
 # Words around a noun that name no object: "a dog presence", "the presence of five dogs".
 FILLER_HEAD = re.compile(
@@ -167,11 +176,21 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
             and words[i - 1] not in _DETERMINERS
             and words[i - 1] not in NUMBER_WORDS
             and not words[i - 1].isdigit()
+            and not (
+                word in _GERUND_MODIFIERS
+                and i + 1 < len(words)
+                and words[i + 1] not in _DETERMINERS
+                and not _RELATION_START.match(" " + words[i + 1])
+            )
         )
         adverb = (
             _ADVERB.match(word)
             and word not in _LY_NOUNS
-            and (i + 1 == len(words) or _RELATION_START.match(" " + " ".join(words[i + 1 :])))
+            and (
+                i + 1 == len(words)
+                or words[i + 1] in ("and", "then")
+                or _RELATION_START.match(" " + " ".join(words[i + 1 :]))
+            )
         )
         if ending or adverb:
             text, relation = " ".join(words[:i]), " ".join(words[i:])
@@ -193,6 +212,13 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
     refs = resolve_reference(text, context)
     if refs is not None:
         return refs
+    # "the elephant on the left and center": one such thing at each place
+    places = _TWO_PLACES.match(text)
+    if places:
+        one = _target(f"{places['x']} {places['at']} {places['p']}", context)
+        two = _target(f"{places['x']} {places['at']} {places['q']}", context)
+        if one and two:
+            return one + two
     # "the circle and the square": each part must start like a noun phrase of its own
     parts = [p for p in _AND_THE.split(text) if p]
     if len(parts) > 1:
@@ -202,6 +228,9 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
     return _target(text, context)
 
 
+_TWO_PLACES = re.compile(
+    rf"^(?P<x>.+?)\s+(?P<at>on|at|in)\s+(?:the\s+)?(?P<p>{_PLACE})\s+(?:and|or)\s+(?:(?:on|at|in)\s+)?(?:the\s+)?(?P<q>{_PLACE})$"
+)
 _AND_THE = re.compile(
     r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:the|a|an|this|that|these|those|his|her|its|their|all|both|every|"
     r"\d+|one|two|three|four|five|small|large|big|tiny|medium)\b)"
@@ -337,7 +366,10 @@ def _clean(text: str) -> str:
 
 def parse_color(text: str) -> str | None:
     """'a bright shade of blue' -> 'bright blue', 'grey' -> 'gray'; None when it is not only a colour."""
-    words = [w for w in WORD.findall(text.lower()) if w not in COLOR_FILLER]
+    said = WORD.findall(text.lower())
+    if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and any(canonical_color(w) for w in said[1:-1]):
+        return None  # "a red orange" is a fruit
+    words = [w for w in said if w not in COLOR_FILLER]
     if not words or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
         return None
     if not canonical_color(words[-1]):
@@ -363,8 +395,9 @@ def parse_direction(text: str) -> str | None:
         "",
         _clean(text),
     )
-    m = re.fullmatch(
-        r"(?:(?:to|towards?)\s+(?:the\s+)?)?(?P<d>\w+)(?:\s+(?:a (?:bit|little)|slightly))?", text
+    text = re.sub(r"\s+(?:in|into|across|through)\s+the\s+(?:sky|air|frame|image|picture|water)$", "", text)
+    m = re.fullmatch(  # "higher up in the sky": the direction, said twice
+        r"(?:(?:to|towards?)\s+(?:the\s+)?)?(?P<d>\w+)(?:\s+(?:up|down))?(?:\s+(?:a (?:bit|little)|slightly))?", text
     )
     return DIRECTION_WORDS.get(m["d"]) if m else None
 
@@ -407,6 +440,7 @@ def parse_scale(text: str) -> float | None:
 
 
 # Words that may surround "brighter"/"darker" without naming a particular light.
+_PREPOSITIONS = frozenset("at in on with of from by over under near behind".split())
 _DEGREE_FILLERS = {"more", "much", "a", "bit", "little", "slightly", "the", "and", "scene", "image"}
 
 def parse_lighting(text: str) -> str | None:
@@ -421,20 +455,29 @@ def parse_lighting(text: str) -> str | None:
         return "bright"
     if words and words <= DARKER_WORDS | _DEGREE_FILLERS:
         return "dark"
+    head = text.split()[-1] if text else ""
+    if head in LIGHTING_WORDS and len(words) <= 4 and not words & _PREPOSITIONS:  # "a moody night scene"
+        return text
     if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", said) and len(words) <= 6:
         return re.sub(r"^(?:a |an |the )", "", said)
     return None
 
 
 def parse_tone(text: str) -> str | None:
-    text = re.sub(r"^(?:a |an |the |to )?", "", _clean(text))
+    said = re.sub(r"^(?:a |an |the |to )?", "", _clean(text))
     text = re.sub(
         r"\s+(?:tones?|tint|toned|filter|colou?rs?|colou?r (?:tones?|palette|scheme|grading)|palette|hues?|style|look|mode|effect|feel)$",
         "",
-        text,
+        said,
     )
     text = re.sub(r"^(?:more |much |a bit |slightly |bit )", "", text)
-    return TONE_WORDS.get(text)
+    if text in TONE_WORDS:
+        return TONE_WORDS[text]
+    # "a warm vintage tone": a grade named by its own noun, with a tone word in it
+    graded = re.search(r"\s(?:tones?|tint|colou?r (?:palette|grading)|palette|grade|grading)$", said)
+    if graded and len(text.split()) <= 3 and set(WORD.findall(text)) & set(TONE_WORDS):
+        return text
+    return None
 
 
 def parse_style(text: str) -> str | None:
@@ -471,12 +514,30 @@ def parse_background(text: str) -> Value | None:
     return Value("description", text) if text else None
 
 
+# Details after a value: "clear glass | with realistic refraction", "watercolor | , soft edge bleeding".
+_DETAILS = re.compile(r"\s*(?:,|;|\s-\s|\s(?:with|featuring|including|showing|while|and\s+(?:a|an)|from)\s).*$")
+
+
 def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     """What a complement is: 'blue' (colour), 'bigger' (scale), 'large' (size), 'wooden' (material),
-    'smooth' (texture), 'night' (lighting), 'warm' (tone), 'watercolor style' (style), 'a square' (noun)."""
+    'smooth' (texture), 'night' (lighting), 'warm' (tone), 'watercolor style' (style), 'striped'
+    (pattern), 'a square' (noun). A value said with details ('clear glass with realistic refraction')
+    is the value."""
     cleaned = _clean(text)
     if not cleaned:
         return None
+    core = _DETAILS.sub("", cleaned)
+    if core == cleaned or GRAYSCALE_LOOK.search(cleaned[len(core) :]):  # "a striking look with black and white treatment"
+        core = ""
+    value = (_typed(core) if core else None) or _typed(cleaned)
+    if value is not None:
+        return value
+    if allow_bare_noun or re.match(r"^(?:a|an|some|two|three|\d+)\s", cleaned):
+        return Value("noun", cleaned)
+    return None
+
+
+def _typed(cleaned: str) -> Value | None:
     color = parse_color(cleaned)
     if color:
         return Value("color", color)
@@ -498,9 +559,17 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
         *said, matter = made["m"].split()
         return Value("material", MATERIAL_WORDS.get(matter, matter), parse_color(" ".join(said)) if said else None)
     material = re.sub(r"^(?:(?:a|an)|of)\s+", "", bare)
-    material = re.sub(r"\s+(?:material|texture|surface)$", "", material)
+    material = re.sub(r"\s+(?:material|texture|surface|finish)$", "", material)
     if material in MATERIAL_WORDS:
         return Value("material", MATERIAL_WORDS[material])
+    *said, matter = material.split() or [""]
+    if matter in MATERIAL_WORDS and not re.match(r"^(?:a|an)\s", bare) and 0 < len(said) <= 2 and all(
+        w in COLOR_WORDS or w in COLOR_MODIFIERS or w in TEXTURE_WORDS or w in _MATERIAL_MODIFIERS for w in said
+    ):  # "clear glass", "black leather": the material, a colour said with it its colour
+        return Value("material", MATERIAL_WORDS[matter], parse_color(" ".join(said)))
+    patterned = re.sub(r"\s+(?:patterns?|prints?|designs?|motifs?)$", "", material)
+    if patterned in OBJECT_PATTERN_WORDS or patterned.replace(" ", "-") in OBJECT_PATTERN_WORDS:
+        return Value("pattern", PATTERN_WORDS.get(patterned, patterned))
     words = WORD.findall(bare)
     fillers = ("and", "more", "surface", "appearance", "texture", "look", "finish")
     if set(words) & TEXTURE_WORDS and all(w in TEXTURE_WORDS or w in fillers for w in words):
@@ -508,9 +577,10 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     style = parse_style(cleaned)
     if style:
         return Value("style", style)
-    if allow_bare_noun or re.match(r"^(?:a|an|some|two|three|\d+)\s", cleaned):
-        return Value("noun", cleaned)
     return None
+
+
+_MATERIAL_MODIFIERS = frozenset("clear solid real genuine natural brushed frosted stained dark light fine raw".split())
 
 
 def is_image(text: str) -> bool:
