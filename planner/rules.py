@@ -28,18 +28,28 @@ from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, lin
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
+    BODY_PARTS,
     COLOR_NOUNS,
     EXPRESSION_WORDS,
+    FORM_WORDS,
     LIGHTING_VALUES,
+    LIGHTING_WORDS,
     LIKENESS_NOUNS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
     PERSON_FEATURES,
+    PERSON_NOUNS,
     PERSON_PARTS,
+    PERSON_PRONOUNS,
+    SEASONS,
+    STYLE_OBJECTS,
     STYLE_WORDS,
     STYLES,
     TEXTURE_WORDS,
+    TYPOS,
     WEARABLES,
+    WEATHER_WORDS,
+    WORN_BY_PEOPLE,
 )
 
 from .base import Planner
@@ -108,8 +118,15 @@ _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
 _STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
+_AGE = r"age|de-age|rejuvenate"
+# "remove the hat and fill in the hair": how the edit before is finished, not an edit of its own
+_TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
+# Verbs that change the shape of a thing ("shorten the giraffe's neck"): an ``attribute`` edit (name "shape").
+_SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|flatten|bend|curve|round off|sharpen"
+# Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
+_POSTURE = r"straighten|tilt|lean|tip over|upright"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -131,7 +148,8 @@ _LEADING = re.compile(
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
     r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
-    r"from the image|from the picture|from this image|from this photo|for the image|on the image)\b[\s,:]*)+",
+    r"from the image|from the picture|from this image|from this photo|for the image|on the image|"
+    rf"[a-z]{{3,}}ly(?=\s+{_VERB}\b))\b[\s,:]*)+",  # "significantly shorten ..."
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
@@ -162,6 +180,9 @@ class Clause:
     sequenced: bool = False  # preceded by "then"/"after that"
 
 
+_INSTEAD_OF = re.compile(r"^(?P<x>\s*instead\s+of\s+[^,.;]+),", re.I)
+
+
 def normalize(prompt: str) -> str:
     """NFKC, straight quotes, no control characters, single spaces (offsets refer to this text)."""
     text = unicodedata.normalize("NFKC", prompt)
@@ -169,11 +190,17 @@ def normalize(prompt: str) -> str:
         str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'"})
     )
     text = "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+    text = _TYPO.sub(lambda m: TYPOS[m[0].lower()], text)
+    text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+_TYPO = re.compile(rf"\b(?:{'|'.join(TYPOS)})\b", re.I)
 
 
 def split_clauses(text: str) -> list[Clause]:
     clauses, start, sequenced = [], 0, False
+    text = _INSTEAD_OF.sub(lambda m: f"{m['x']} ", text)  # "instead of X, put Y" is one clause (same offsets)
     for m in _SEPARATOR.finditer(text):
         if m.start() == m.end():
             continue
@@ -267,7 +294,7 @@ _PATTERN_OFF = re.compile(
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
-    accessories = _accessory(rest, turn, "off")
+    accessories = _accessory(rest, turn, "off") or _worn(rest, turn, "off")
     if accessories:
         return accessories
     said = _QUOTED.search(rest) or re.search(r"\bnumber\s+(?P<d>\d[\d,.]*)", rest)
@@ -286,9 +313,12 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)
     if text:
         return text
-    accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
+    accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn) or _worn(rest, turn, "on")
     if accessories:
         return accessories
+    weather = parse_phrase(rest, turn.context).ref
+    if weather is not None and set((weather.noun or "").split()) & WEATHER_WORDS:  # "add storm clouds"
+        return _lighting(_describe(" ".join(filter(None, (weather.color, weather.noun)))))
     background_object = _in_background(rest)
     if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
         return [Draft(Op.add, d.target, {**d.params, "relation": "in the background"}) for d in _add(verb, background_object, turn) or []] or None
@@ -395,22 +425,24 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)
     if text:
         return text
+    # "swap the positions of the cat and the dog", "swap the two cups": each goes where the other was
+    swap = re.match(r"^(?:the\s+)?(?:positions?|places?|locations?|spots?|sides?)\s+of\s+(?P<x>.+)$", rest, re.I)
+    if swap or (
+        re.match(r"swap|switch|exchange|trade", verb, re.I) and not re.search(r"\s(?:with|for|by|to|into)\s", rest, re.I)
+    ):
+        return _moves(turn, swap["x"] if swap else rest, {"position": "swapped with each other"})
     for m in _splits(rest, r"with|by|for|into|to|using"):
         old, new = m
         if is_background(old) or _is_setting_change(old, new):
             return _background(new)
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
-        replacement = parse_phrase(new, turn.context).ref
+        replacement = _new_thing(new, turn)
         if replacement is None:
             continue
-        replacement = EntityRef(
-            noun=replacement.noun, color=replacement.color, size=replacement.size, count=replacement.count,
-            attributes=replacement.attributes,
-        )
         targets = turn.targets(old)
         if targets:
-            return [_replacement(t, replacement) for t in targets]
+            return [d for t in targets for d in _replacement(t, replacement)]
     return None
 
 
@@ -463,9 +495,15 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if verb in ("dye", "paint")
         else rest
     )
+    rest = re.sub(r"^(?=(?:to|into)\s)", "the image ", rest, flags=re.I)  # "convert to watercolor": the image
     look = re.match(
-        r"^(?P<x>.+?)\s+(?:look|looks|appear|seem|feel)\s+(?:like\s+|as if\s+|more\s+)?(?P<y>.+)$", rest, re.I
+        r"^(?P<x>.+?)\s+(?:look|looks|appear|seem|feel)\s+(?:like\s+|as if\s+|more\s+)?"
+        r"(?:(?:it|they)(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+)?(?P<y>.+)$",
+        rest,
+        re.I,
     )
+    if look and is_scene_place(look["y"]) and (is_image(look["x"]) or look["x"].lower() == "it"):
+        return _background(look["y"])  # "make it look like it's winter"
     if look:
         value = classify(look["y"])
         if value and value.kind != "noun":
@@ -521,6 +559,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         drafts = _change_to(old, new, classify(new), turn)
         if drafts:
             return drafts
+    if re.fullmatch(r"re-?colou?r|colou?r|dye|tint", verb):  # "recolor the cabinets to sage green": a colour
+        for old, new in _splits(rest, r"to|in|into"):
+            if parse_color(new.split()[-1]) and len(new.split()) <= 3:
+                return _each(turn, old, lambda t, said=_describe(new): Draft(Op.recolor, t, {"color": said}))
     # "make X Y": the longest Y that is a value.
     words = rest.split()
     for i in range(1, len(words)):
@@ -532,6 +574,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
                 return drafts
     if is_image(rest) or rest.lower() in ("it",):
         return None
+    if verb in ("make", "turn") and len(words) > 1 and _PLURAL_NOUN.match(words[-1]) and words[-2].lower() not in _FUNCTION:
+        drafts = _apply(" ".join(words[:-1]), Value("noun", words[-1]), turn)
+        if drafts:
+            return drafts
     if verb in ("make", "let", "have", "get", "turn", "render"):  # "make the woman obese"
         for i in range(len(words) - 1, 0, -1):
             if words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES:
@@ -547,6 +593,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     )
 
 
+# A plural noun said bare ("pandas", "puppies"), not an adjective in -s ("famous", "nervous", "glass").
+_PLURAL_NOUN = re.compile(r"^[a-z]{3,}(?<![su])s$", re.I)
+_FUNCTION = frozenset("of with in on to and or so it that full for as at by from into than".split())
 _PARTICLES = frozenset("up down out off in on over".split())
 _DEGREE = frozenset("and or more less very much a bit little slightly really too even look looks".split())
 _NOT_A_CHANGE = re.compile(
@@ -590,6 +639,9 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
 def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Draft] | None:
     if value is None:
         return None
+    said = _describe(new).split()
+    if value.kind == "style" and said and said[-1] in STYLE_OBJECTS and len(said) <= 3 and not is_image(old):
+        value = Value("noun", new)  # "the clock to a colorful advertisement poster": a thing, not a look
     came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
     old = (
         re.sub(r"\s+from\s+.+$", "", old, flags=re.I)
@@ -623,8 +675,8 @@ def _is_setting_change(old: str, new: str) -> bool:
     """Changing anything to 'a coastal setting', or one place to another ('the beach' to 'a mountain
     landscape'), changes the background."""
     old = strip_image_tail(old)
-    if _is_style(new):  # "into a cyberpunk-inspired urban landscape"
-        return False
+    if _is_style(new) or parse_lighting(new) in LIGHTING_VALUES:  # "into a cyberpunk-inspired urban landscape"
+        return False  # "into a nighttime scene": the light changes
     return names_setting(new) or (is_scene_place(new) and (is_scene_place(old) or is_image(old)))
 
 
@@ -649,8 +701,10 @@ def _attribute_change(
     if what == "season":
         return _background(new)
     if what.startswith(("colo", "hue", "shade")):
-        if re.search(r"\bhair\b", target, re.I) and parse_color(new):
-            return _apply(target, Value("color", parse_color(new)), turn)
+        if re.search(r"\bhair\b", target, re.I):  # "hair color to deep auburn with natural highlights"
+            value = classify(new, allow_bare_noun=False)
+            said = str(value.value) if value is not None and value.kind == "color" else _describe(new)
+            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": said})]
         if is_image(target):
             return _tone(new)
         if is_background(target):
@@ -699,8 +753,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         old = re.sub(r"^(?:the\s+)?(?:colou?r|hue|shade)\s+of\s+", "", old, flags=re.I)
     if not old:
         return None
-    if re.search(r"\bhair\b", old, re.I) and value.kind == "color":
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": value.value})]
+    if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
+        said = value.value if value.kind == "color" else _describe(str(value.value))
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": said})]
     if is_background(old):
         return _background_value(value)
     if value.kind in ("lighting", "tone") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
@@ -716,6 +771,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
             or (not turn.context.last_targets and value.kind != "color")
         )
     if whole:
+        if re.search(r"\b(?:light|lighting)$", old, re.I) and value.kind in ("noun", "style", "description"):
+            return _lighting(_describe(str(value.value)))  # "the lighting to soft window light from the left"
         if value.kind == "lighting":
             return _lighting(str(value.value))
         if value.kind == "tone":
@@ -727,13 +784,14 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         if value.kind == "color":
             return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
         return None
-    builders: dict[str, Callable[[EntityRef], Draft]] = {
+    builders: dict[str, Callable[[EntityRef], Draft | list[Draft]]] = {
         "color": lambda t: Draft(Op.recolor, t, {"color": value.value}),
         "size": lambda t: Draft(Op.resize, t, {"size": value.value}),
         "scale": lambda t: Draft(Op.resize, t, {"scale": value.value}),
         "material": lambda t: Draft(Op.attribute, t, {"name": "material", "value": value.value}),
         "texture": lambda t: Draft(Op.attribute, t, {"name": "texture", "value": value.value}),
-        "noun": lambda t: _replacement(t, _replacement_ref(t, str(value.value), turn)),
+        "noun": lambda t: _replaced_by(t, str(value.value), turn),
+        "pattern": lambda t: Draft(Op.attribute, t, {"name": "pattern", "value": value.value}),
     }
     build = builders.get(value.kind)
     if build is None:
@@ -752,50 +810,64 @@ _LOOK = re.compile(
 )
 
 
-def _replacement_ref(target: EntityRef, new: str, turn: _Turn) -> EntityRef:
+def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
+    """What replaces a target: what is said of it, not where it is or what it refers to."""
     ref = parse_phrase(new, turn.context).ref
     if ref is None:
+        return None
+    return EntityRef(noun=ref.noun, color=ref.color, size=ref.size, count=ref.count, attributes=ref.attributes)
+
+
+def _replaced_by(target: EntityRef, new: str, turn: _Turn) -> list[Draft]:
+    replacement = _new_thing(new, turn)
+    if replacement is None:
         raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
-    return EntityRef(noun=ref.noun, color=ref.color, size=ref.size, attributes=ref.attributes)
+    return _replacement(target, replacement)
 
 
 # Words that say a state, not a kind: "a frozen branch", "a rusty bike" (a "palm tree" is another tree).
 _STATE_WORD = re.compile(rf"(?:ed|en|ing|ic|al|ous|ful|less|ish|ive|able|ible)$|^(?:{'|'.join(TEXTURE_WORDS)})$")
 
 
-def _replacement(target: EntityRef, new: EntityRef) -> Draft:
+def _replacement(target: EntityRef, new: EntityRef) -> list[Draft]:
     """X becomes Y. When Y is the same kind of thing ("the green vase to a white vase", "the branch
-    to a frozen branch") or a likeness of X ("into statues"), X itself changes: what differs is the edit."""
+    to a frozen branch", "the chair to a black leather chair") or a likeness of X ("into statues"), X
+    itself changes: each thing that differs is an edit. A kind said with another noun ("the tie to a
+    bow tie", "the tree to a palm tree") is another thing."""
     said = (new.noun or "").split()
     if said and said[-1] in LIKENESS_NOUNS:
-        return Draft(Op.attribute, target, {"name": "state", "value": new.noun})
+        return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
-    if said and old and said[-1] == old[-1]:
+    new_words = [w for w in said[:-1] if w not in old]
+    states = [w for w in new_words if _STATE_WORD.search(w) or w in FORM_WORDS or w in SEASONS]
+    if said and old and said[-1] == old[-1] and (states or not new_words):
         material = new.attributes.get("material")
-        new_words = [w for w in said[:-1] if w not in old and _STATE_WORD.search(w)]  # not "palm tree"
+        drafts = []
         if new.color and new.color != target.color and (target.color or new.color not in COLOR_NOUNS):
-            return Draft(Op.recolor, target, {"color": new.color})  # "an orange slice" is of an orange
+            drafts.append(Draft(Op.recolor, target, {"color": new.color}))  # "an orange slice" is of an orange
         if material and material != target.attributes.get("material"):
-            return Draft(Op.attribute, target, {"name": "material", "value": material})
+            drafts.append(Draft(Op.attribute, target, {"name": "material", "value": material}))
         if new.size and new.size != target.size:
-            return Draft(Op.resize, target, {"size": new.size})
-        if new_words:
-            return Draft(Op.attribute, target, {"name": "state", "value": " ".join(new_words)})
-    return Draft(Op.replace, target, {"replacement": new.model_copy(update={"attributes": {}})})
+            drafts.append(Draft(Op.resize, target, {"size": new.size}))
+        if states:
+            drafts.append(Draft(Op.attribute, target, {"name": "state", "value": " ".join(new_words)}))
+        if drafts:
+            return drafts
+    return [Draft(Op.replace, target, {"replacement": new.model_copy(update={"attributes": {}})})]
 
 
 def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     """give/apply/use: "give him a hat", "give it a warm tone", "apply a watercolor style"."""
     hair = re.search(r"\b(?P<c>[a-z]+(?:\s+[a-z]+)?)\s+hair\b", rest, re.I)
-    if hair and parse_color(hair["c"]):
-        return [
-            Draft(
-                Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": parse_color(hair["c"])}
-            )
-        ]
+    color = hair and (parse_color(hair["c"]) or parse_color(hair["c"].split()[-1]))  # "the figure | black hair"
+    if color:
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": color})]
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
+    looks = _looks(rest) if re.search(r"\b(?:style|aesthetic|look|filter|effect)\b", rest, re.I) else None
+    if looks:  # "apply a film noir aesthetic in grainy black and white"
+        return looks
     chosen = _choose("apply", rest, turn)
     if chosen:
         return chosen
@@ -1036,12 +1108,43 @@ def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
     return None
 
 
+# Relations that say where a thing goes ("on the table", "across the left cheek"), not how it looks ("with sparkle").
+_WHERE = re.compile(
+    r"^(?:on|onto|in|into|at|to|near|beside|next|behind|under|over|above|below|across|around|inside|atop|upon|from|off)\b", re.I
+)
+
+
+def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
+    """What a person wears or has, with no wearer said: a thing only people wear ("add black eyeglasses
+    that fit perfectly", "add scars across the forehead"), or a hat or glasses when the person is in
+    the scene ("remove the hat and fill in the hair"). Said on anything else ("put the hat on the
+    table") it is an object."""
+    phrase = parse_phrase(rest, turn.context)
+    ref = phrase.ref
+    if ref is None or not ref.noun:
+        return None
+    head = ref.noun.split()[-1]
+    owner = ref.attributes.get("of")
+    where = phrase.relation if phrase.relation and _WHERE.match(phrase.relation) else ""
+    part = parse_phrase(_WHERE.sub("", where), turn.context).ref if where else None
+    on_body = part is not None and (part.noun or " ").split()[-1] in BODY_PARTS
+    on_person = names_person(where) or (on_body and names_person(part.attributes.get("of") or PERSON))
+    if (owner and not names_person(owner)) or (where and not on_person):
+        return None
+    if not (head in WORN_BY_PEOPLE or (head in ACCESSORIES and turn.person) or (head in WEARABLES and on_person)):
+        return None
+    said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
+    name = ACCESSORIES.get(head, head)
+    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": name, "value": said if said and value == "on" and name not in ("hat", "glasses") else value})]
+
+
 def _feature_of(who: str, what: str) -> list[Draft] | None:
     what = re.sub(r"^(?:(?:a|an|some|the)\s+)?(?:pairs?\s+of\s+)?", "", what.strip(), flags=re.I)
     feature = what.split()[-1].lower() if what else ""
     if not {feature, feature.removesuffix("s")} & (PERSON_FEATURES | WEARABLES | ACCESSORIES.keys()):
         return None
-    if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or names_person(what) or len(what.split()) > 4:
+    someone = set(re.findall(r"[a-z]+", what.lower())) & (PERSON_NOUNS | PERSON_PRONOUNS)  # "a man in a coat"
+    if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or someone or len(what.split()) > 6:
         return None
     if feature in ACCESSORIES:  # "a hat to my grandpa": the character's hat, on or off
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": ACCESSORIES[feature], "value": "on"})]
@@ -1079,8 +1182,16 @@ _ACCESSORY_FILLER = frozenset(
 # A quoted string: "SALE", 'SALE', or 'Luigi's' (an apostrophe before a letter does not close it).
 _QUOTED = re.compile(r"""(?<![A-Za-z])(?:"(?P<d>[^"]+)"|'(?P<s>(?:[^']|'(?=[a-z]))+)')""")
 _TEXT_NOUN = re.compile(
-    r"\b(?:text|word|words|caption|title|label|slogan|sign|message|phrase|letters?|number|digits?|writing|"
-    r"headline|subtitle|tagline|name|lettering|inscription)\b|\b(?:says?|reads?|spells?|saying|reading)\s*$",
+    r"\b(?:text|words?|captions?|titles?|labels?|slogans?|signs?|messages?|phrases?|letters?|numbers?|digits?|"
+    r"writing|headlines?|subtitles?|taglines?|names?|lettering|inscriptions?|graffiti|fonts?|typography|typefaces?|"
+    r"calligraphy)\b|"
+    r"\b(?:says?|reads?|spells?|saying|reading)\s*$",
+    re.I,
+)
+# Nouns of the writing itself (a sign or a plaque is a thing that carries it).
+_WRITTEN_NOUN = re.compile(
+    r"\b(?:text|words?|writing|caption|title|slogan|message|phrase|letters?|lettering|inscription|graffiti|"
+    r"headline|subtitle|tagline|name|number|digits?|quote)$",
     re.I,
 )
 _TEXT_VERBS = frozenset("write type label print spell say read caption inscribe".split())
@@ -1106,26 +1217,51 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
     if not is_text:
         return None
     surface = re.sub(r"\b(?:say|says|read|reads|spell|spells)\b", " ", surface, flags=re.I)
-    place, rest_surface = None, surface
-    phrase = parse_phrase(rest_surface, turn.context)
-    place = phrase.place
+    place = parse_phrase(surface, turn.context).place
     noun = "text"
-    on = re.search(r"\bon\s+(?:the|a)\s+(?P<n>[a-z]+)", surface, re.I)
-    if on and on["n"].lower() not in (
-        "image",
-        "picture",
-        "photo",
-        "top",
-        "bottom",
-        "left",
-        "right",
-        "center",
-        "poster",
+    on = re.search(r"\bon\s+(?:the|a)\s+(?P<n>[a-z][a-z\s-]*)", surface, re.I)
+    on_ref = parse_phrase(on["n"], turn.context).ref if on else None
+    if on_ref is not None and on_ref.noun and on_ref.noun.split()[-1] not in (
+        "image", "picture", "photo", "top", "bottom", "left", "right", "center", "poster",
+    ):  # fmt: skip
+        noun = on_ref.noun
+    # "add a brass plaque 'EST. 1892'", "add a sign saying 'OPEN'": a new thing that carries the text
+    carrier = parse_phrase(re.sub(r"\s*(?:saying|that\s+says|reading|which\s+reads|with\s+the\s+(?:text|words)|:)\s*$", "", before_quote, flags=re.I), turn.context).ref
+    added = []
+    if (
+        verb.lower() in _ADD.split("|")
+        and carrier is not None
+        and carrier.noun
+        and not _WRITTEN_NOUN.search(carrier.noun)
+        and not re.match(rf"^\s*{_DEF}", before_quote, re.I)
     ):
-        noun = on["n"].lower()
+        added, noun = [Draft(Op.add, carrier)], carrier.noun
     target = EntityRef(noun=noun, position=place)
-    params = {"text": strings[-1], "old": strings[0] if len(strings) > 1 else None}
-    return [Draft(Op.text, target, {k: v for k, v in params.items() if v is not None})]
+    new_only = re.search(r"\b(?:with|to|into|as|by)\s*$", before_quote, re.I)  # "with 'A', 'B' and 'C'"
+    old = strings[0] if len(strings) > 1 and not new_only else None
+    params = {"text": strings[-1] if old or len(strings) == 1 else ", ".join(strings), "old": old}
+    return [*added, Draft(Op.text, target, {k: v for k, v in params.items() if v is not None})]
+
+
+def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """A change of form said as a verb: "age him by 10 years" (the person's age), "shorten the
+    giraffe's neck" (a shape), "straighten the leaning tower" (how it stands, a pose)."""
+    verb = verb.lower()
+    said = f"{verb} {rest}".strip()
+    if verb in _AGE.split("|"):
+        who = re.split(r"(?:^|\s+)(?:by|to|into|so|until|with)\b|,", rest, maxsplit=1)[0].strip()
+        name = "age" if not who or names_person(who) or who.lower() in ("it", "them") else "state"
+        refs = [EntityRef(noun=PERSON)] if name == "age" else turn.targets(who)
+        return [Draft(Op.attribute, r, {"name": name, "value": _describe(said)}) for r in refs] or None
+    what = re.split(r"\s+(?:by|to|so|until|with|while|and\s+make)\b|,", rest, maxsplit=1)[0]
+    what = re.sub(r"(?<=\w)\s+(?:length|height|width|size|shape)$", "", what.strip(), flags=re.I)
+    if not what or is_image(what):
+        return None
+    if re.search(r"\bhair\b", what, re.I):
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hairstyle", "value": _describe(said)})]
+    if re.fullmatch(_POSTURE, verb):
+        return _each(turn, what, lambda t: Draft(Op.pose, t, {"pose": "other", "description": _describe(said)}))
+    return _each(turn, what, lambda t: Draft(Op.attribute, t, {"name": "shape", "value": _describe(said)}))
 
 
 def _extract(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
@@ -1226,7 +1362,7 @@ def _style(text: str) -> list[Draft]:
     text = re.sub(r"^(?:make|give|apply|use|add|turn|render|create)\s+(?:it\s+)?", "", text.strip(), flags=re.I)
     look = style_mention(text)
     if look is not None and look.kind == "tone":  # "a timeless black and white masterpiece"
-        return _look(look)
+        return _looks(text) or []
     said = parse_style(text) or _describe(text)
     look = look or style_mention(said.replace("-", " "))  # "watercolor-wash": a watercolor
     name = said if said in STYLES else (str(look.value) if look is not None and look.kind == "style" else None)
@@ -1242,6 +1378,24 @@ def _lighting(said: str) -> list[Draft]:
 
 def _tone(said: str) -> list[Draft]:
     return [Draft(Op.tone, params={"tone": parse_tone(said) or _describe(said)})]
+
+
+_GRAY_WORDS = re.compile(r"black[\s-]+and[\s-]+white|monochrom\w*|gr[ae]yscale|sepia", re.I)
+
+
+def _looks(text: str) -> list[Draft] | None:
+    """Every look a free-form sentence names: "film noir with high contrast monochrome" is a style and
+    a tone; "a timeless black and white masterpiece" only a tone."""
+    look = style_mention(text)
+    if look is None:
+        return None
+    drafts = _look(look)
+    style = style_mention(_GRAY_WORDS.sub(" ", text)) if look.kind == "tone" else None
+    if style is None or style.kind != "style":
+        return drafts
+    last = str(style.value).split()[-1]  # the style is named as one: "a film noir aesthetic", "a cyberpunk
+    named = last in ("style", "art") or re.search(rf"\b{re.escape(last)}\s+(?:style|aesthetic|look|art)\b", text, re.I)
+    return drafts + _style(str(style.value)) if named else drafts  # style"; not "a minimalist composition"
 
 
 def _look(look: Value) -> list[Draft]:
@@ -1262,9 +1416,12 @@ def _splits(text: str, words: str, from_part: bool = False):
             yield before, after
 
 
-def _each(turn: _Turn, text: str, build: Callable[[EntityRef], Draft]) -> list[Draft] | None:
-    targets = turn.targets(text)
-    return [build(t) for t in targets] or None
+def _each(turn: _Turn, text: str, build: Callable[[EntityRef], Draft | list[Draft]]) -> list[Draft] | None:
+    drafts: list[Draft] = []
+    for target in turn.targets(text):
+        built = build(target)
+        drafts += built if isinstance(built, list) else [built]
+    return drafts or None
 
 
 def _phrases(text: str, turn: _Turn) -> list[Phrase]:
@@ -1311,6 +1468,8 @@ _HANDLERS: list[tuple[str, Handler]] = [
     (_RESIZE, _resize),
     (_ADD, _add),
     (_PLACE_VERBS, _place_verb),
+    (rf"{_AGE}|{_SHAPE}|{_POSTURE}", _reshape),
+    (_TOUCH_UP, lambda verb, rest, turn: []),  # how the edit before is finished: joins its text
     (r"write|type|label|print|spell out", _add),
     (r"ensure|make sure|see to it|confirm|verify|check", lambda verb, rest, turn: _ensure(rest, turn)),
     (_WITH, _with),
@@ -1536,6 +1695,14 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>made\s+(?:of|from|out\s+of)\s.+)$", "make {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
     (r"^(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
+    # "instead of the blue cup, put a red cup": the new thing replaces the old
+    (r"^instead\s+of\s+(?P<x>.+?)\s*,?\s+(?:put|place|add|use|draw|have|show|insert|paint)\s+(?P<y>.+)$", "replace {x} with {y}"),
+    # "turn the lights on", "switch off the lamps": the light of the scene
+    (r"^(?:turn|switch|put)\s+(?:on\s+(?:the|all\s+the)\s+lights|(?:the|all\s+the)\s+lights\s+on)\b.*$", "brighten the image"),
+    (r"^(?:turn|switch|put)\s+(?:off\s+(?:the|all\s+the)\s+lights|(?:the|all\s+the)\s+lights\s+off)\b.*$", "darken the image"),
+    # "set the scene in outer space", "put the street at night": the whole image somewhere or at some time
+    (rf"^(?:set|put|place)\s+(?:(?:the\s+)?(?:scene|image|picture|photo|story|setting|whole\s+thing)\s+(?:in|on|at|into|during)|"
+     rf".+?\s+(?:at|in|into|during)(?=\s+(?:the\s+)?(?:{'|'.join(LIGHTING_WORDS)})$))\s+(?P<y>.+)$", "turn the image into {y}"),
 ]
 _FORMS = [(re.compile(p, re.I), out) for p, out in _FORMS]
 
@@ -1575,8 +1742,7 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
                 drafts = _read_verbs(f"{verb} {by['r']}", turn)
                 if drafts is not None:
                     return drafts
-    look = style_mention(core)  # "immerse the image in the neon-lit world of cyberpunk"
-    return _look(look) if look is not None else None
+    return _looks(core)  # "immerse the image in the neon-lit world of cyberpunk"
 
 
 def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
