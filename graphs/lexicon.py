@@ -43,7 +43,7 @@ COLOR_NOUNS = frozenset(
 # Modifiers kept in a colour value ("dark brown"); filler dropped from it ("a solid shade of blue").
 COLOR_MODIFIERS = frozenset(
     "light dark deep bright pale pastel vivid neon soft hot navy sky royal baby forest lemon "
-    "off dusty muted rich warm cool metallic vibrant lively cheerful lush brilliant snowy pure fiery "
+    "off flat plain dusty muted rich warm cool metallic vibrant lively cheerful lush brilliant snowy pure fiery "
     "bold intense striking glossy brighter darker lighter deeper sage ocean midnight hunter electric ruby "
     "sea moss bottle powder ice steel blood candy cherry wine slate jet strawberry honey".split()
 )
@@ -101,12 +101,20 @@ EXPRESSION_WORDS = {
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble "
     "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
-    "curls dreadlocks mohawk".split()
+    "curls dreadlocks mohawk tears tear".split()
 )
 # Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
 WORN_BY_PEOPLE = frozenset("glasses eyeglasses spectacles sunglasses earring earrings lipstick".split()) | (
     PERSON_FEATURES - {"hair"}
+)
+# Skin tones: "make the girl more tan" changes the person's skin (an attribute), not a colour of a thing.
+SKIN_TONES = frozenset("tan tanned suntanned bronzed sunburnt sunburned pale paler".split())
+# Animals: "remove the sunglasses and make the cat's eyes big" is about what the cat wears, not a person.
+ANIMAL_NOUNS = frozenset(
+    "cat cats kitten kittens dog dogs puppy puppies horse horses cow cows bird birds parrot owl duck ducks "
+    "bear bears lion lions tiger tigers elephant elephants monkey monkeys rabbit rabbits bunny fox wolf "
+    "deer sheep goat pig pigs giraffe zebra panda penguin squirrel mouse hamster turtle frog fish".split()
 )
 # Body parts: an added thing "across the forehead" or "on her cheek" is on a person.
 BODY_PARTS = frozenset(
@@ -188,6 +196,36 @@ WEATHER_WORDS = frozenset(
     "rain rainfall raindrops rainstorm storm stormy thunderstorm lightning fog foggy mist misty haze hazy "
     "snowfall snowstorm blizzard drizzle hail downpour".split()
 )
+# Retouching: qualities of a photo that are turned up or down or set right ("increase the contrast",
+# "fix the glare", "correct white balance"), by the op that changes them: the light of the scene, or
+# the tone of its colours. Looks said as adjectives ("brighter and more vibrant") split the same way.
+LIGHT_QUALITIES = frozenset(
+    "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
+    "highlight glare glares darkness dimness".split()
+)
+TONE_QUALITIES = frozenset(
+    "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
+    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge".split()
+)
+LIGHT_LOOKS = frozenset(
+    "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "
+    "overexposed underexposed".split()
+)
+COLOR_LOOKS = frozenset(
+    "vibrant vivid saturated desaturated unsaturated dull duller muted faded colorful colourful deep deeper "
+    "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "
+    "monochrome sepia".split()
+)
+# Comparatives of light: "make the background darker" changes its light, not what the background is.
+LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposure".split())
+# Words around a quality that change nothing of it: "a little bit of the overall ambient brilliance".
+ADJUST_FILLERS = frozenset(
+    "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
+    "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
+    "full current".split()
+)
+# Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
+FALLING_WEATHER = frozenset("snow snowflake snowflakes flakes".split())
 # The closed values of a lighting edit; anything else said about the light is its description.
 LIGHTING_VALUES = (*dict.fromkeys(LIGHTING_WORDS.values()), "bright", "dark")
 
@@ -238,9 +276,13 @@ ABSTRACT_NOUNS = frozenset(
     "burst touch hint sense splash pop feeling element vibe vibes charm liveliness diversity appeal mood "
     "essence depth richness contrast impact narrative composition story scene world effect statement feel "
     "atmosphere ambiance ambience beauty emotion serenity tranquility energy life interest drama "
-    "whimsy warmth character flair elegance simplicity presence".split()
+    "whimsy warmth character flair elegance simplicity presence layer layers adjustment adjustments".split()
 )
 
+# Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
+WRITTEN_NOUNS = frozenset(
+    "text texts writing writings words word lettering letters caption captions inscription inscriptions".split()
+)
 # Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
 STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())
 
@@ -288,6 +330,7 @@ TYPOS = {
     "thebackground": "the background", "backhground": "background", "backgound": "background",
     "backround": "background", "backgroud": "background", "lyer": "layer", "colur": "color",
     "theimage": "the image", "thephoto": "the photo", "rmove": "remove", "remvoe": "remove",
+    "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "saturaton": "saturation",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from nanoedit.graphs import EntityRef
 from nanoedit.graphs.lexicon import (
     ABSTRACT_NOUNS,
+    ADJUST_FILLERS,
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
     BRIGHTER_WORDS,
     COLOR_FILLER,
+    COLOR_LOOKS,
     COLOR_MODIFIERS,
     COLOR_NOUNS,
     COLOR_WORDS,
@@ -26,6 +28,8 @@ from nanoedit.graphs.lexicon import (
     GRAYSCALE_LOOK,
     GROW_WORDS,
     IMAGE_NOUNS,
+    LIGHT_LOOKS,
+    LIGHT_QUALITIES,
     LIGHTING_WORDS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
@@ -44,6 +48,7 @@ from nanoedit.graphs.lexicon import (
     STYLE_MEDIA,
     STYLE_WORDS,
     TEXTURE_WORDS,
+    TONE_QUALITIES,
     TONE_WORDS,
     canonical_color,
     canonical_position,
@@ -221,6 +226,11 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
             return one + two
     # "the circle and the square": each part must start like a noun phrase of its own
     parts = [p for p in _AND_THE.split(text) if p]
+    if len(parts) == 1:  # "black writing and white cartoon bubble": a noun ends the first part
+        parts = [p for p in re.split(r"\s+and\s+", text, maxsplit=1) if p]
+        first = parts[0].split()[-1]
+        if canonical_color(first) or first in COLOR_MODIFIERS or first in _DETERMINERS or len(parts[0].split()) < 2:
+            parts = parts[:1]
     if len(parts) > 1:
         split = [_target(p, context) for p in parts]
         if all(split):
@@ -256,9 +266,10 @@ def resolve_reference(text: str, context: PlanContext | None) -> list[EntityRef]
     An unresolvable reference ("it" with nothing edited before) resolves to an empty list.
     """
     text = _clean(text)
-    if _PERSON_REF.match(text) and not (text == "them" and context and context.last_targets):
-        return [EntityRef(noun=PERSON)]
     last = list(context.last_targets) if context else []
+    if _PERSON_REF.match(text) and not (text == "them" and last):
+        people = [t for t in last if t.noun and t.noun.split()[-1] in PERSON_NOUNS]
+        return people[-1:] if people and text in ("him", "her", "he", "she") else [EntityRef(noun=PERSON)]
     objects = [t for t in last if t.noun != PERSON]
     last = objects or last  # "it" after "raise his arm and add a star" is the star
     if _IT.match(text):
@@ -370,12 +381,19 @@ def parse_color(text: str) -> str | None:
     if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and any(canonical_color(w) for w in said[1:-1]):
         return None  # "a red orange" is a fruit
     words = [w for w in said if w not in COLOR_FILLER]
+    while len(words) > 1 and words[0] in _MORE:  # "much more blue": the colour, said by degree
+        words = words[1:]
+    if len(words) == 1 and words[0].endswith("s") and canonical_color(words[0][:-1]) and words[0][:-1] not in COLOR_NOUNS:
+        words = [words[0][:-1]]
     if not words or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
         return None
     if not canonical_color(words[-1]):
         return None
     kept = [canonical_color(w) or w for w in words if w not in ("warm", "cool") or len(words) == 1]
     return " ".join(kept) or None
+
+
+_MORE = frozenset("more much even way bit slightly somewhat".split())
 
 
 def parse_place(text: str) -> str | None:
@@ -466,7 +484,8 @@ def parse_lighting(text: str) -> str | None:
 def parse_tone(text: str) -> str | None:
     said = re.sub(r"^(?:a |an |the |to )?", "", _clean(text))
     text = re.sub(
-        r"\s+(?:tones?|tint|toned|filter|colou?rs?|colou?r (?:tones?|palette|scheme|grading)|palette|hues?|style|look|mode|effect|feel)$",
+        r"\s+(?:tones?|tint|toned|filter|colou?rs?|colou?r (?:tones?|palette|scheme|grading)|palette|hues?|style|look|mode|effect|feel|"
+        r"scale|version|photo|photograph|picture|image)$",
         "",
         said,
     )
@@ -474,9 +493,11 @@ def parse_tone(text: str) -> str | None:
     if text in TONE_WORDS:
         return TONE_WORDS[text]
     # "a warm vintage tone": a grade named by its own noun, with a tone word in it
-    graded = re.search(r"\s(?:tones?|tint|colou?r (?:palette|grading)|palette|grade|grading)$", said)
+    graded = re.search(r"\s(?:tones?|tint|hint|tinge|cast|wash|overlay|filter|colou?r (?:palette|grading)|palette|grade|grading)$", said)
     if graded and len(text.split()) <= 3 and set(WORD.findall(text)) & set(TONE_WORDS):
         return text
+    if graded and not set(WORD.findall(said)) & STYLE_MEDIA and any(canonical_color(w) for w in WORD.findall(said)):
+        return said  # "a brown hint", "a violet tint", "a green superhero filter": a colour grade
     return None
 
 
@@ -577,7 +598,77 @@ def _typed(cleaned: str) -> Value | None:
     style = parse_style(cleaned)
     if style:
         return Value("style", style)
+    adjusted = parse_adjustment(cleaned)
+    if adjusted is not None and adjusted.region is None:
+        ops = {op for op, _ in adjusted.parts}
+        if ops == {"lighting"}:
+            return Value("lighting", parse_lighting(cleaned) or cleaned)
+        return Value("tone" if ops == {"tone"} else "looks", cleaned)
     return None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Qualities of a photo said to change: each part's op ("lighting" or "tone") and words, and the
+    region they are changed in, when one is said ("the brightness of the background")."""
+
+    parts: list[tuple[str, str]]
+    region: str | None = None
+
+
+_ADJUST_CUT = re.compile(
+    r"\s*(?P<aside>,|\s(?:until|by|like|so|because|while|as|through|since|with|making|to\s+(?:make|give|get))\s)\s*"
+    r"|\s+(?:of|on|in|for|from|to|across|throughout|at|around|within)\s+"
+)
+_ADJUST_SPLIT = re.compile(
+    r"\s*(?:&|\b(?:and|or|plus|higher|lower|more|less|increase|decrease|reduce|raise|boost|improve|enhance)\b)\s*"
+)
+
+
+def _quality_word(word: str) -> str | None:
+    """The op a retouching word belongs to ('contrast' -> tone, 'brightness' -> lighting), if any."""
+    if word in LIGHT_QUALITIES or word in LIGHT_LOOKS:
+        return "lighting"
+    colour = canonical_color(word) or (word.endswith("s") and word[:-1] not in COLOR_NOUNS and canonical_color(word[:-1]))
+    if word in TONE_QUALITIES or word in COLOR_LOOKS or word in TONE_WORDS or colour:
+        return "tone"
+    return None
+
+
+_NOT_A_GRADE = STYLE_MEDIA | SEASONS | SCENE_WORDS | frozenset(LIGHTING_WORDS)  # "spring colors": a season
+
+
+def parse_adjustment(text: str) -> Adjustment | None:
+    """Qualities of a photo turned up or down: 'the brightness and contrast' -> lighting and tone;
+    'less cold and dark' -> tone and lighting; 'the intensity of red color on the entire image' ->
+    tone. What follows a preposition is the region (or the amount: 'by a little'). None unless every
+    part is such a quality, so 'the size of the car' or 'a red car' is none."""
+    said = re.sub(r"^(?:(?:some|all|most|part|much|a\s+lot)\s+of\s+)", "", _clean(text))
+    region = None
+    for m in _ADJUST_CUT.finditer(said):
+        tail = WORD.findall(said[m.end() :])
+        if m.group().strip() == "of" and tail and all(_quality_word(w) or w in ADJUST_FILLERS for w in tail):
+            continue  # "the intensity of red color"
+        said, region = said[: m.start()], None if m["aside"] else said[m.end() :]
+        break  # a region ("of the background"), or an aside ("until the sky is blue", "like a dreary day")
+    if region is not None and all(w in ADJUST_FILLERS or w in _DETERMINERS for w in WORD.findall(region)):
+        region = None  # "by a little", "in the image"
+    if region is not None and is_image(region):
+        region = None
+    parts = []
+    for part in _ADJUST_SPLIT.split(said):
+        words = [w for w in WORD.findall(part) if w not in ADJUST_FILLERS and w not in _DETERMINERS]
+        if not words:
+            continue
+        if re.match(r"^(?:a|an|another|\d+)\s", part) and all(canonical_color(w) for w in words):
+            return None  # "an orange": a thing
+        ops = [_quality_word(w) for w in words]
+        head = words[-1]
+        named = head in LIGHT_QUALITIES or head in TONE_QUALITIES
+        if not all(ops) and not (named and len(words) <= 3 and not set(words) & _NOT_A_GRADE):
+            return None  # "sun glares", "superhero filter": a quality named by its head
+        parts.append(("lighting" if "lighting" in ops else "tone", part.strip()))
+    return Adjustment(parts, region) if parts else None
 
 
 _MATERIAL_MODIFIERS = frozenset("clear solid real genuine natural brushed frosted stained dark light fine raw".split())
@@ -588,9 +679,13 @@ def is_image(text: str) -> bool:
     words = [
         w
         for w in WORD.findall(_clean(text))
-        if w not in _DETERMINERS and w not in ("entire", "whole", "overall")
+        if w not in _DETERMINERS and w not in ("entire", "whole", "overall") and w not in _PHOTO_LOOKS
     ]
     return bool(words) and all(w in IMAGE_NOUNS or w in ("all", "everything") for w in words)
+
+
+# "the grayscale photo", "the dark image": a look of the image said before its noun.
+_PHOTO_LOOKS = frozenset("grayscale greyscale monochrome black white and colour color old dark bright dim current".split())
 
 
 def is_background(text: str) -> bool:

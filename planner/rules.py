@@ -28,10 +28,16 @@ from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, lin
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
+    ANIMAL_NOUNS,
+    BACKGROUND_NOUNS,
     BODY_PARTS,
     COLOR_NOUNS,
+    COLOR_WORDS,
     EXPRESSION_WORDS,
+    FALLING_WEATHER,
     FORM_WORDS,
+    LIGHT_COMPARATIVES,
+    LIGHT_QUALITIES,
     LIGHTING_VALUES,
     LIGHTING_WORDS,
     LIKENESS_NOUNS,
@@ -42,14 +48,17 @@ from nanoedit.graphs.lexicon import (
     PERSON_PARTS,
     PERSON_PRONOUNS,
     SEASONS,
+    SKIN_TONES,
     STYLE_OBJECTS,
     STYLE_WORDS,
     STYLES,
     TEXTURE_WORDS,
+    TONE_QUALITIES,
     TYPOS,
     WEARABLES,
     WEATHER_WORDS,
     WORN_BY_PEOPLE,
+    WRITTEN_NOUNS,
 )
 
 from .base import Planner
@@ -68,6 +77,7 @@ from .phrases import (
     is_scene_place,
     names_person,
     names_setting,
+    parse_adjustment,
     parse_background,
     parse_color,
     parse_direction,
@@ -78,6 +88,7 @@ from .phrases import (
     parse_style,
     parse_targets,
     parse_tone,
+    resolve_reference,
     strip_image_tail,
     style_mention,
 )
@@ -86,11 +97,12 @@ from .phrases import (
 
 _REMOVE = (
     r"remove|removing|delete|erase|eliminate|get rid of|take out|take away|wipe out|wipe away|clear away|clear out|"
-    r"discard|omit|strip away|cut away|banish|expunge|eradicate|expel|purge|do away with"
+    r"discard|omit|strip away|cut away|banish|expunge|eradicate|expel|purge|do away with|edit out|photoshop out|"
+    r"clone out|paint out|airbrush out|shop out|edit away"
 )
 _ADD = (
     r"add|adding|insert|put|place|draw|include|introduce|create|spawn|drop|attach|position|stick|generate|paint in|"
-    r"plant|set up|bring in|integrate|incorporate|embed|arrange|perch|nestle|tuck|install|affix|sprinkle|scatter|"
+    r"plant|set up|bring in|integrate|incorporate|embed|arrange|perch|nestle|tuck|install|affix|sprinkle|scatter|paste|"
     r"invite|align|situate|feature"
 )
 # Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
@@ -112,8 +124,28 @@ _CHANGE = (
     r"reimagine|envision|depict|portray|reinvent|morph|dye|give|let|have|customi[sz]e|rearrange|tweak|coat|cover|"
     r"tinge|dress|clothe"
 )
+# Retouching verbs: a quality of the photo turned up or down, or set right ("increase the contrast",
+# "fix the glare", "turn up the brightness and contrast"); the object says the quality (``_adjust``).
+_ADJUST_UP = (
+    r"increase|increasing|raise|boost|turn up|bring up|dial up|crank up|pump up|bump up|punch up|heighten|"
+    r"intensify|amplify|enhance|strengthen|maximi[sz]e|add|deepen|improve|correct|fix|adjust|balance|tweak|"
+    r"restore|overlay"
+)
+_ADJUST_DOWN = (
+    r"decrease|decreasing|reduce|reducing|lower|turn down|bring down|dial down|tone down|dull down|soften|lessen|"
+    r"cut down|drop|weaken|minimi[sz]e|remove|get rid of|take out|take away|dull"
+)
+# Verbs that are themselves the quality ("brighten the sky", "desaturate the photo", "colorize it").
+_ADJUST_SELF = {
+    "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
+    "illuminate": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
+    "colorize": "tone", "colourize": "tone", "warm up": "tone", "cool down": "tone",
+}  # fmt: skip
+# A quality said with no verb: "higher brightness and contrast", "less saturation".
+_ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
+_ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
-_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise|brighten|darken|lighten|dim"
+_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
@@ -126,7 +158,7 @@ _SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|flatten|
 # Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
 _POSTURE = r"straighten|tilt|lean|tip over|upright"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -134,14 +166,16 @@ _PLACE_FIRST = r"(?:in|at|on)\ the\ (?:top|bottom|left|right|center|middle|upper
 _SEPARATOR = re.compile(
     rf"""(?P<sentence>(?<=[.!?])\s+|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
-    |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+plus\s+(?={_VERB}\b))
-    |(?P<join>\s*,?\s*\band\s+(?={_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
+    |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
+    |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
+      |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:saturation|balance|cast|tones?|temperature|intensity|contrast)\b)(?={_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
     |(?P<keep>\s*,?\s*\b(?:while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 _LEADING = re.compile(
-    r"^(?:\[[^\]]{1,40}\][\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|you|u)(?:\s+please)?"
+    r"^(?:\[[^\]]{1,40}\][\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
     r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i'd\s+love\s+(?:it\s+)?if\s+you\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+please)?|actually|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
@@ -162,7 +196,7 @@ _QUALIFIER = re.compile(
     r"to enhance|to match|to reflect|to complement|to emphasize|to highlight|to achieve|to evoke|to convey|"
     r"to add|to keep|to maintain|to look|to appear|with|using|which|that|where|blending|matching|"
     r"creating|giving|resulting|adding|inviting|bringing|lending|evoking|capturing|offering|making it|make it look|making the|as if|as though|like|the result|"
-    r"the overall|overall|it should look|seamlessly|naturally|realistically|still)\b",
+    r"the overall|overall|it should look|seamlessly|naturally|realistically|still|feel free)\b",
     re.IGNORECASE,
 )
 _EVERYTHING_ELSE = re.compile(
@@ -251,9 +285,12 @@ class _Turn:
 
     context: PlanContext
     person: bool  # the character is in the scene or named in the prompt
+    animal: bool = False  # an animal is named in the prompt (what it wears is no person's)
+    background: bool = False  # a background edit came before in this prompt ("... make it white")
 
     def refer_to(self, drafts: list[Draft]) -> None:
         """Later clauses of the prompt refer to what these drafts edited, as later turns would."""
+        self.background = self.background or any(d.op is Op.background for d in drafts)
         after = [a for a in (d.target_after() for d in drafts if d.op is not Op.identity_lock) if a]
         if after and not all(a.noun == PERSON for a in after):
             self.context = self.context.model_copy(update={"last_targets": after})
@@ -283,8 +320,36 @@ def _in_background(rest: str) -> str:
 
 # "delete the number 2010", "erase the words 'FOR SALE'": written text taken away.
 _WRITTEN_THING = re.compile(
-    r"^(?:the|all\s+(?:the\s+)?)?\s*(?:(?:text|words?|writing|lettering|caption|inscription)\b|number\s+\d)", re.I
+    rf"^(?:the|a|an|some|any|all\s+(?:the\s+)?)?\s*(?:(?:{'|'.join(COLOR_WORDS)})\s+)?(?:(?:{'|'.join(WRITTEN_NOUNS)})\b|number\s+\d)", re.I
 )
+# What carries written text: "the writing on the sign", 'the "G" from the sign'.
+_CARRIER = re.compile(r"\b(?:on|from|off|of|in)\s+(?:the|a|this|that|its|his|her)\s+(?P<c>[a-z][\w\s-]*)$", re.I)
+
+
+def _carrier(text: str, turn: _Turn, place: str | None = None) -> EntityRef:
+    """The thing written text is on (the sign), or the text itself when nothing is named."""
+    m = _CARRIER.search(text)
+    ref = parse_phrase(m["c"], turn.context).ref if m else None
+    if ref is None or not ref.noun or is_image(ref.noun) or parse_place(m["c"]):
+        return EntityRef(noun="text", position=place)
+    return ref.model_copy(update={"position": place}) if place else ref
+
+
+def _written(rest: str, turn: _Turn, new: str = "") -> list[Draft] | None:
+    """Written text taken away or put in: "remove the writing on the top", 'remove the "G" from the
+    sign', "delete the number 2010", "add text pool party"."""
+    said = _QUOTED.search(rest) or re.search(r"\bnumber\s+(?P<d>\d[\d,.]*)", rest)
+    bare = _QUOTED.sub("", rest)
+    quoted_only = said and re.match(r"^\s*(?:the|a)?\s*(?:(?:from|on|off|in)\s+.+)?$", bare, re.I)
+    if not (_WRITTEN_THING.match(rest) or quoted_only) or (re.match(r"^all\b", rest, re.I) and _CARRIER.search(bare)):
+        return None  # "all the text on the wall": the wall's surface, a region
+    place = parse_phrase(bare, turn.context).place
+    old = (said["d"] or said["s"]) if said else None
+    if new == "" and not said:  # "add text pool party": the words after the noun are the text
+        words = re.match(rf"^(?:the|a|an|some)?\s*(?:{'|'.join(WRITTEN_NOUNS)})\s+(?P<t>(?!(?:on|in|at|to|that|which|from|saying|reading)\b).+)$", rest, re.I)
+        new = words["t"] if words and turn and not parse_place(words["t"]) else ""
+    params = {"text": new, "old": old} if new != "" or old else {"text": ""}
+    return [Draft(Op.text, _carrier(bare, turn, place), {k: v for k, v in params.items() if v is not None})]
 # "remove the stripes from the shirt": a pattern of an object, not an object.
 _PATTERN_OFF = re.compile(
     r"^(?:the\s+|all\s+(?:the\s+)?)?(?:patterns?|prints?|stripes|spots|polka\s+dots|texture)\s+(?:from|on|of)\s+(?P<x>.+)$", re.I
@@ -297,27 +362,28 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     accessories = _accessory(rest, turn, "off") or _worn(rest, turn, "off")
     if accessories:
         return accessories
-    said = _QUOTED.search(rest) or re.search(r"\bnumber\s+(?P<d>\d[\d,.]*)", rest)
-    if said and _WRITTEN_THING.match(rest):  # the string is named; "all the text on the wall" is a region
-        phrase = parse_phrase(_QUOTED.sub("", rest), turn.context)
-        return [Draft(Op.text, EntityRef(noun="text", position=phrase.place), {"text": "", "old": said["d"] or said["s"]})]
     pattern = _PATTERN_OFF.match(rest)
     if pattern:
         return _each(turn, pattern["x"], lambda t: Draft(Op.attribute, t, {"name": "pattern", "value": "none"}))
-    if is_background(rest):
-        return None
+    if is_background(rest):  # "remove the background": a plain one in its place
+        return [Draft(Op.background, params={"description": "plain"})]
+    parts = [p for p in re.split(r"\s+and\s+", rest, maxsplit=1) if p]
+    written = [_written(p, turn) for p in parts]
+    if any(written):  # "remove text and pictures": the text, then the pictures
+        return [d for p, w in zip(parts, written) for d in (w or [Draft(Op.remove, t) for t in turn.targets(p)])]
     return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
 
 
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    text = _text_edit(rest, turn, verb)
+    text = _text_edit(rest, turn, verb) or (_written(rest, turn, new="") if not _QUOTED.search(rest) else None)
     if text:
         return text
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn) or _worn(rest, turn, "on")
     if accessories:
         return accessories
     weather = parse_phrase(rest, turn.context).ref
-    if weather is not None and set((weather.noun or "").split()) & WEATHER_WORDS:  # "add storm clouds"
+    falling = weather is not None and set((weather.noun or "").split()) & FALLING_WEATHER and re.search(r"\bfall", rest, re.I)
+    if weather is not None and (set((weather.noun or "").split()) & WEATHER_WORDS or falling):  # "add storm clouds"
         return _lighting(_describe(" ".join(filter(None, (weather.color, weather.noun)))))
     background_object = _in_background(rest)
     if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
@@ -336,6 +402,10 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         global_edit = _global(whole, turn)
         if global_edit:
             return global_edit
+    purpose = _PURPOSE.search(rest)
+    if purpose and is_abstract(parse_phrase(rest[: purpose.start()], turn.context).ref):
+        meant = re.sub(r"^[\s,]*(?:(?:in order |so as )?to|for)\s+", "", purpose[0])  # "add layers to increase vibrance"
+        return _read_verbs(meant, turn)
     rest = _PURPOSE.sub("", rest) or rest
     rest = re.sub(r"\s+(?:there|here|where (?:it|they) (?:was|were|used to be)|in (?:its|their) place)$", "", rest, flags=re.I)
     count_change = re.match(
@@ -443,6 +513,9 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         targets = turn.targets(old)
         if targets:
             return [d for t in targets for d in _replacement(t, replacement)]
+    replaced = parse_phrase(rest, turn.context).ref
+    if replaced is not None and (replaced.noun or "").split()[-1] in BACKGROUND_NOUNS:  # "replace the background under the cat"
+        return [Draft(Op.background, params={"description": "a new background"})]
     return None
 
 
@@ -516,6 +589,14 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return untyped
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
+    said_bare = verb in ("make", "turn") and not re.match(rf"^{_DEF}|^(?:it|a|an)\b", rest, re.I)
+    said_bare = said_bare and (parse_color(rest) or parse_adjustment(rest))
+    bare = classify(rest, allow_bare_noun=False) if said_bare else None
+    if bare is not None and bare.kind in ("color", "lighting", "tone", "looks"):  # "make flat white": it
+        return _apply("it", bare, turn)
+    facet = _ATTRIBUTE_OF.match(rest)
+    if facet and facet["what"].lower().startswith("colo") and not re.search(r"\s(?:to|into|in|with)\s", facet["t"]):
+        return _each(turn, facet["t"], lambda t: Draft(Op.recolor, t, {"color": "different"}))  # "change color of the desk"
     rest = re.sub(
         r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+",
         "",
@@ -545,7 +626,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     splits = [
         (old, new)
         for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True)
-        if not _says_where(old, new)
+        if not _says_where(old, new) and not re.search(r"\b(?:twice|half|times|\d+x)$", old, re.I)  # "twice as big"
     ]
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)
@@ -612,8 +693,7 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         return None
     if not change or _NOT_A_CHANGE.match(change) or len(change.split()) > 5 or _QUOTED.search(change):
         return None
-    look = _LOOK.match(old)
-    if look and not re.search(r"\b(?:it|everything|things)$", old, re.I):  # "make the colors more vibrant"
+    if _is_look(old) and not re.search(r"\b(?:it|everything|things)$", old, re.I):  # "make the colors more vibrant"
         lit = re.search(r"\b(?:light|lighting|time of day)$", old, re.I)
         return _lighting(_describe(change)) if lit else _tone(change)
     if is_image(old) or is_background(old) or old.lower() in ("it", "everything", "this", "that"):
@@ -657,6 +737,8 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
         drafts = _attribute_change(attribute["what"].lower(), attribute["t"], new, value, turn, prep.lower())
         if drafts is not None:
             return drafts
+    if _WRITTEN_THING.match(old):  # "change the number 881 to 960"
+        return _written(old, turn, new=new.strip(" .\"'"))
     if is_background(old):
         return _background(new)
     if value.kind == "noun" and (
@@ -758,14 +840,16 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": said})]
     if is_background(old):
         return _background_value(value)
-    if value.kind in ("lighting", "tone") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
+    if value.kind in ("lighting", "tone", "looks") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
         return _apply("it", value, turn)
     said_it = old.lower() in ("it", "everything", "it all", "this", "that")
-    whole = is_image(old) or (_LOOK.match(old) and not said_it)
+    whole = is_image(old) or (_is_look(old) and not said_it)
+    if said_it and turn.background and not turn.context.last_targets:  # "remove the background, make it white"
+        return _background_value(value)
     if said_it:  # "make it night" is the image; "make it blue" is the last edited object, if any
         styled = value.kind in ("style", "noun") and parse_style(str(value.value))
         whole = (
-            value.kind in ("lighting", "tone")
+            value.kind in ("lighting", "tone", "looks")
             or bool(styled)
             or bool(parse_tone(str(value.value)))  # "make it black and white"
             or (not turn.context.last_targets and value.kind != "color")
@@ -777,6 +861,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
             return _lighting(str(value.value))
         if value.kind == "tone":
             return [Draft(Op.tone, params={"tone": value.value})]
+        if value.kind == "looks":  # "less cold and dark": the tone and the light
+            return _adjust("make", str(value.value), turn)
         if value.kind in ("style", "noun"):
             if is_scene_place(str(value.value)) and not _is_style(str(value.value)):
                 return [Draft(Op.background, params={"description": _describe(str(value.value))})]
@@ -784,6 +870,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         if value.kind == "color":
             return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
         return None
+    who = parse_phrase(old, turn.context).ref
+    if value.kind == "color" and value.value in SKIN_TONES and who and (who.noun or "").split()[-1] in PERSON_NOUNS:
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": str(value.value)})]
     builders: dict[str, Callable[[EntityRef], Draft | list[Draft]]] = {
         "color": lambda t: Draft(Op.recolor, t, {"color": value.value}),
         "size": lambda t: Draft(Op.resize, t, {"size": value.value}),
@@ -808,6 +897,10 @@ _LOOK = re.compile(
     r"lighting|light|tones?|mood|atmosphere|style|look|time of day)$",
     re.I,
 )
+
+
+def _is_look(old: str) -> bool:
+    return bool(_LOOK.match(strip_image_tail(old)))
 
 
 def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
@@ -835,6 +928,8 @@ def _replacement(target: EntityRef, new: EntityRef) -> list[Draft]:
     itself changes: each thing that differs is an edit. A kind said with another noun ("the tie to a
     bow tie", "the tree to a palm tree") is another thing."""
     said = (new.noun or "").split()
+    if said and said[-1] in EXPRESSION_WORDS and (target.noun or "").split()[-1] in EXPRESSION_WORDS:
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[said[-1]]})]
     if said and said[-1] in LIKENESS_NOUNS:
         return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
@@ -916,13 +1011,69 @@ def _moves(turn: _Turn, text: str, params: dict) -> list[Draft] | None:
     return [Draft(Op.move, t, params) for t in turn.targets(text)] or None
 
 
+def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """Retouching: a quality of the photo turned up or down ("increase the contrast a bit", "turn up
+    the brightness and contrast", "remove the orange tone", "fix the glare from the flash", "brighten
+    and contrast the two men"). Light is a ``lighting`` edit, also of one region; the colours of the
+    photo a ``tone`` edit; colour added to one object ("colorize the tattoo") recolours it."""
+    verb = re.sub(r"\s+", " ", verb.lower())
+    selves = [_ADJUST_SELF[verb]] if verb in _ADJUST_SELF else []
+    while selves:  # "brighten and contrast the two men"
+        more = re.match(rf"^(?:and|,)\s*(?P<v>{'|'.join(_ADJUST_SELF)})\b\s*(?P<rest>.*)$", rest, re.I)
+        if not more:
+            break
+        selves.append(_ADJUST_SELF[more["v"].lower()])
+        rest = more["rest"]
+    down = bool(re.fullmatch(_ADJUST_DOWN, verb)) or verb in ("darken", "dim", "desaturate", "cool down", "less")
+    if selves:
+        if verb in ("darken", "lighten") and re.search(r"\s(?:to|into)\s+(?:a\s+)?[\w\s-]+$", rest):
+            return _change("make", rest, turn)  # "darken the boy's hair to black"
+        region = re.sub(r"^(?:it|the\s+(?:image|picture|photo|scene))\b", "", rest, flags=re.I).strip()
+        if verb.startswith("colo") and region and not is_image(region):  # "colorize the tattoo (red)"
+            return _change("colour", region, turn) or _each(turn, region, lambda t: Draft(Op.recolor, t, {"color": "full color"}))
+        graded = parse_adjustment(region) if region else None
+        if graded is not None and {op for op, _ in graded.parts} == {"tone"}:  # "darken the green color"
+            return _tone(f"{verb} {_describe(region)}")
+        said = {"lighting": "dark" if down else "bright", "tone": verb}
+        return [d for op in dict.fromkeys(selves) for d in _adjusted(op, said[op])]
+    rest = re.sub(r"^with\s+", "", rest, flags=re.I)  # "overlay with color"
+    adjusted = parse_adjustment(rest)
+    if adjusted is None:
+        return None
+    heads = [part.split()[-1] for _, part in adjusted.parts]
+    plain = [op for op, part in adjusted.parts if part.split()[-1] in LIGHT_QUALITIES | TONE_QUALITIES]
+    if re.fullmatch(r"add|remove|get rid of|take out|take away|drop", verb) and (
+        not plain or "light" in heads or "lights" in heads
+    ):
+        return None  # "add an orange", "remove the light on the wall": things
+    region = adjusted.region
+    if region and heads[-1].startswith("colo") and not is_background(region) and verb not in ("remove",):
+        targets = parse_targets(region, turn.context)  # "add color to the flowers"
+        if targets and not any(is_abstract(t) for t in targets):
+            return [Draft(Op.recolor, t, {"color": "full color"}) for t in targets]
+    drafts = []
+    for op, part in adjusted.parts:
+        key = part.split()[-1]
+        if op == "lighting":
+            value = parse_lighting(part) or (("dark" if down else "bright") if key in LIGHT_COMPARATIVES else None)
+        else:
+            value = parse_tone(part)
+            value = {"warm": "cool", "cool": "warm"}.get(value, value) if down and verb != "remove" else value
+            value = value or (_describe(part) if verb in _FIXES else f"{'less' if down else 'more'} {_describe(part)}")
+        drafts += _adjusted(op, value or _describe(f"{verb} {part}"))
+    return list({(d.op, str(d.params)): d for d in drafts}.values())
+
+
+_FIXES = frozenset("correct fix adjust balance tweak restore improve".split())
+
+
+def _adjusted(op: str, said: str) -> list[Draft]:
+    return _lighting(said) if op == "lighting" else _tone(said)
+
+
 def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
-    adjusted = re.match(
-        r"^(?:the\s+)?(?:overall\s+)?(?P<what>brightness|exposure|lighting|light|contrast|saturation|warmth|size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$",
-        rest,
-        re.I,
-    )
+    adjusted = re.match(r"^(?:the\s+)?(?:overall\s+)?(?:size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$", rest, re.I)
     grow = verb in (
         "enlarge",
         "magnify",
@@ -936,21 +1087,6 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         "double",
         "raise",
     )
-    if verb in ("darken", "lighten") and re.search(r"\s(?:to|into)\s+(?:a\s+)?[\w\s-]+$", rest):
-        drafts = _change("make", rest, turn)  # "darken the boy's hair to black"
-        if drafts:
-            return drafts
-    if verb in ("brighten", "lighten", "darken", "dim"):
-        return [
-            Draft(Op.lighting, params={"lighting": "bright" if verb in ("brighten", "lighten") else "dark"})
-        ]
-    if adjusted and adjusted["what"].lower() not in ("size", "scale"):
-        what = adjusted["what"].lower()
-        if what in ("brightness", "exposure", "lighting", "light"):
-            return [Draft(Op.lighting, params={"lighting": "bright" if grow else "dark"})]
-        if what == "warmth":
-            return [Draft(Op.tone, params={"tone": "warm" if grow else "cool"})]
-        return [Draft(Op.tone, params={"tone": f"{'more' if grow else 'less'} {what}"})]
     if verb in ("lower", "raise"):
         return None
     target = adjusted["t"] if adjusted and adjusted["t"] else rest
@@ -1053,7 +1189,10 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     act = m["act"].lower()
     act = act[:-1] if act.endswith("s") and act[:-1] in ACTION_WORDS else act
     if act in EXPRESSION_WORDS and not m["more"].strip():
-        return _each(turn, m["who"], lambda t: Draft(Op.attribute, t, {"name": "expression", "value": EXPRESSION_WORDS[act]}))
+        expression = {"name": "expression", "value": EXPRESSION_WORDS[act]}
+        if names_person(m["who"]):  # a person's expression is the person's (as hair and clothes are)
+            return [Draft(Op.attribute, EntityRef(noun=PERSON), expression)]
+        return _each(turn, m["who"], lambda t: Draft(Op.attribute, t, expression))
     if act not in ACTION_WORDS or act in ("hold", "read", "eat", "drink", "ride") and not m["more"].strip():
         return None
     said = f"{act}{m['more']}".strip().lower()
@@ -1131,8 +1270,8 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     on_person = names_person(where) or (on_body and names_person(part.attributes.get("of") or PERSON))
     if (owner and not names_person(owner)) or (where and not on_person):
         return None
-    if not (head in WORN_BY_PEOPLE or (head in ACCESSORIES and turn.person) or (head in WEARABLES and on_person)):
-        return None
+    if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and on_person)):
+        return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
     name = ACCESSORIES.get(head, head)
     return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": name, "value": said if said and value == "on" and name not in ("hat", "glasses") else value})]
@@ -1221,6 +1360,8 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
     noun = "text"
     on = re.search(r"\bon\s+(?:the|a)\s+(?P<n>[a-z][a-z\s-]*)", surface, re.I)
     on_ref = parse_phrase(on["n"], turn.context).ref if on else None
+    on_it = re.search(r"\bon\s+(?P<it>it|them)\b", surface, re.I)  # 'write "OPEN" on it': the last thing
+    on_ref = (resolve_reference(on_it["it"], turn.context) or [None])[0] if on_it and not on else on_ref
     if on_ref is not None and on_ref.noun and on_ref.noun.split()[-1] not in (
         "image", "picture", "photo", "top", "bottom", "left", "right", "center", "poster",
     ):  # fmt: skip
@@ -1333,6 +1474,10 @@ def _global(text: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _background(text: str) -> list[Draft] | None:
+    if set(re.findall(r"[a-z]+", text.lower())) & LIGHT_COMPARATIVES:  # "make background significantly darker"
+        adjusted = parse_adjustment(text)
+        if adjusted is not None and {op for op, _ in adjusted.parts} == {"lighting"}:
+            return _lighting(parse_lighting(text) or _describe(text))
     text = re.sub(
         r"^(?:(?:a|an|the)\s+)?(?:background\s+|backdrop\s+)?(?:of\s+)?",
         "",
@@ -1460,6 +1605,7 @@ def _number(word: str) -> int:
 
 # Leading verb -> handler. Longer verbs first so "take out" wins over "take".
 _HANDLERS: list[tuple[str, Handler]] = [
+    (_ADJUST, _adjust),
     (_REMOVE, _remove),
     (_REPLACE, _replace),
     (_EXTRACT, _extract),
@@ -1541,6 +1687,7 @@ class RulePlanner(Planner):
     def _plan(self, prompt: str, context: PlanContext) -> InstructionGraph:
         text = normalize(prompt)
         turn = _Turn(context=context, person=context.has_person or names_person(text))
+        turn.animal = bool(set(re.findall(r"[a-z]+", text.lower())) & ANIMAL_NOUNS)
         groups: list[list[Draft]] = []
         sequenced: list[bool] = []
         warnings: list[str] = []
@@ -1688,7 +1835,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^help\s+(?P<x>(?!me\b|us\b).+)$", "make {x}"),  # "help the dog jump": make it jump
-    (r"^(?:take|get|pull|cut)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
+    (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
+    # "fix his eyes so that he is looking at the camera": where a person looks is a pose
+    (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
+    # "make the colors pop", "making the colours stand out": the colours of the photo
+    (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)?$", "enhance {x}"),
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
