@@ -157,8 +157,8 @@ def test_multi_turn_references():
 
 
 def test_the_gate_types_what_the_rules_leave_unparsed_and_the_trace_says_so():
-    assert RulePlanner(gate=None).plan("colorize the car red").warnings  # rules alone: unparsed
-    graph = plan("colorize the car red")
+    assert RulePlanner(gate=None).plan("spraypaint the car red").warnings  # rules alone: unparsed
+    graph = plan("spraypaint the car red")
     (node,) = graph.nodes
     assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "car", "red")
     (event,) = [e for e in graph.trace if e["event"] == "plan"]
@@ -507,3 +507,95 @@ def test_moving_something_further_in_a_direction():
     context = PlanContext().advance(plan("add a kite in the sky"))
     (node,) = edits("move it further up in the sky", context)
     assert (node.op, node.target.noun, node.params.direction) == (Op.move, "kite", "up")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # retouching: a quality of the photo turned up or down, set right, or said as a look
+        ("bump up the saturation slightly", ["tone"]),
+        ("lower the exposure a touch and boost contrast", ["lighting", "tone"]),
+        ("could you take out the green cast from the photo", ["tone"]),
+        ("fix the white balance, it's way too blue", ["tone"]),
+        ("turn down the shadows and the contrast", ["lighting", "tone"]),
+        ("more vibrance and less brightness", ["lighting", "tone"]),
+        ("make the picture a bit warmer and much darker", ["lighting", "tone"]),
+        ("the photo should look more vivid", ["tone"]),
+        ("make the sky a whole lot brighter", ["lighting"]),
+        ("make the backdrop slightly lighter", ["lighting"]),
+        ("Lighten and saturate the bride's dress", ["lighting", "tone"]),
+        ("please make the colours really pop", ["tone"]),
+        ("brighten it up, making the colours stand out", ["lighting", "tone"]),
+        ("give the picture a faint pink hint", ["tone"]),
+        ("Colourize this old photograph", ["tone"]),
+        ("colorize the scarf on the statue", ["recolor"]),
+    ],
+)
+def test_retouching_language(prompt, expected):
+    assert sorted(set(ops(prompt))) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # requests as people post them: run-on sentences, "X out of this", remarks, where someone looks
+        ("Delete the bottle Make the table cleaner", ["attribute", "remove"]),
+        ("can some one photoshop the dog on the right out of this pic?", ["remove"]),
+        ("Please edit out the tourists", ["remove"]),
+        ("make the photo darker, and feel free to tweak anything else", ["lighting"]),  # a remark
+        ("could anyone make my sister look at the camera?", ["pose"]),
+        ("add a hat on the toddler also add balloons", ["add", "attribute"]),
+    ],
+)
+def test_forum_request_forms(prompt, expected):
+    graph = plan(prompt)
+    assert sorted({n.op.value for n in graph.nodes if n.op is not Op.identity_lock}) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # written text without quotes; a quoted string taken off its carrier; numbers changed
+        ("erase the lettering on the left", ["text"]),
+        ("delete words and logos", ["remove", "text"]),
+        ("add caption happy holidays", ["text"]),
+        ("take the 'X' off the banner", ["text"]),
+        ("change the number 12 to 15", ["text"]),
+        ("delete all the text on the fridge", ["remove"]),  # a guard: a surface cleaned, as before
+    ],
+)
+def test_written_text_without_quotes(prompt, expected):
+    assert sorted(set(ops(prompt))) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # the background removed, replaced with nothing said, pasted onto; a colour with no value
+        ("get rid of the background and make it black", ["background"]),
+        ("Erase grey background, make plain white", ["background"]),
+        ("replace the backdrop behind the dog", ["background"]),
+        ("change colour of the sofa", ["recolor"]),
+        ("swap the grin for a frown", ["attribute"]),
+        ("make the lady a bit more tan", ["attribute"]),
+        ("remove the sunglasses and make the puppy's ears big", ["remove", "resize"]),  # the puppy wears them
+        ("add some snowflakes falling", ["lighting"]),
+    ],
+)
+def test_backgrounds_faces_and_what_animals_wear(prompt, expected):
+    assert sorted(set(ops(prompt))) == expected
+
+
+def test_follow_ups_keep_the_named_person_and_multiples():
+    graph = plan("move the woman to the left")
+    context = PlanContext().advance(graph)
+    (node,) = edits("make her shorter", context)
+    assert (node.op, node.target.noun) == (Op.resize, "woman")
+    (node,) = edits("now make her smile", context)  # an expression stays the person's
+    assert (node.op, node.target.noun) == (Op.attribute, "person")
+    context = PlanContext().advance(plan("add a kite in the sky"))
+    (node,) = edits("make it three times as big", context)
+    assert (node.op, node.target.noun) == (Op.resize, "kite")
+    context = PlanContext().advance(plan("add a board in the middle"))
+    (node,) = edits("write 'SALE' on it", context)
+    assert (node.op, node.target.noun) == (Op.text, "board")
