@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from nanoedit.graphs import Op
-from nanoedit.graphs.lexicon import BASIC_COLORS, NUMBER_WORDS, SCENE_WORDS
+from nanoedit.graphs.lexicon import BASIC_COLORS, NUMBER_WORDS, SCENE_WORDS, WRITTEN_NOUNS
 from nanoedit.io import write_text
 from nanoedit.planner import PlanContext, plan
 
@@ -165,7 +165,10 @@ def op_classes(graph) -> list[str]:
 
 
 def object_heads(graph) -> list[str]:
-    return sorted({h for n in edits(graph) if n.op.needs_target and (h := head(n))})
+    """The labels' ``targets``: a text edit counts its carrier ('the sign'), and no target when the text
+    itself is all the prompt names ('remove all the text'), as the labelling conventions say."""
+    return sorted({h for n in edits(graph) if n.op.needs_target and (h := head(n))
+                   and not (n.op is Op.text and h in WRITTEN_NOUNS)})  # fmt: skip
 
 
 def _lines(path: Path) -> list[dict]:
