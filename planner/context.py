@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nanoedit.graphs import EntityRef, InstructionGraph, Op
+from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op
 from nanoedit.graphs.lexicon import PERSON_NOUNS
 
 
@@ -19,6 +19,9 @@ class PlanContext(BaseModel):
 
     entities: list[EntityRef] = Field(default_factory=list)
     last_targets: list[EntityRef] = Field(default_factory=list)
+    # The previous turn's edits (identity locks left out): "do the same to the chair", "also the
+    # one on the left" repeat them on a new target.
+    last_edits: list[EditNode] = Field(default_factory=list)
     image_size: tuple[int, int] | None = None
 
     @property
@@ -34,6 +37,14 @@ class PlanContext(BaseModel):
                     seen.add(ref.key())
                     found.append(ref)
         return found
+
+    def referent(self) -> EntityRef | None:
+        """What the previous turn was about ("the other one", "another one"): the last thing it edited,
+        as edited, or as said when the edit left nothing (a removal)."""
+        if self.last_targets:
+            return self.last_targets[-1]
+        said = [n.target for n in self.last_edits if n.target is not None and n.target.noun]
+        return said[-1] if said else None
 
     def advance(self, graph: InstructionGraph) -> PlanContext:
         """The context for the next turn, after ``graph`` ran.
@@ -55,7 +66,8 @@ class PlanContext(BaseModel):
                 entities.append(after)
                 edited.append(after)
         last = edited if touched_objects else list(self.last_targets)
-        return self.model_copy(update={"entities": entities, "last_targets": last})
+        edits = [n for n in graph.nodes if n.op is not Op.identity_lock] or list(self.last_edits)
+        return self.model_copy(update={"entities": entities, "last_targets": last, "last_edits": edits})
 
 
 def _refers_to(said: EntityRef, entity: EntityRef) -> bool:

@@ -341,6 +341,9 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
         found = [e for e in context.find() if said and all(w in (e.noun or "").split() or w in (e.color, *e.attributes.values()) for w in said)]
         if found:
             return found[0]
+        referent = _referent(words, nouns[:-1], context, colors, size)
+        if referent is not None:
+            return referent
     nouns = (
         [w for w in nouns if w not in ("and", "of", "one", "ones")]
         if nouns[-1:] in (["one"], ["ones"])
@@ -364,6 +367,24 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
     noun = SHAPE_WORDS.get(noun, PERSON_WORDS.get(noun, noun))
     color = " and ".join(colors) if colors else None
     return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
+
+
+_OPPOSITE = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
+
+
+def _referent(
+    words: list[str], said: list[str], context: PlanContext, colors: list[str], size: str | None
+) -> EntityRef | None:
+    """ "the one on the left", "the other one", "the left one", "another one": one more of the thing
+    the previous turn was about, told apart by place (or, for "the other one", at the other place)."""
+    referent = context.referent()
+    if referent is None or not referent.noun or not all(w in ("and", "of") or canonical_position(w) for w in said):
+        return None
+    position = canonical_position(" ".join(said)) if said else None
+    if position is None and "other" in words and referent.position:
+        position = " ".join(_OPPOSITE.get(w, w) for w in referent.position.split())
+    color = " and ".join(colors) if colors else None
+    return EntityRef(noun=referent.noun, color=color, size=size, position=position, attributes=referent.attributes)
 
 
 def _clean(text: str) -> str:

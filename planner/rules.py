@@ -413,6 +413,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     )
     if count_change:
         rest = f"{count_change['n']} {count_change['t']}"
+    # "add one more next to it", "add another": one more of what the last turn was about
+    rest = re.sub(r"^(?:one\s+more|another)(?=$|\s+(?:next|near|beside|behind|by|on|in|at|to|under|over|above|below|close)\b)", "another one", rest, flags=re.I)
     drafts = []
     for phrase in _phrases(rest, turn):
         if (
@@ -1767,9 +1769,53 @@ class RulePlanner(Planner):
         if len(core) > MAX_CLAUSE_CHARS:  # the readers try splits of a clause: bounded, planning stays linear
             return None, f"a clause of {len(core)} characters; split it into sentences of at most {MAX_CLAUSE_CHARS}"
         try:
-            return _read(core, turn), None
+            follow_up = _follow_up(clause, core, turn)
+            return (follow_up if follow_up is not None else _read(core, turn)), None
         except Unresolved as exc:
             return None, str(exc)
+
+
+# Elliptical follow-ups: the previous turn's edit(s), said again for a new target.
+_SAME = re.compile(
+    r"^(?:(?:please\s+)?(?:do|apply|repeat|make)\s+)?(?:exactly\s+)?(?:the\s+)?(?:same|ditto|likewise)"
+    r"(?:\s+(?:thing|edit|change|again|here))?(?:\s+goes)?(?:\s+(?:to|for|with|on)\s+(?P<x>.+))?$",
+    re.I,
+)
+_ALSO = re.compile(r"^[\s\W]*(?:(?:and|now|but)\s+)*(?:also|plus)\b|\b(?:too|as\s+well|also)[\s.!?]*$", re.I)
+_ONE = re.compile(r"^(?:the|that)\s+(?:other\s+)?(?:[a-z]+\s+)?one\b", re.I)
+
+
+def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
+    """A turn that says no edit of its own repeats the previous turn's: "do the same to the chair",
+    "same for the cup", "the chair too", "also the one on the left". None when the clause is no such
+    follow-up (it has a verb, or no word that points back)."""
+    same = _SAME.match(core)
+    if same:
+        return _repeat(same["x"], turn)
+    if re.match(rf"^{_VERB}\b", core, re.I) or not (_ALSO.search(clause) or _ONE.match(core)):
+        return None
+    if not turn.context.last_edits or parse_targets(core, turn.context) is None:
+        return None
+    return _repeat(core, turn)
+
+
+def _repeat(said: str | None, turn: _Turn) -> list[Draft]:
+    """The previous turn's edits again, same op and params, on what ``said`` names (the same targets
+    when nothing is named); an edit of the whole image stays one."""
+    if not turn.context.last_edits:
+        raise Unresolved("the same as what? No edit came before; say the edit")
+    targets = turn.targets(said) if said and not is_image(said) else None
+    drafts: list[Draft] = []
+    seen: set[str] = set()
+    for node in turn.context.last_edits:
+        params = node.params.model_dump(exclude_none=True)
+        key = f"{node.op.value}:{params}"
+        if node.target is None or targets is None:
+            drafts.append(Draft(node.op, node.target, params))
+        elif key not in seen:
+            drafts += [Draft(node.op, t, dict(params)) for t in targets]
+        seen.add(key)
+    return drafts
 
 
 def _gated(gate: OpGate, threshold: float, core: str, turn: _Turn, gated: list[dict]) -> list[Draft] | None:

@@ -599,3 +599,55 @@ def test_follow_ups_keep_the_named_person_and_multiples():
     context = PlanContext().advance(plan("add a board in the middle"))
     (node,) = edits("write 'SALE' on it", context)
     assert (node.op, node.target.noun) == (Op.text, "board")
+
+
+# -- elliptical follow-up turns (issue 12): the previous turn's edit, said again for a new target ---
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        [("paint the mug green", [("recolor", "mug")]), ("do the same for the teapot", [("recolor", "teapot")])],
+        [("make the bicycle twice as big", [("resize", "bicycle")]), ("same for the scooter", [("resize", "scooter")])],
+        [("move the cup to the left", [("move", "cup")]), ("same with the plate", [("move", "plate")])],
+        [("delete the bottle", [("remove", "bottle")]), ("the glass as well", [("remove", "glass")])],
+        [("make the car red", [("recolor", "car")]), ("and the bus too", [("recolor", "bus")])],
+        [("remove the dog on the right", [("remove", "dog")]), ("also the one on the left", [("remove", "dog")])],
+        [("make the vase on the left bigger", [("resize", "vase")]), ("the other one too", [("resize", "vase")])],
+        [("put a duck in the pond", [("add", "duck")]), ("add another one next to it", [("add", "duck")])],
+        [("add a tree on the right", [("add", "tree")]), ("add one more", [("add", "tree")])],
+        [("make the image warmer", [("tone", None)]), ("do the same to the sky", [("tone", None)])],
+        [
+            ("paint the car red and make it bigger", [("recolor", "car"), ("resize", "car")]),
+            ("the truck too", [("recolor", "truck"), ("resize", "truck")]),
+        ],
+        [("remove the cat on the left", [("remove", "cat")]), ("the right one as well", [("remove", "cat")])],
+    ],
+)
+def test_elliptical_follow_ups_repeat_the_previous_edit(session):
+    context = PlanContext()
+    for prompt, expected in session:
+        graph = plan(prompt, context)
+        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        assert not graph.warnings, (prompt, graph.warnings)
+        said = [(n.op.value, n.target.noun.split()[-1] if n.target else None) for n in nodes]
+        assert said == expected, (prompt, graph.nodes)
+        context = context.advance(graph)
+
+
+def test_follow_ups_keep_the_params_and_take_the_new_place():
+    context = PlanContext().advance(plan("paint the mug green"))
+    (node,) = edits("do the same for the teapot", context)
+    assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "teapot", "green")
+    context = PlanContext().advance(plan("Could you remove the guy on the right?"))
+    (node,) = edits("also the one on the left", context)
+    assert (node.op, node.target.noun, node.target.position) == (Op.remove, "guy", "left")
+    context = PlanContext().advance(plan("make the vase on the left bigger"))
+    (node,) = edits("the other one too", context)
+    assert (node.target.noun, node.target.position, node.params.scale) == ("vase", "right", 2.0)
+
+
+@pytest.mark.parametrize("prompt", ["do the same to the chair", "same for the cup", "also the one on the left", "the bus too"])
+def test_a_follow_up_without_a_previous_turn_is_a_warning(prompt):
+    graph = plan(prompt, PlanContext())
+    assert graph.warnings and not [n for n in graph.nodes if n.op is not Op.identity_lock]
