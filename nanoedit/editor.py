@@ -658,8 +658,9 @@ def write_index(folder: Path, *, experts: dict, autoencoder: str | None = None, 
     write_text(Path(folder) / INDEX_NAME, json.dumps(index, indent=2) + "\n")
 
 
-def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None, training=None) -> None:
-    """The bundle a training stage writes: stage 1 the base parts, stage 2 the base plus its adapters."""
+def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None, training=None, steps=None) -> None:
+    """The bundle a training stage writes: stage 1 the base parts, stage 2 the base plus its adapters;
+    ``steps``: the editor's default denoising steps (else the base's, or the library default)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     experts = {}
@@ -680,6 +681,8 @@ def write_bundle(folder: Path, transformer, text_encoder, *, roles=(), base=None
     else:
         prediction = (training or {}).get("config", {}).get("model", {}).get("prediction", "velocity")
         editor = EditorConfig(prediction=prediction).model_dump()
+    if steps is not None:
+        editor = {**editor, "steps": steps}
     write_index(folder, experts=experts, editor=editor, training=training)
 
 

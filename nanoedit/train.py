@@ -113,6 +113,7 @@ class TrainConfig(_Strict):
     lora: LoraShape = Field(default_factory=LoraShape)
     base: str | None = None  # stage 2: the stage-1 bundle folder
     init: str | None = None  # stage 1: start from this stage-1 bundle's weights (a longer second run)
+    sampling_steps: int | None = Field(None, ge=1, le=1000)  # the bundle's default denoising steps
     checkpoint_dir: str | None = None  # default: <out>/checkpoint
 
     @classmethod
@@ -486,7 +487,7 @@ def _export(config: TrainConfig, model: EditModel, ema: Ema, roles: list[str], s
                 p.copy_(ema.shadow[name].to(p.dtype))
     summary = {"stage": config.stage, "steps": step, "wall_time_s": round(elapsed, 1), "config": config.model_dump()}
     write_bundle(Path(config.out), model.transformer, model.text_encoder, roles=roles, base=config.base,
-                 training=summary)  # fmt: skip
+                 training=summary, steps=config.sampling_steps)  # fmt: skip
 
 
 # -- CLI ------------------------------------------------------------------------------------------

@@ -71,10 +71,11 @@ def test_a_continued_run_starts_from_its_init_bundle(tmp_path):
 
 def test_stage_two_trains_only_the_adapters_one_role_per_step(tmp_path):
     base = train(config(tmp_path / "base"), progress=False)
-    out = train(config(tmp_path / "experts", stage="experts", base=str(base), steps=3, lora={"rank": 2, "alpha": 2}),
-                progress=False)  # fmt: skip
+    out = train(config(tmp_path / "experts", stage="experts", base=str(base), steps=3, lora={"rank": 2, "alpha": 2},
+                       sampling_steps=3), progress=False)  # fmt: skip
     index = json.loads((out / "model_index.json").read_text())
     assert sorted(index["experts"]) == ["identity", "object", "style"]
+    assert index["editor"]["steps"] == 3 and json.loads((base / "model_index.json").read_text())["editor"]["steps"] == 8
     # The bundle carries both stages' logs, each from its own run only, and no peft template card.
     assert (out / "base_train_log.jsonl").read_text() == (base / "train_log.jsonl").read_text()
     assert [json.loads(line)["step"] for line in (out / "train_log.jsonl").read_text().splitlines()] == [2, 3]
