@@ -786,9 +786,7 @@ def _attribute_change(
         return _background(new)
     if what.startswith(("colo", "hue", "shade")):
         if re.search(r"\bhair\b", target, re.I):  # "hair color to deep auburn with natural highlights"
-            value = classify(new, allow_bare_noun=False)
-            said = str(value.value) if value is not None and value.kind == "color" else _describe(new)
-            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": said})]
+            return _hair_color(classify(new, allow_bare_noun=False), new)
         if is_image(target):
             return _tone(new)
         if is_background(target):
@@ -838,8 +836,7 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     if not old:
         return None
     if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
-        said = value.value if value.kind == "color" else _describe(str(value.value))
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": said})]
+        return _hair_color(value, str(value.value))
     if is_background(old):
         return _background_value(value)
     if value.kind in ("lighting", "tone", "looks") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
@@ -899,6 +896,12 @@ _LOOK = re.compile(
     r"lighting|light|tones?|mood|atmosphere|style|look|time of day)$",
     re.I,
 )
+
+
+def _hair_color(value: Value | None, said: str) -> list[Draft]:
+    """The person's hair in a new colour: the colour ``value`` when it is one, else what was said."""
+    color = str(value.value) if value is not None and value.kind == "color" else _describe(said)
+    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": color})]
 
 
 def _is_look(old: str) -> bool:
