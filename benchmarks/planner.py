@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent
 HELDOUT = ROOT / "data"
 DEFAULT_CORPORA = ROOT.parent.parent / "shared" / "benchmarks"
 EXAMPLES = 8  # failure examples kept per figure
+# The labelled sets whose failures were read while tuning (benchmarks/data/<name>_*.jsonl), by row label.
+TUNED_SETS = {"dev": "dev", "dev_real": "first real set", "dev_real2": "second real set", "dev_real3": "third real set"}
 
 # ImgEdit edit_type -> the ops that count as agreeing (compose is scored on its own).
 IMGEDIT_OPS = {
@@ -345,10 +347,8 @@ def run(folder: Path, toy_seeds: int) -> dict:
     results["toy_world"] = toy_world(toy_seeds)
 
     # -- the written development set and the first three real sets (tuned on); the held-out set -----
-    results["dev"] = labelled_set("dev", failures=True)
-    results["dev_real"] = labelled_set("dev_real", failures=True)
-    results["dev_real2"] = labelled_set("dev_real2", failures=True)
-    results["dev_real3"] = labelled_set("dev_real3", failures=True)
+    for name in TUNED_SETS:
+        results[name] = labelled_set(name, failures=True)
     results["held_out"] = labelled_set("heldout", failures=False)
 
     # -- speed --------------------------------------------------------------------------------------
@@ -379,14 +379,9 @@ GOALS = [
     ("EdiVal: no unparsed span", lambda r: r["edival_coverage"]["rate"], ">= 90%", lambda v: v >= 0.90, "{:.1%}"),
     ("ImgEdit UGE: no unparsed span", lambda r: r["imgedit_uge_coverage"]["rate"], "-", None, "{:.1%}"),
     ("KRIS multi-instruction: no unparsed span", lambda r: r["kris_coverage"]["rate"], "-", None, "{:.1%}"),
-    ("dev (tuned on): single-turn op classes exact", lambda r: r["dev"]["single"]["rate"], "-", None, "{:.1%}"),
-    ("dev (tuned on): 3-turn session turns exact", lambda r: r["dev"]["sessions"]["rate"], "-", None, "{:.1%}"),
-    ("first real set (tuned on): single-turn exact", lambda r: r["dev_real"]["single"]["rate"], "-", None, "{:.1%}"),
-    ("first real set (tuned on): session turns exact", lambda r: r["dev_real"]["sessions"]["rate"], "-", None, "{:.1%}"),
-    ("second real set (tuned on): single-turn exact", lambda r: r["dev_real2"]["single"]["rate"], "-", None, "{:.1%}"),
-    ("second real set (tuned on): session turns exact", lambda r: r["dev_real2"]["sessions"]["rate"], "-", None, "{:.1%}"),
-    ("third real set (tuned on): single-turn exact", lambda r: r["dev_real3"]["single"]["rate"], "-", None, "{:.1%}"),
-    ("third real set (tuned on): session turns exact", lambda r: r["dev_real3"]["sessions"]["rate"], "-", None, "{:.1%}"),
+    *((f"{label} (tuned on): {row}", lambda r, n=name, part=part: r[n][part]["rate"], "-", None, "{:.1%}")
+      for name, label in TUNED_SETS.items()
+      for part, row in (("single", "single-turn exact"), ("sessions", "session turns exact"))),
     ("held out (never tuned): single-turn exact", lambda r: r["held_out"]["single"]["rate"], ">= 90%", lambda v: v >= 0.90, "{:.1%}"),
     ("held out (never tuned): session turns exact", lambda r: r["held_out"]["sessions"]["rate"], ">= 85%", lambda v: v >= 0.85, "{:.1%}"),
     ("rule planner + gate, prompts per wall second", lambda r: r["speed"]["prompts_per_wall_s"], "-", None, "{:.0f}"),
