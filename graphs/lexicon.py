@@ -324,6 +324,8 @@ DIRECTION_WORDS = {
     "rightwards": "right", "up": "up", "upward": "up", "upwards": "up", "higher": "up",
     "down": "down", "downward": "down", "downwards": "down", "lower": "down",
 }  # fmt: skip
+# The other side of a place word ("the other one" after "the vase on the left" is on the right).
+OPPOSITE_SIDES = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
 
 # Misspellings and run-together words seen in real prompts, read as meant ("thebackground", "lyer").
 TYPOS = {

@@ -34,6 +34,7 @@ from nanoedit.graphs.lexicon import (
     MATERIAL_WORDS,
     NUMBER_WORDS,
     OBJECT_PATTERN_WORDS,
+    OPPOSITE_SIDES,
     PATTERN_WORDS,
     PERSON,
     PERSON_NOUNS,
@@ -369,9 +370,6 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
     return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
 
 
-_OPPOSITE = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
-
-
 def _referent(
     words: list[str], said: list[str], context: PlanContext, colors: list[str], size: str | None
 ) -> EntityRef | None:
@@ -382,7 +380,7 @@ def _referent(
         return None
     position = canonical_position(" ".join(said)) if said else None
     if position is None and "other" in words and referent.position:
-        position = " ".join(_OPPOSITE.get(w, w) for w in referent.position.split())
+        position = " ".join(OPPOSITE_SIDES.get(w, w) for w in referent.position.split())
     color = " and ".join(colors) if colors else None
     return EntityRef(noun=referent.noun, color=color, size=size, position=position, attributes=referent.attributes)
 
