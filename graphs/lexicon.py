@@ -201,8 +201,8 @@ WEATHER_WORDS = frozenset(
 # the tone of its colours. Looks said as adjectives ("brighter and more vibrant") split the same way.
 LIGHT_QUALITIES = frozenset(
     "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
-    "highlight glare glares darkness dimness".split()
-)
+    "highlight glare glares darkness dimness whites blacks overexposure underexposure".split()
+)  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
 TONE_QUALITIES = frozenset(
     "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
     "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge".split()
@@ -216,13 +216,16 @@ COLOR_LOOKS = frozenset(
     "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "
     "monochrome sepia".split()
 )
+# Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more
+# brightness and a bit sharpen"), they are left out of the plan.
+UNPLANNED_QUALITIES = frozenset("sharpen sharpness sharper sharp clarity crisp crisper noise grain focus".split())
 # Comparatives of light: "make the background darker" changes its light, not what the background is.
 LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposure".split())
 # Words around a quality that change nothing of it: "a little bit of the overall ambient brilliance".
 ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
     "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
-    "full current".split()
+    "full current fair amount problem problems issue issues high low".split()
 )
 # Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
 FALLING_WEATHER = frozenset("snow snowflake snowflakes flakes".split())
@@ -332,7 +335,7 @@ TYPOS = {
     "thebackground": "the background", "backhground": "background", "backgound": "background",
     "backround": "background", "backgroud": "background", "lyer": "layer", "colur": "color",
     "theimage": "the image", "thephoto": "the photo", "rmove": "remove", "remvoe": "remove",
-    "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "saturaton": "saturation",
+    "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "contrase": "contrast", "saturaton": "saturation",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

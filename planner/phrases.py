@@ -24,6 +24,7 @@ from nanoedit.graphs.lexicon import (
     COLOR_WORDS,
     DARKER_WORDS,
     DIRECTION_WORDS,
+    FALLING_WEATHER,
     GENERIC_STYLE_WORDS,
     GRAYSCALE_LOOK,
     GROW_WORDS,
@@ -51,6 +52,8 @@ from nanoedit.graphs.lexicon import (
     TEXTURE_WORDS,
     TONE_QUALITIES,
     TONE_WORDS,
+    UNPLANNED_QUALITIES,
+    WEATHER_WORDS,
     canonical_color,
     canonical_position,
     singular,
@@ -487,6 +490,8 @@ def parse_lighting(text: str) -> str | None:
     text = re.sub(r"\s+(?:time|lighting|light|scene|setting|sky|mood|atmosphere|look)$", "", text)
     if text in LIGHTING_WORDS:
         return LIGHTING_WORDS[text]
+    if text in WEATHER_WORDS | FALLING_WEATHER:  # "make it rain", "let it snow": the weather of the scene
+        return text
     words = set(WORD.findall(text))
     if words and words <= BRIGHTER_WORDS | _DEGREE_FILLERS:
         return "bright"
@@ -646,6 +651,8 @@ _ADJUST_SPLIT = re.compile(
 
 def _quality_word(word: str) -> str | None:
     """The op a retouching word belongs to ('contrast' -> tone, 'brightness' -> lighting), if any."""
+    if word.endswith("ness") and len(word) > 6:  # "redness", "coolness": the quality of a look
+        return _quality_word(word.removesuffix("ness"))
     if word in LIGHT_QUALITIES or word in LIGHT_LOOKS:
         return "lighting"
     colour = canonical_color(word) or (word.endswith("s") and word[:-1] not in COLOR_NOUNS and canonical_color(word[:-1]))
@@ -677,7 +684,7 @@ def parse_adjustment(text: str) -> Adjustment | None:
     parts = []
     for part in _ADJUST_SPLIT.split(said):
         words = [w for w in WORD.findall(part) if w not in ADJUST_FILLERS and w not in _DETERMINERS]
-        if not words:
+        if not words or (parts and set(words) <= UNPLANNED_QUALITIES):  # "... and a bit sharpen"
             continue
         if re.match(r"^(?:a|an|another|\d+)\s", part) and all(canonical_color(w) for w in words):
             return None  # "an orange": a thing

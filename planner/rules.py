@@ -128,7 +128,7 @@ _CHANGE = (
 # "fix the glare", "turn up the brightness and contrast"); the object says the quality (``_adjust``).
 _ADJUST_UP = (
     r"increase|increasing|raise|boost|turn up|bring up|dial up|crank up|pump up|bump up|punch up|heighten|"
-    r"intensify|amplify|enhance|strengthen|maximi[sz]e|add|deepen|improve|correct|fix|adjust|balance|tweak|"
+    r"intensify|amplify|enhance|enrich|strengthen|maximi[sz]e|add|deepen|improve|correct|fix|adjust|balance|tweak|"
     r"restore|overlay"
 )
 _ADJUST_DOWN = (
@@ -162,14 +162,16 @@ _VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v
     " ", r"\s+"
 )
 
+# "and color vibrancy", "and colour balance": the colour's quality, not the verb "colour"
+_QUALITY_NOUNS = "|".join(sorted(TONE_QUALITIES | LIGHT_QUALITIES, key=len, reverse=True))
 _PLACE_FIRST = r"(?:in|at|on)\ the\ (?:top|bottom|left|right|center|middle|upper|lower)[\w\ -]*,"
 _SEPARATOR = re.compile(
-    rf"""(?P<sentence>(?<=[.!?])\s+|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
+    rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:saturation|balance|cast|tones?|temperature|intensity|contrast)\b)(?={_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
     |(?P<keep>\s*,?\s*\b(?:while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -177,7 +179,9 @@ _SEPARATOR = re.compile(
 _LEADING = re.compile(
     r"^(?:\[[^\]]{1,40}\][\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
     r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i'd\s+love\s+(?:it\s+)?if\s+you\s+could|"
-    r"(?:someone|somebody|anyone)(?:\s+please)?|actually|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
+    r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
+    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
@@ -187,7 +191,7 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"[\s,]*(?:\b(?:please|for me|thanks|thank you|as well|too|again|instead|completely|entirely|altogether|"
+    r"[\s,]*(?:\b(?:please|for me|(?:(?:and\s+)?(?:many\s+)?thanks|thank\s+you)(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|as well|too|again|instead|completely|entirely|altogether|"
     r"fully|totally))?[\s.!?,;:]*$",
     re.IGNORECASE,
 )
@@ -785,6 +789,9 @@ def _attribute_change(
     if what == "season":
         return _background(new)
     if what.startswith(("colo", "hue", "shade")):
+        said = [w for w in re.findall(r"[a-z]+", target.lower()) if w not in ("the", "its", "all")]
+        if said and set(said) <= LIGHT_QUALITIES:  # "the color of the highlights": a grade, not a light
+            return _tone(new)
         if re.search(r"\bhair\b", target, re.I):  # "hair color to deep auburn with natural highlights"
             return _hair_color(classify(new, allow_bare_noun=False), new)
         if is_image(target):
@@ -956,6 +963,13 @@ def _replacement(target: EntityRef, new: EntityRef) -> list[Draft]:
     return [Draft(Op.replace, target, {"replacement": new.model_copy(update={"attributes": {}})})]
 
 
+# What covers a thing all over ("a golden coat" of a dog, "a fresh coat of red paint"): its colour.
+_COVERING = re.compile(
+    r"^(?P<x>.+?)\s+(?:a|an)\s+(?:new\s+|fresh\s+|shiny\s+)?(?:coat\s+of\s+)?(?P<c>.+?)\s+(?:coat|fur|coating|finish|paint\s+job|paint)$",
+    re.I,
+)
+
+
 def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     """give/apply/use: "give him a hat", "give it a warm tone", "apply a watercolor style"."""
     hair = re.search(r"\b(?P<c>[a-z]+(?:\s+[a-z]+)?)\s+hair\b", rest, re.I)
@@ -965,6 +979,14 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
+    quality = re.sub(r"^(?:it|them|(?:the|this)\s+(?:image|picture|photo))\s+", "", rest, flags=re.I)
+    if re.match(r"(?:more|less|extra|some|a\s+(?:bit|little|touch|lot))\b", quality, re.I):  # "use more filter"
+        adjusted = _adjust("reduce" if quality.lower().startswith("less") else "add", quality, turn)
+        if adjusted:
+            return adjusted
+    covered = _COVERING.match(rest)  # "give the dog a golden coat": the dog's colour
+    if covered and parse_color(covered["c"]):
+        return _apply(covered["x"], Value("color", parse_color(covered["c"])), turn)
     looks = _looks(rest) if re.search(r"\b(?:style|aesthetic|look|filter|effect)\b", rest, re.I) else None
     if looks:  # "apply a film noir aesthetic in grainy black and white"
         return looks
@@ -1389,6 +1411,9 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
     return [*added, Draft(Op.text, target, {k: v for k, v in params.items() if v is not None})]
 
 
+_DEGREE_TAIL = re.compile(r"(?:\s+(?:a\s+(?:lot|bit|little)(?:\s+bit)?|slightly|much|more|a\s+tad))+$", re.I)
+
+
 def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """A change of form said as a verb: "age him by 10 years" (the person's age), "shorten the
     giraffe's neck" (a shape), "straighten the leaning tower" (how it stands, a pose)."""
@@ -1400,6 +1425,7 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         refs = [EntityRef(noun=PERSON)] if name == "age" else turn.targets(who)
         return [Draft(Op.attribute, r, {"name": name, "value": _describe(said)}) for r in refs] or None
     what = re.split(r"\s+(?:by|to|so|until|with|while|and\s+make)\b|,", rest, maxsplit=1)[0]
+    what = _DEGREE_TAIL.sub("", what)  # "sharpen the image a lot": the image
     what = re.sub(r"(?<=\w)\s+(?:length|height|width|size|shape)$", "", what.strip(), flags=re.I)
     if not what or is_image(what):
         return None
@@ -1468,6 +1494,10 @@ def _global(text: str, turn: _Turn) -> list[Draft] | None:
     lighting = parse_lighting(cleaned)
     if lighting:
         return _lighting(lighting)
+    quality = re.sub(r"\s+(?:look|effect|feel)$", "", cleaned)  # "high contrast colorful look": a grade
+    adjusted = parse_adjustment(quality) if quality != cleaned else None
+    if adjusted is not None and adjusted.region is None:
+        return _adjust("make", quality, turn)
     style = re.match(
         r"^(?:in\s+)?(?:the\s+)?style\s+of\s+(?P<s>.+)$|^(?:in\s+)?(?:a\s+|an\s+)?(?P<t>.+?)\s+(?:style|look|aesthetic|effect|filter)$",
         cleaned,
@@ -1643,9 +1673,19 @@ _VERB_HEAD = [
     (re.compile(rf"^(?P<verb>{verbs})\b[\s,:]*(?P<rest>.*)$", re.I | re.S), handler)
     for verbs, handler in _HANDLERS
 ]
+def _participle(verb: str) -> str:
+    """ "lighten" -> "lightened", "saturate" -> "saturated", "warm up" -> "warmed up", "dim" -> "dimmed"."""
+    first, _, rest = verb.partition(" ")
+    first = first + "d" if first.endswith("e") else first + first[-1] + "ed" if first == "dim" else first + "ed"
+    return f"{first} {rest}".strip()
+
+
+# "this has to be lightened a lot more": a retouching verb said in the passive
+_ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb != "contrast"}
 _PASSIVE = re.compile(
     r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
-    r"(?:be\s+)?(?P<verb>removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
+    rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
+    r"removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
     r"wiped out|vanish|disappear|replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
     r"moved|shifted|enlarged|shrunk|resized|added|placed|situated|positioned|put|inserted|introduced|located|"
     r"become|becomes|be|look|appear|turn|get|stay|remain|adopt|take on|have|shine|gleam|glow)\b\s*(?P<y>.*)$",
@@ -1708,6 +1748,10 @@ class RulePlanner(Planner):
                 clause.text, place = f"{place}, {clause.text.strip()}", None
             else:
                 drafts, problem = self._clause(clause.text, turn)
+            said = _core(clause.text).split(maxsplit=1)
+            verb = _gerund_verb(said[0]) if drafts is None and len(said) == 2 and not any(groups) else None
+            if verb:  # "adding a little contrast.": an edit said as a gerund, not qualifying one before
+                drafts, problem = self._clause(f"{verb} {said[1]}", turn)
             if drafts is None and _QUALIFIER.match(_LEADING.sub("", clause.text.strip())) and any(groups):
                 drafts = []  # a qualifier of the previous edit: it joins that node's text below
             if drafts is None and problem is None and self.gate is not None:
@@ -1884,6 +1928,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^help\s+(?P<x>(?!me\b|us\b).+)$", "make {x}"),  # "help the dog jump": make it jump
+    # "it needs a little bit of brightness", "the dog needs a hat", "needs a white background": what it lacks
+    (rf"^(?P<x>it|this|that|they|{_DEF}.+?)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
+    (r"^(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "add {y}"),
+    # "make a bit more brightness": a quality said as what is made
+    (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:more|less)\s.+)$", "add {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     # "fix his eyes so that he is looking at the camera": where a person looks is a pose
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
@@ -1915,10 +1964,51 @@ def imperative(core: str) -> str:
         m = form.match(core)
         if m:
             return out.format(**m.groupdict())
+    late = _LATE_PARTICLE.match(core)  # "scale it up", "warm the photo up a little"
+    if late and re.fullmatch(_VERB, f"{late['v']} {late['p']}", re.I):
+        return f"{late['v']} {late['p']} {late['x']}{late['rest']}"
     return core
 
 
+# A phrasal verb's particle said after its object: "scale it up" is "scale up it".
+_LATE_PARTICLE = re.compile(
+    r"^(?P<v>[a-z]+)\s+(?P<x>it|them|this|that|everything|(?:the|this|that|his|her|its|their|my|our)\s+[a-z]+)"
+    r"\s+(?P<p>up|down|out|off)\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _gerund_verb(word: str) -> str | None:
+    """The verb of an edit said as a gerund ("adding" -> "add", "increasing" -> "increase")."""
+    stem = word.lower().removesuffix("ing")
+    if stem == word.lower():
+        return None
+    for verb in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None):
+        if verb and re.fullmatch(_VERB, verb, re.I):
+            return verb
+    return None
+
+
+# What an edit is for or leads to: "darken it to take out glare", "make it larger so it fills the chair".
+_RESULT_TAIL = re.compile(
+    rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)|"
+    rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?={_VERB}\b)).*$",
+    re.I,
+)
+
+
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
+    """The edits of a clause, read without what it is for when that reads alone ("darken the
+    picture to increase detail": only the darkening)."""
+    result = _RESULT_TAIL.search(core)
+    if result and result.start() > 0:
+        drafts = _read_clause(core[: result.start()], turn)
+        if drafts is not None:
+            return drafts
+    return _read_clause(core, turn)
+
+
+def _read_clause(core: str, turn: _Turn) -> list[Draft] | None:
     core = imperative(core)
     # "on top of the car, a basketball has been added": the place goes last
     place_first = re.match(
@@ -1934,14 +2024,12 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     if drafts is not None:
         return drafts
     # "enliven the image by adding a horse": the gerund says the edit
-    by = re.search(r"\bby\s+(?P<g>[a-z]+)ing\s+(?P<r>.+)$", core, re.I)
-    if by:
-        stem = by["g"].lower()
-        for verb in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None):
-            if verb and re.fullmatch(_VERB, verb, re.I):
-                drafts = _read_verbs(f"{verb} {by['r']}", turn)
-                if drafts is not None:
-                    return drafts
+    by = re.search(r"\bby\s+(?P<g>[a-z]+ing)\s+(?P<r>.+)$", core, re.I)
+    verb = _gerund_verb(by["g"]) if by else None
+    if verb:
+        drafts = _read_verbs(f"{verb} {by['r']}", turn)
+        if drafts is not None:
+            return drafts
     return _looks(core)  # "immerse the image in the neon-lit world of cyberpunk"
 
 
@@ -1997,6 +2085,8 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
             if verb in ("replaced", "changed", "turned", "made")
             else passive["x"]
         )
+        if verb in _ADJUSTED:
+            return _adjust(_ADJUSTED[verb], f"{passive['x']} {passive['y']}", turn)
         if verb in _PASSIVE_VERB:
             active = _PASSIVE_VERB[verb]
             if active == "keep":

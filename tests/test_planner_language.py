@@ -651,3 +651,64 @@ def test_follow_ups_keep_the_params_and_take_the_new_place():
 def test_a_follow_up_without_a_previous_turn_is_a_warning(prompt):
     graph = plan(prompt, PlanContext())
     assert graph.warnings and not [n for n in graph.nodes if n.op is not Op.identity_lock]
+
+
+# -- the fourth real set's phrase families (issue: dev_real4 tuning) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # clause breaks: an adverb before the verb after "and"; "and colour <quality>" is no verb;
+        # an ellipsis ends a sentence; a forum lead-in ("how do I ...") is no edit
+        ("swap the sofa for a bench and slightly lower the exposure", ["lighting", "replace"]),
+        ("boost the brightness and colour vibrance", ["lighting", "tone"]),
+        ("make the fence vanish...thanks in advance", ["remove"]),
+        ("how do I erase the kite from this photo?", ["remove"]),
+        ("someone can explain me how to delete the lamp", ["remove"]),
+        # a phrasal verb's particle after its object; an edit said as a gerund
+        ("cool the picture down a bit", ["tone"]),
+        ("boosting the saturation a little", ["tone"]),
+        # what an edit is for is no edit of its own
+        ("darken the photo a bit to increase the mood", ["lighting"]),
+        ("make the pond bigger so it reaches the fence", ["resize"]),
+    ],
+)
+def test_clause_breaks_particles_gerunds_and_purposes(prompt, expected):
+    graph = plan(prompt)
+    assert sorted({n.op.value for n in graph.nodes if n.op is not Op.identity_lock}) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # retouching words: -ness of a look, an editor's sliders, problems fixed, degree words
+        ("lessen the yellowness of the picture", ["tone"]),
+        ("lower the blacks a little", ["lighting"]),
+        ("fix the underexposure issues", ["lighting"]),
+        ("please enrich the colours", ["tone"]),
+        ("Vivid Low Saturation Look", ["tone"]),
+        # the passive, what the photo needs, a quality said as what is made
+        ("this has to be darkened a lot", ["lighting"]),
+        ("the shot could use more warmth", ["tone"]),
+        ("needs some more contrast", ["tone"]),
+        ("make a little more exposure", ["lighting"]),
+        ("use some more filter", ["tone"]),
+        # the colour of the highlights is a grade; the weather said as a verb; sharpness has no op
+        ("change the colour of the shadows to teal", ["tone"]),
+        ("make it snow", ["lighting"]),
+        ("more exposure and some sharpness", ["lighting"]),
+    ],
+)
+def test_retouching_families_of_real_requests(prompt, expected):
+    graph = plan(prompt)
+    assert sorted({n.op.value for n in graph.nodes if n.op is not Op.identity_lock}) == expected
+
+
+def test_a_covering_gives_its_colour_to_what_it_covers():
+    (node,) = edits("give the cat a silver coat")
+    assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "cat", "silver")
+    (node,) = edits("give the door a fresh coat of green paint")
+    assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "door", "green")
+    (node,) = edits("give him a red coat")  # a guard: on a person a coat is worn
+    assert (node.op, node.params.name) == (Op.attribute, "coat")
