@@ -35,7 +35,9 @@ EXTRA_COLORS = (
     "khaki", "scarlet", "amber", "emerald", "charcoal", "rainbow", "aqua", "mint", "rose", "mustard",
     "chestnut", "fuchsia", "ochre", "taupe",
 )  # fmt: skip
-COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(COLOR_ALIASES)
+# Colours said of hair ("dye it auburn", "make her blonde"): a hair colour when said of a person.
+HAIR_COLORS = ("blonde", "blond", "auburn", "brunette")
+COLOR_WORDS = frozenset(BASIC_COLORS) | frozenset(EXTRA_COLORS) | frozenset(HAIR_COLORS) | frozenset(COLOR_ALIASES)
 # Colour names that are also things: "an orange slice" is a slice of an orange, "a rose bush" a kind of bush.
 COLOR_NOUNS = frozenset(
     "orange rose lime peach olive mint coral cream amber emerald jade gold silver chestnut honey".split()
@@ -99,7 +101,7 @@ EXPRESSION_WORDS = {
 }  # fmt: skip
 # Features a person has or gets ("give him a beard"): an ``attribute`` edit of the person.
 PERSON_FEATURES = frozenset(
-    "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble "
+    "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble eyeshadow rouge "
     "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
     "curls dreadlocks mohawk tears tear".split()
 )
@@ -282,6 +284,9 @@ ABSTRACT_NOUNS = frozenset(
     "whimsy warmth character flair elegance simplicity presence layer layers adjustment adjustments".split()
 )
 
+# Parts of a thing named by where they are ("the motorcycle's white area", "the lower part of the
+# wall"): the edit is of the thing.
+REGION_NOUNS = frozenset("area areas part parts region regions section sections portion portions".split())
 # Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
 WRITTEN_NOUNS = frozenset(
     "text texts writing writings words word lettering letters caption captions inscription inscriptions".split()

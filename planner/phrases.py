@@ -16,6 +16,7 @@ from nanoedit.graphs.lexicon import (
     ADJUST_FILLERS,
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
+    BASIC_COLORS,
     BRIGHTER_WORDS,
     COLOR_FILLER,
     COLOR_LOOKS,
@@ -25,6 +26,7 @@ from nanoedit.graphs.lexicon import (
     DARKER_WORDS,
     DIRECTION_WORDS,
     FALLING_WEATHER,
+    FORM_WORDS,
     GENERIC_STYLE_WORDS,
     GRAYSCALE_LOOK,
     GROW_WORDS,
@@ -41,6 +43,7 @@ from nanoedit.graphs.lexicon import (
     PERSON_NOUNS,
     PERSON_PRONOUNS,
     PERSON_WORDS,
+    REGION_NOUNS,
     SCENE_HEADS,
     SCENE_WORDS,
     SEASONS,
@@ -171,7 +174,8 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
     place, text = find_place(text)
     relation = None
     head, comma, after = text.partition(",")  # "an apple, ripe for the picking, within the image"
-    if comma and head.strip() and _RELATION_START.search(" " + after.split(",")[0]):
+    modifiers_only = all(_is_modifier(w) for w in WORD.findall(head))  # "a small, orange and white monkey"
+    if comma and head.strip() and not modifiers_only and _RELATION_START.search(" " + after.split(",")[0]):
         text, relation = head.strip(), after.strip()
     text = FILLER_HEAD.sub("", text)
     words = text.split()
@@ -204,14 +208,25 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
         if ending or adverb:
             text, relation = " ".join(words[:i]), " ".join(words[i:])
             break
-    m = _RELATION_START.search(text)
-    if m and m.start() > 0:
+    # a relation follows a noun: "the tree closest to the house", not "the 3 closest people"
+    m = next((m for m in _RELATION_START.finditer(text) if not all(_is_modifier(w) for w in WORD.findall(text[: m.start()]))), None)
+    if m:
         text, rest = text[: m.start()], text[m.end() :]
         relation = f"{rest} {relation}" if relation else rest
     if relation:
         relation = relation.strip(" ,.")
     ref = _entity(_FILLER_TAIL.sub("", text), context)
     return Phrase(ref=ref, place=place, relation=relation or None)
+
+
+def _is_modifier(word: str) -> bool:
+    """Whether a word before a noun only picks it out (an article, a number, a size, a basic colour
+    that names no thing); "one" is a noun ("another one next to it")."""
+    return (
+        word in _DETERMINERS or (word in NUMBER_WORDS and word != "one") or word.isdigit() or word in SIZE_WORDS
+        or word in FORM_WORDS or word == "and"
+        or (canonical_color(word) in BASIC_COLORS and word not in COLOR_NOUNS)
+    )  # fmt: skip
 
 
 def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | None:
@@ -367,6 +382,8 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
             )  # "remove the orange": a fruit named like a colour
         else:
             return None
+    if nouns[-1] in REGION_NOUNS and attributes.get("of") and not is_image(attributes["of"]):
+        nouns = attributes.pop("of").split()  # "the motorcycle's white area": the motorcycle, where it is white
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
     noun = SHAPE_WORDS.get(noun, PERSON_WORDS.get(noun, noun))
     color = " and ".join(colors) if colors else None
@@ -400,8 +417,8 @@ def _clean(text: str) -> str:
 def parse_color(text: str) -> str | None:
     """'a bright shade of blue' -> 'bright blue', 'grey' -> 'gray'; None when it is not only a colour."""
     said = WORD.findall(text.lower())
-    if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and any(canonical_color(w) for w in said[1:-1]):
-        return None  # "a red orange" is a fruit
+    if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and (len(said) == 2 or any(canonical_color(w) for w in said[1:-1])):
+        return None  # "an orange", "a red orange": a fruit
     words = [w for w in said if w not in COLOR_FILLER]
     while len(words) > 1 and words[0] in _MORE:  # "much more blue": the colour, said by degree
         words = words[1:]

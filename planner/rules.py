@@ -36,6 +36,7 @@ from nanoedit.graphs.lexicon import (
     EXPRESSION_WORDS,
     FALLING_WEATHER,
     FORM_WORDS,
+    HAIR_COLORS,
     LIGHT_COMPARATIVES,
     LIGHT_QUALITIES,
     LIGHTING_VALUES,
@@ -145,7 +146,7 @@ _ADJUST_SELF = {
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
-_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
+_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
@@ -157,8 +158,11 @@ _TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
 _SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|flatten|bend|curve|round off|sharpen"
 # Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
 _POSTURE = r"straighten|tilt|lean|tip over|upright"
+# Operations on the photo itself that no edit op is ("crop the image", "rotate it slightly"): said of the
+# whole image they are reported, not planned; their clause still ends at the next verb.
+_PHOTO_OPS = r"crop|rotate|flip|mirror|denoise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -313,7 +317,7 @@ Handler = Callable[[str, str, _Turn], "list[Draft] | None"]
 
 # "the building in the background": an object that is in the background, not the background itself.
 _IN_BACKGROUND = re.compile(
-    r"^(?P<x>.+?)\s+(?:in|on|from|into|to|at)\s+(?:the|its|their)\s+(?:far\s+)?(?:background|backdrop|distance)$", re.I
+    r"^(?P<x>.+?)\s+(?:in|on|from|into|to|at)\s+(?:(?:the|its|their)\s+)?(?:far\s+)?(?:background|backdrop|distance)$", re.I
 )
 
 
@@ -432,8 +436,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         ):  # "arrange the image with three boys" adds no image
             return None
         definite = re.match(r"^\s*(?:the|this|that|it|them|these|those)\b", rest, re.I)
-        if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and phrase.place:
-            drafts.append(Draft(Op.move, _ref(phrase, keep_place=False), {"position": phrase.place}))
+        relative = phrase.relation if phrase.relation and _RELATIVE_PLACE.match(phrase.relation) else None
+        if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and (phrase.place or relative):
+            drafts.append(Draft(Op.move, _ref(phrase, keep_place=False), {"position": phrase.place or _describe(relative)}))
             continue
         params = {"position": phrase.place, "relation": phrase.relation}
         drafts.append(Draft(Op.add, phrase.ref, {k: v for k, v in params.items() if v}))
@@ -448,6 +453,14 @@ _PURPOSE = re.compile(
     r"\s*,?\s+(?:(?:in order |so as )?to\s+(?!(?:the|a|an|this|that|these|those|its|his|her|their|my|our|your|"
     r"left|right|top|bottom|front|back|center|centre|middle|each|every|one|two|three|it|him|them|everything|all|"
     r"both|some|be)\b)[a-z]+\b|for\s+(?:added|extra|more|some|a\s+touch\s+of)\b).*$",
+    re.I,
+)
+
+
+# Places said relative to another thing: "put the dog in the middle of the table", "next to the door".
+_RELATIVE_PLACE = re.compile(
+    r"^(?:(?:in|at|to)\s+the\s+(?:middle|center|centre|left|right|top|bottom|front|back|side)\s+of|next\s+to|beside|"
+    r"in\s+front\s+of|behind|between)\b",
     re.I,
 )
 
@@ -726,8 +739,8 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
     if value is None:
         return None
     said = _describe(new).split()
-    if value.kind == "style" and said and said[-1] in STYLE_OBJECTS and len(said) <= 3 and not is_image(old):
-        value = Value("noun", new)  # "the clock to a colorful advertisement poster": a thing, not a look
+    if value.kind == "style" and said and said[-1] in (*STYLE_OBJECTS, "one") and len(said) <= 3 and not is_image(old):
+        value = Value("noun", new)  # "the clock to an advertisement poster", "the car to a vintage one": a thing
     came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
     old = (
         re.sub(r"\s+from\s+.+$", "", old, flags=re.I)
@@ -846,7 +859,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return _hair_color(value, str(value.value))
     if is_background(old):
         return _background_value(value)
-    if value.kind in ("lighting", "tone", "looks") and re.search(r"\bsky$", old, re.I):  # "make the sky dark"
+    looked = parse_phrase(old, turn.context).ref if value.kind in ("lighting", "tone", "looks") else None
+    if looked is not None and (looked.noun == "sky" or re.search(r"\bsky$", old, re.I)):  # "the sky behind it", "the water and the sky"
         return _apply("it", value, turn)
     said_it = old.lower() in ("it", "everything", "it all", "this", "that")
     whole = is_image(old) or (_is_look(old) and not said_it)
@@ -877,8 +891,11 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
             return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
         return None
     who = parse_phrase(old, turn.context).ref
-    if value.kind == "color" and value.value in SKIN_TONES and who and (who.noun or "").split()[-1] in PERSON_NOUNS:
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": str(value.value)})]
+    if value.kind == "color" and (old.lower() in PERSON_PRONOUNS or (who and (who.noun or "").split()[-1] in PERSON_NOUNS)):
+        if value.value in SKIN_TONES:
+            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": str(value.value)})]
+        if value.value in HAIR_COLORS:  # "make her blonde": her hair
+            return _hair_color(value, str(value.value))
     builders: dict[str, Callable[[EntityRef], Draft | list[Draft]]] = {
         "color": lambda t: Draft(Op.recolor, t, {"color": value.value}),
         "size": lambda t: Draft(Op.resize, t, {"size": value.value}),
@@ -927,18 +944,22 @@ def _replaced_by(target: EntityRef, new: str, turn: _Turn) -> list[Draft]:
     replacement = _new_thing(new, turn)
     if replacement is None:
         raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
-    return _replacement(target, replacement)
+    same_kind = bool(re.search(r"\bones?$", new.strip(" ."), re.I))  # "the house to a modern one": still a house
+    if same_kind and replacement.noun and target.noun:
+        replacement = replacement.model_copy(update={"noun": f"{replacement.noun} {target.noun.split()[-1]}"})
+    return _replacement(target, replacement, same_kind)
 
 
 # Words that say a state, not a kind: "a frozen branch", "a rusty bike" (a "palm tree" is another tree).
 _STATE_WORD = re.compile(rf"(?:ed|en|ing|ic|al|ous|ful|less|ish|ive|able|ible)$|^(?:{'|'.join(TEXTURE_WORDS)})$")
 
 
-def _replacement(target: EntityRef, new: EntityRef) -> list[Draft]:
+def _replacement(target: EntityRef, new: EntityRef, same_kind: bool = False) -> list[Draft]:
     """X becomes Y. When Y is the same kind of thing ("the green vase to a white vase", "the branch
     to a frozen branch", "the chair to a black leather chair") or a likeness of X ("into statues"), X
     itself changes: each thing that differs is an edit. A kind said with another noun ("the tie to a
-    bow tie", "the tree to a palm tree") is another thing."""
+    bow tie", "the tree to a palm tree") is another thing, unless it is said to be one of the same
+    (``same_kind``: "the house to a modern one")."""
     said = (new.noun or "").split()
     if said and said[-1] in EXPRESSION_WORDS and (target.noun or "").split()[-1] in EXPRESSION_WORDS:
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[said[-1]]})]
@@ -946,7 +967,7 @@ def _replacement(target: EntityRef, new: EntityRef) -> list[Draft]:
         return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
     new_words = [w for w in said[:-1] if w not in old]
-    states = [w for w in new_words if _STATE_WORD.search(w) or w in FORM_WORDS or w in SEASONS]
+    states = [w for w in new_words if same_kind or _STATE_WORD.search(w) or w in FORM_WORDS or w in SEASONS]
     if said and old and said[-1] == old[-1] and (states or not new_words):
         material = new.attributes.get("material")
         drafts = []
@@ -1069,8 +1090,9 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         return None
     heads = [part.split()[-1] for _, part in adjusted.parts]
     plain = [op for op, part in adjusted.parts if part.split()[-1] in LIGHT_QUALITIES | TONE_QUALITIES]
+    owned = re.match(r"^(?:the\s+)?(?:his|her|its|their|[\w-]+'s)\s", rest, re.I)  # "get rid of his shadow": a thing he casts
     if re.fullmatch(r"add|remove|get rid of|take out|take away|drop", verb) and (
-        not plain or "light" in heads or "lights" in heads
+        not plain or "light" in heads or "lights" in heads or owned
     ):
         return None  # "add an orange", "remove the light on the wall": things
     region = adjusted.region
@@ -1098,6 +1120,9 @@ def _adjusted(op: str, said: str) -> list[Draft]:
     return _lighting(said) if op == "lighting" else _tone(said)
 
 
+_EXTENT = re.compile(r"\s+(?:all\s+the\s+way\b.*|(?:to|towards?)\s+the\s+(?:left|right|top|bottom|edges?|ceiling|floor)\b.*)$", re.I)
+
+
 def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     adjusted = re.match(r"^(?:the\s+)?(?:overall\s+)?(?:size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$", rest, re.I)
@@ -1106,6 +1131,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         "magnify",
         "grow",
         "expand",
+        "extend",
         "upscale",
         "scale up",
         "blow up",
@@ -1117,6 +1143,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb in ("lower", "raise"):
         return None
     target = adjusted["t"] if adjusted and adjusted["t"] else rest
+    target = _EXTENT.sub("", target)  # "extend the towel all the way to the left": the towel
     if verb in ("resize", "rescale", "scale"):
         for old, new in _splits(target, r"to be|to|by|so that it is|so it is|until it is|into"):
             drafts = _resize_to(old, new, turn)
@@ -1207,7 +1234,7 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
     m = re.match(
-        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO})\s+(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
+        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)\s+(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
         clause,
         re.I,
     )
@@ -1297,6 +1324,7 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     on_person = names_person(where) or (on_body and names_person(part.attributes.get("of") or PERSON))
     if (owner and not names_person(owner)) or (where and not on_person):
         return None
+    head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
     if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and on_person)):
         return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
@@ -1434,6 +1462,14 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if re.fullmatch(_POSTURE, verb):
         return _each(turn, what, lambda t: Draft(Op.pose, t, {"pose": "other", "description": _describe(said)}))
     return _each(turn, what, lambda t: Draft(Op.attribute, t, {"name": "shape", "value": _describe(said)}))
+
+
+def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """ "crop the image", "rotate it slightly": the photo, not anything in it, is what changes."""
+    said = _DEGREE_TAIL.sub("", re.sub(r"\s+(?:slightly|by\s+.+|\d+\s*degrees?.*|to\s+the\s+(?:left|right))$", "", rest, flags=re.I))
+    if is_image(said) or (said.lower() in ("it", "this") and not turn.context.last_targets):
+        raise Unresolved(f"{verb.lower()} is an operation on the photo, not an edit nanoedit plans")
+    return None
 
 
 def _extract(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
@@ -1640,6 +1676,7 @@ def _number(word: str) -> int:
 
 # Leading verb -> handler. Longer verbs first so "take out" wins over "take".
 _HANDLERS: list[tuple[str, Handler]] = [
+    (_PHOTO_OPS, _photo_op),
     (_ADJUST, _adjust),
     (_REMOVE, _remove),
     (_REPLACE, _replace),
@@ -1908,6 +1945,7 @@ def _core(clause: str) -> str:
 
 
 _DEF = r"(?:the|this|that|these|those|my|his|her|their|its|our|your)\s"
+_PUT_IN = r"add|put|place|insert|draw|bring\s+in"
 _WANT = r"(?:\s+(?:want|need|would\s+like|wish\s+for|prefer)|'d\s+like)\s+"
 _INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
 _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
@@ -1935,6 +1973,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:more|less)\s.+)$", "add {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     # "fix his eyes so that he is looking at the camera": where a person looks is a pose
+    (rf"^(?:make|have|let|get|help)\s+(?P<x>{_DEF}(?:{'|'.join(ANIMAL_NOUNS)}))\s+(?:to\s+)?(?:look|stare|gaze|face)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$",
+     "make {x} turn to the camera"),  # an animal's gaze is the animal's pose
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
     # "make the colors pop", "making the colours stand out": the colours of the photo
     (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)?$", "enhance {x}"),
@@ -1943,7 +1983,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>made\s+(?:of|from|out\s+of)\s.+)$", "make {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
-    (r"^(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
+    (rf"^(?!(?:{_PUT_IN})\b)(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
+    # "add the duck instead of the man", "put a lamp in place of the vase": the new thing replaces the old
+    (rf"^(?:{_PUT_IN})\s+(?P<y>.+?)\s+(?:instead\s+of|in\s+place\s+of)\s+(?P<x>.+)$", "replace {x} with {y}"),
+    # "edit a face onto the lemon", "photoshop my dog into the picture": pasted in, an added thing
+    (r"^(?:edit|photoshop|shop|paste|clone|superimpose)\s+(?P<x>.+?)\s+(?P<p>into|onto)\s+(?P<y>.+)$", "add {x} {p} {y}"),
     # "instead of the blue cup, put a red cup": the new thing replaces the old
     (r"^instead\s+of\s+(?P<x>.+?)\s*,?\s+(?:put|place|add|use|draw|have|show|insert|paint)\s+(?P<y>.+)$", "replace {x} with {y}"),
     # "turn the lights on", "switch off the lamps": the light of the scene

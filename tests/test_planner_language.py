@@ -712,3 +712,46 @@ def test_a_covering_gives_its_colour_to_what_it_covers():
     assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "door", "green")
     (node,) = edits("give him a red coat")  # a guard: on a person a coat is worn
     assert (node.op, node.params.name) == (Op.attribute, "coat")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected", "nouns"),
+    [
+        # a relation follows a noun; adjectives may be split by commas; a region names its owner
+        ("erase the two nearest cars on the right", ["remove"], {"car"}),
+        ("delete a tall, brown and white horse standing by the fence", ["remove"], {"horse"}),
+        ("paint the boat's lower part red", ["recolor"], {"boat"}),
+        ("remove dog in background", ["remove"], {"dog"}),  # no article before "background"
+        # "instead of" after an adding verb, something pasted in, "a modern one", an owned shadow
+        ("put a cactus instead of the fern", ["replace"], {"fern"}),
+        ("photoshop a moon into the sky", ["add"], {"moon"}),
+        ("turn the car into a vintage one", ["attribute"], {"car"}),
+        ("remove the dog's shadow", ["remove"], {"shadow"}),
+        ("turn the plate into a lime", ["replace"], {"plate"}),  # "a lime" is a fruit, not a colour
+        # a definite thing put beside another is moved; extend grows a thing
+        ("place the cat in the center of the rug", ["move"], {"cat"}),
+        ("extend the rug to the right", ["resize"], {"rug"}),
+        # features and hair colours of a person; an animal's gaze is its pose
+        ("remove wrinkles from the old man's forehead", ["attribute"], {"person"}),
+        ("make her hair auburn", ["attribute"], {"person"}),
+        ("make the cat look at the camera", ["pose"], {"cat"}),
+    ],
+)
+def test_references_regions_and_same_kinds(prompt, expected, nouns):
+    assert ops(prompt) == expected
+    assert {n.target.noun.split()[-1] for n in edits(prompt)} == nouns  # head nouns, as the labels count them
+
+
+def test_photo_operations_are_reported_not_planned():
+    graph = plan("crop the photo and boost the saturation, then rotate it a bit")
+    assert [n.op.value for n in graph.nodes if n.op is not Op.identity_lock] == ["tone"]
+    assert len(graph.warnings) == 2 and all("operation on the photo" in w for w in graph.warnings)
+
+
+def test_follow_ups_about_a_pasted_face_and_the_sky_behind():
+    context = PlanContext().advance(plan("add a face on the pumpkin"))
+    (node,) = edits("make it frown", context)  # the face frowns
+    assert (node.op, node.target.noun, node.params.value) == (Op.attribute, "face", "frown")
+    context = PlanContext().advance(plan("make the tower gold"))
+    (node,) = edits("turn the sky behind it into a dusk scene", context)
+    assert node.op is Op.lighting
