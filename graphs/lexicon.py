@@ -123,6 +123,8 @@ BODY_PARTS = frozenset(
     "forehead cheek cheeks chin nose ear ears neck wrist wrists finger fingers lip lips eye eyes eyebrow "
     "eyebrows scalp shoulder shoulders arm arms face head jaw".split()
 )
+# What is only ever worn: "replace the clothes with a skirt" dresses a person, whoever it is.
+GARMENT_NOUNS = frozenset("clothes clothing outfit attire".split())
 # Clothes and jewellery a person wears ("give him a coat", "put boots on the girl"): like a feature,
 # an ``attribute`` edit of the person (on anyone else, "a crown on the elephant" is an added object).
 WEARABLES = frozenset(
@@ -131,7 +133,7 @@ WEARABLES = frozenset(
     "wristband watch ring belt beanie helmet crown tiara mask backpack dress skirt jeans pants trousers "
     "shorts uniform suit costume apron cape cloak hood headband bandana veil gown robe tuxedo overalls "
     "raincoat poncho kimono turban wig".split()
-)
+) | GARMENT_NOUNS
 # Accessories the character wears: adding/removing them is an attribute edit of the person.
 ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",
                "spectacles": "glasses", "eyeglasses": "glasses"}  # fmt: skip
@@ -289,7 +291,7 @@ ABSTRACT_NOUNS = frozenset(
 REGION_NOUNS = frozenset("area areas part parts region regions section sections portion portions".split())
 # Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
 WRITTEN_NOUNS = frozenset(
-    "text texts writing writings words word lettering letters caption captions inscription inscriptions".split()
+    "text texts writing writings words word lettering letter letters caption captions inscription inscriptions".split()
 )
 # Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
 STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())

@@ -208,8 +208,13 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
         if ending or adverb:
             text, relation = " ".join(words[:i]), " ".join(words[i:])
             break
-    # a relation follows a noun: "the tree closest to the house", not "the 3 closest people"
-    m = next((m for m in _RELATION_START.finditer(text) if not all(_is_modifier(w) for w in WORD.findall(text[: m.start()]))), None)
+    # a relation follows a noun: "the tree closest to the house"; before one, "closest" is its adjective
+    # ("the 3 closest people", "the standing man")
+    m = next(
+        (m for m in _RELATION_START.finditer(text)
+         if not (_ADJECTIVAL.match(text, m.end()) and all(_is_modifier(w) for w in WORD.findall(text[: m.start()])))),
+        None,
+    )  # fmt: skip
     if m:
         text, rest = text[: m.start()], text[m.end() :]
         relation = f"{rest} {relation}" if relation else rest
@@ -217,6 +222,10 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
         relation = relation.strip(" ,.")
     ref = _entity(_FILLER_TAIL.sub("", text), context)
     return Phrase(ref=ref, place=place, relation=relation or None)
+
+
+# Relation words that are also adjectives of the noun after them ("the nearest car", "the sitting dog").
+_ADJECTIVAL = re.compile(r"(?:[a-z]+est|[a-z]{3,}ing|close|visible|currently)\b")
 
 
 def _is_modifier(word: str) -> bool:
@@ -432,7 +441,7 @@ def parse_color(text: str) -> str | None:
     return " ".join(kept) or None
 
 
-_MORE = frozenset("more much even way bit slightly somewhat".split())
+_MORE = frozenset("more much even way bit slightly somewhat some".split())
 
 
 def parse_place(text: str) -> str | None:

@@ -36,6 +36,7 @@ from nanoedit.graphs.lexicon import (
     EXPRESSION_WORDS,
     FALLING_WEATHER,
     FORM_WORDS,
+    GARMENT_NOUNS,
     HAIR_COLORS,
     LIGHT_COMPARATIVES,
     LIGHT_QUALITIES,
@@ -382,10 +383,32 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
 
 
+_ONTO = r"to|on|onto|over"
+
+
+def _color_onto(color: str, prep: str, where: str, turn: _Turn) -> list[Draft] | None:
+    """Colour put on a thing recolours it ("the rainbow colors onto the boy's T-shirt"); on a person's
+    lips, eyes or face, anywhere about them, it is make-up: an attribute of the person."""
+    ref = parse_phrase(where, turn.context).ref
+    if ref is None or is_abstract(ref) or is_background(where) or is_image(ref.noun or ""):
+        return None
+    head = (ref.noun or "").split()[-1]
+    if {head, f"{head}s"} & BODY_PARTS and names_person(where):
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "makeup", "value": f"{color} on the {head}"})]
+    if not re.fullmatch(_ONTO, prep):
+        return None  # "blue above the house" puts no colour on the house
+    return _each(turn, where, lambda t: Draft(Op.recolor, t, {"color": color}))
+
+
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb) or (_written(rest, turn, new="") if not _QUOTED.search(rest) else None)
     if text:
         return text
+    onto = re.match(rf"^(?P<c>.+?)\s+(?P<p>{_ONTO}|above|below|under|around)\s+(?P<x>.+)$", rest, re.I)
+    color = parse_color(onto["c"]) if onto else None
+    colored = _color_onto(color, onto["p"].lower(), onto["x"], turn) if onto and color else None
+    if colored:  # "insert the rainbow colors onto the shirt", "add red above her eyes"
+        return colored
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn) or _worn(rest, turn, "on")
     if accessories:
         return accessories
@@ -393,6 +416,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     falling = weather is not None and set((weather.noun or "").split()) & FALLING_WEATHER and re.search(r"\bfall", rest, re.I)
     if weather is not None and (set((weather.noun or "").split()) & WEATHER_WORDS or falling):  # "add storm clouds"
         return _lighting(_describe(" ".join(filter(None, (weather.color, weather.noun)))))
+    created = parse_phrase(rest, turn.context)
+    if created.ref is not None and is_background(created.ref.noun or ""):  # "create a blank background behind the bunny"
+        return _background(re.sub(r"\s+(?:behind|under|around|for|of|to)\b.*$", "", rest, flags=re.I))
     background_object = _in_background(rest)
     if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
         return [Draft(Op.add, d.target, {**d.params, "relation": "in the background"}) for d in _add(verb, background_object, turn) or []] or None
@@ -519,7 +545,8 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if swap or (
         re.match(r"swap|switch|exchange|trade", verb, re.I) and not re.search(r"\s(?:with|for|by|to|into)\s", rest, re.I)
     ):
-        return _moves(turn, swap["x"] if swap else rest, {"position": "swapped with each other"})
+        written = _written(swap["x"] if swap else rest, turn)  # "switch the words on the T-shirts"
+        return written or _moves(turn, swap["x"] if swap else rest, {"position": "swapped with each other"})
     for m in _splits(rest, r"with|by|for|into|to|using"):
         old, new = m
         if is_background(old) or _is_setting_change(old, new):
@@ -582,6 +609,13 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
+    gapped = re.match(rf"^(?P<a>.+?)\s+and\s+(?P<b>{_DEF}.+)$", rest, re.I) if verb in ("make", "turn") else None
+    if gapped:  # "make the picture more colorful and the sky more orange": the verb said once for both
+        first, second = _change(verb, gapped["a"], turn), _change(verb, gapped["b"], turn)
+        if first and second:
+            return first + second
+    if verb == "switch" and not re.search(r"\s(?:to|into|with|for|by)\s|^(?:on|off)\b", rest, re.I):
+        return _replace(verb, rest, turn)  # "switch the words on the T-shirts": each takes the other's place
     rest = (
         re.sub(r"\s+(?:colou?r|to|so that it is|so it is)$", "", rest, flags=re.I)
         if verb in ("dye", "paint")
@@ -966,6 +1000,10 @@ def _replacement(target: EntityRef, new: EntityRef, same_kind: bool = False) -> 
     if said and said[-1] in LIKENESS_NOUNS:
         return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
+    wearer = target.attributes.get("of")
+    worn = (wearer is not None and names_person(wearer)) or old[-1:] and old[-1] in GARMENT_NOUNS  # not "the tie" alone
+    if said and old and {said[-1], old[-1]} <= WEARABLES and worn:
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": old[-1], "value": new.noun})]  # "his shirt to a jacket"
     new_words = [w for w in said[:-1] if w not in old]
     states = [w for w in new_words if same_kind or _STATE_WORD.search(w) or w in FORM_WORDS or w in SEASONS]
     if said and old and said[-1] == old[-1] and (states or not new_words):
@@ -1096,10 +1134,11 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     ):
         return None  # "add an orange", "remove the light on the wall": things
     region = adjusted.region
-    if region and heads[-1].startswith("colo") and not is_background(region) and verb not in ("remove",):
-        targets = parse_targets(region, turn.context)  # "add color to the flowers"
-        if targets and not any(is_abstract(t) for t in targets):
-            return [Draft(Op.recolor, t, {"color": "full color"}) for t in targets]
+    said_color = parse_color(" ".join(part for _, part in adjusted.parts)) if verb == "add" else None
+    if region and (heads[-1].startswith("colo") or said_color) and not is_background(region) and verb not in ("remove",):
+        colored = _color_onto(said_color or "full color", "to", region, turn)  # "add color to the flowers"
+        if colored:
+            return colored
     drafts = []
     for op, part in adjusted.parts:
         key = part.split()[-1]
@@ -1349,15 +1388,20 @@ def _feature_of(who: str, what: str) -> list[Draft] | None:
 # "put her on a beach", "take him to Paris", "put the girl in front of the Eiffel Tower": the person
 # stays and the world around them changes, a background edit.
 _SUBJECT_SOMEWHERE = re.compile(
-    rf"^(?:put|place|set|take|bring|send|transport|move|teleport|drop)\s+(?P<who>{_WHO})\s+"
+    rf"^(?P<verb>put|place|set|take|bring|send|transport|move|teleport|drop|make)\s+(?P<who>{_WHO})\s+"
     r"(?P<prep>in\s+front\s+of|into|onto|on|in|at|to|under|beneath|before)\s+(?P<where>.+)$",
     re.I,
 )
 
 
+_SENT_SOMEWHERE = frozenset("make take send transport teleport".split())
+
+
 def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _SUBJECT_SOMEWHERE.match(clause)
-    if not m or not names_person(m["who"]) or parse_place(f"{m['prep']} {m['where']}"):
+    # anything made to be somewhere ("make the hedgehog in Italy"); only a person is put somewhere
+    # ("put the cup on the table" moves a cup)
+    if not m or not (names_person(m["who"]) or m["verb"].lower() in _SENT_SOMEWHERE) or parse_place(f"{m['prep']} {m['where']}"):
         return None
     where, inside = m["where"], m["prep"].lower() in ("on", "in", "at", "into", "onto", "to")
     landmark = not inside and re.match(r"^the\s+[A-Z]", where)

@@ -755,3 +755,26 @@ def test_follow_ups_about_a_pasted_face_and_the_sky_behind():
     context = PlanContext().advance(plan("make the tower gold"))
     (node,) = edits("turn the sky behind it into a dusk scene", context)
     assert node.op is Op.lighting
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected", "nouns"),
+    [
+        # colour put on a thing recolours it; on a person's lips, eyes or face it is make-up
+        ("put bright yellow paint on the bench", ["recolor"], {"bench"}),
+        ("add some blue to the mailbox", ["recolor"], {"mailbox"}),
+        ("add purple around his eyes", ["attribute"], {"person"}),
+        # written words swapped or named by a letter; a background created; a thing made somewhere
+        ("switch the letters on the signs", ["text"], {"sign"}),
+        ("add the letter B", ["text"], {"text"}),
+        ("create a plain white background behind the cat", ["background"], {None}),
+        ("make the penguin in Paris", ["background"], {None}),
+        # the verb said once for two changes; clothes replaced on a person
+        ("make the photo warmer and the grass more green", ["recolor", "tone"], {None, "grass"}),
+        ("replace the outfit with a red dress", ["attribute"], {"person"}),
+        ("change the woman's skirt into jeans", ["attribute"], {"person"}),
+    ],
+)
+def test_colour_onto_things_written_words_and_gapped_verbs(prompt, expected, nouns):
+    assert ops(prompt) == expected
+    assert {n.target.noun.split()[-1] if n.target else None for n in edits(prompt)} == nouns
