@@ -216,20 +216,22 @@ LIGHT_LOOKS = frozenset(
     "overexposed underexposed".split()
 )
 COLOR_LOOKS = frozenset(
-    "vibrant vivid saturated desaturated unsaturated dull duller muted faded colorful colourful deep deeper "
+    "vibrant vivid saturated desaturated unsaturated dull duller muted faded washed colorful colourful deep deeper "
     "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "
     "monochrome sepia".split()
 )
 # Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more
 # brightness and a bit sharpen"), they are left out of the plan.
 UNPLANNED_QUALITIES = frozenset("sharpen sharpness sharper sharp clarity crisp crisper noise grain focus".split())
+# Flaws of a photo said as a complaint ("the colours look dull", "it's a bit dark"): the edit takes them away.
+FLAWED_LOOKS = frozenset("dull faded flat muted washed-out dark dim gloomy dreary overexposed underexposed".split())
 # Comparatives of light: "make the background darker" changes its light, not what the background is.
 LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposure".split())
 # Words around a quality that change nothing of it: "a little bit of the overall ambient brilliance".
 ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
     "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
-    "full current fair amount problem problems issue issues high low".split()
+    "full current fair amount problem problems issue issues high low out".split()
 )
 # Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
 FALLING_WEATHER = frozenset("snow snowflake snowflakes flakes".split())

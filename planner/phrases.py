@@ -109,7 +109,7 @@ _IMAGE_TAIL = re.compile(
 _RELATION_START = re.compile(
     r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"
     r"outside|between|from|with|by|along|against|around|across|among|atop|that|which|who|where|"
-    r"whose|to|into|onto|amidst|amid|within|throughout|upon|alongside|amongst|through|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
+    r"whose|to|into|onto|amidst|amid|within|throughout|upon|alongside|amongst|through|except|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
     r"positioned|hanging|visible|currently|shown|seen|close|closest|nearest|facing|while|so|for)\b)"
 )
 _NOUN_ING = frozenset(
@@ -220,7 +220,8 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
         relation = f"{rest} {relation}" if relation else rest
     if relation:
         relation = relation.strip(" ,.")
-    ref = _entity(_FILLER_TAIL.sub("", text), context)
+    tailless = _FILLER_TAIL.sub("", text)  # "a dog companion" is a dog; "my friend" is a friend
+    ref = _entity(tailless if any(w not in _DETERMINERS for w in tailless.split()) else text, context)
     return Phrase(ref=ref, place=place, relation=relation or None)
 
 
@@ -294,6 +295,7 @@ def resolve_reference(text: str, context: PlanContext | None) -> list[EntityRef]
     An unresolvable reference ("it" with nothing edited before) resolves to an empty list.
     """
     text = _clean(text)
+    text = {"its": "it", "their": "them", "his": "him"}.get(text, text)  # "change its color": of it
     last = list(context.last_targets) if context else []
     if _PERSON_REF.match(text) and not (text == "them" and last):
         people = [t for t in last if t.noun and t.noun.split()[-1] in PERSON_NOUNS]
@@ -433,6 +435,9 @@ def parse_color(text: str) -> str | None:
         words = words[1:]
     if len(words) == 1 and words[0].endswith("s") and canonical_color(words[0][:-1]) and words[0][:-1] not in COLOR_NOUNS:
         words = [words[0][:-1]]
+    if len(words) == 1 and words[0].endswith("er"):  # "bluer", "redder", "greener": more of the colour
+        stem = words[0][:-2]
+        words = [next((c for c in (stem, stem + "e", stem[:-1]) if c in BASIC_COLORS), words[0])]
     if not words or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
         return None
     if not canonical_color(words[-1]):

@@ -35,6 +35,7 @@ from nanoedit.graphs.lexicon import (
     COLOR_WORDS,
     EXPRESSION_WORDS,
     FALLING_WEATHER,
+    FLAWED_LOOKS,
     FORM_WORDS,
     GARMENT_NOUNS,
     HAIR_COLORS,
@@ -463,8 +464,12 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return None
         definite = re.match(r"^\s*(?:the|this|that|it|them|these|those)\b", rest, re.I)
         relative = phrase.relation if phrase.relation and _RELATIVE_PLACE.match(phrase.relation) else None
+        referred = re.match(r"^\s*(?:it|them)\b", rest, re.I)
+        if referred and phrase.relation and _WHERE.match(phrase.relation):  # "put it on the floor": it is there already
+            relative = phrase.relation
         if definite and verb.lower() in ("put", "place", "position", "set", "drop", "bring") and (phrase.place or relative):
-            drafts.append(Draft(Op.move, _ref(phrase, keep_place=False), {"position": phrase.place or _describe(relative)}))
+            moved = turn.targets(referred[0]) if referred else [_ref(phrase, keep_place=False)]
+            drafts += [Draft(Op.move, t, {"position": phrase.place or _describe(relative)}) for t in moved]
             continue
         params = {"position": phrase.place, "relation": phrase.relation}
         drafts.append(Draft(Op.add, phrase.ref, {k: v for k, v in params.items() if v}))
@@ -1909,6 +1914,11 @@ _SAME = re.compile(
     r"(?:\s+(?:thing|edit|change|again|here))?(?:\s+goes)?(?:\s+(?:to|for|with|on)\s+(?P<x>.+))?$",
     re.I,
 )
+# "even more", "a bit more", "once more", "do it again": the previous edit again, further
+_MORE_OF_IT = re.compile(
+    r"^(?:do\s+(?:it|that|this)(?:\s+again)?|(?:do\s+(?:it|that)\s+)?(?:again|once\s+more)|(?:(?:even|much|way|slightly|a\s+(?:little|bit|tad|lot))\s+)*(?:more|further))$",
+    re.I,
+)
 _ALSO = re.compile(r"^[\s\W]*(?:(?:and|now|but)\s+)*(?:also|plus)\b|\b(?:too|as\s+well|also)[\s.!?]*$", re.I)
 _ONE = re.compile(r"^(?:the|that)\s+(?:other\s+)?(?:[a-z]+\s+)?one\b", re.I)
 
@@ -1920,6 +1930,8 @@ def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
     same = _SAME.match(core)
     if same:
         return _repeat(same["x"], turn)
+    if _MORE_OF_IT.match(core) and turn.context.last_edits:
+        return _repeat(None, turn)
     if re.match(rf"^{_VERB}\b", core, re.I) or not (_ALSO.search(clause) or _ONE.match(core)):
         return None
     if not turn.context.last_edits or parse_targets(core, turn.context) is None:
@@ -1990,6 +2002,8 @@ def _core(clause: str) -> str:
 
 _DEF = r"(?:the|this|that|these|those|my|his|her|their|its|our|your)\s"
 _PUT_IN = r"add|put|place|insert|draw|bring\s+in"
+_FLAWS = "|".join(w.replace("-", r"[\s-]") for w in FLAWED_LOOKS)  # "washed out", "washed-out"
+_SOMEWHAT = r"(?:(?:a\s+(?:bit|little|lot)|way|much|very|kind\s+of|slightly|really|quite|rather|so)\s+)*"
 _WANT = r"(?:\s+(?:want|need|would\s+like|wish\s+for|prefer)|'d\s+like)\s+"
 _INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
 _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
@@ -2013,6 +2027,10 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "it needs a little bit of brightness", "the dog needs a hat", "needs a white background": what it lacks
     (rf"^(?P<x>it|this|that|they|{_DEF}.+?)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
     (r"^(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "add {y}"),
+    # a complaint: "it's too bright", "the photo is a bit too dark", "the colours look dull": less of it
+    (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}too\s+(?P<y>.+)$", "make {x} less {y}"),
+    (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}"
+     rf"(?P<y>{_FLAWS})$", "make {x} less {y}"),
     # "make a bit more brightness": a quality said as what is made
     (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:more|less)\s.+)$", "add {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),

@@ -778,3 +778,42 @@ def test_follow_ups_about_a_pasted_face_and_the_sky_behind():
 def test_colour_onto_things_written_words_and_gapped_verbs(prompt, expected, nouns):
     assert ops(prompt) == expected
     assert {n.target.noun.split()[-1] if n.target else None for n in edits(prompt)} == nouns
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a complaint says the edit that takes the flaw away
+        ("the picture is way too bright", ["lighting"]),
+        ("it's a little too yellow", ["tone"]),
+        ("the colours look faded", ["tone"]),
+        ("this photo seems a bit gloomy", ["lighting"]),
+        # a comparative colour is that colour, said of a thing
+        ("make the water bluer", ["recolor"]),
+        ("make the leaves a bit greener", ["recolor"]),
+    ],
+)
+def test_complaints_and_comparative_colours(prompt, expected):
+    assert ops(prompt) == expected
+
+
+def test_follow_ups_more_of_it_its_facets_and_putting_it_somewhere():
+    context = PlanContext().advance(plan("warm up the photo"))
+    (node,) = edits("a bit more", context)  # the previous edit again
+    assert node.op is Op.tone
+    (node,) = edits("do it again", context)
+    assert node.op is Op.tone
+    context = PlanContext().advance(plan("add a lamp on the desk"))
+    (node,) = edits("change its colour to green", context)
+    assert (node.op, node.target.noun, node.params.color) == (Op.recolor, "lamp", "green")
+    (node,) = edits("put it on the shelf", context)  # already there: a move, not a second lamp
+    assert (node.op, node.target.noun) == (Op.move, "lamp")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("remove everyone except the groom", "everyone"), ("add my friends to the picture", "friend")],
+)
+def test_exceptions_and_people_said_as_friends(prompt, noun):
+    (node,) = edits(prompt)
+    assert node.target.noun == noun
