@@ -715,7 +715,7 @@ def parse_adjustment(text: str) -> Adjustment | None:
     parts = []
     for part in _ADJUST_SPLIT.split(said):
         words = [w for w in WORD.findall(part) if w not in ADJUST_FILLERS and w not in _DETERMINERS]
-        if not words or (parts and set(words) <= UNPLANNED_QUALITIES):  # "... and a bit sharpen"
+        if not words or set(words) <= UNPLANNED_QUALITIES:  # "... and a bit sharpen": no op changes it
             continue
         if re.match(r"^(?:a|an|another|\d+)\s", part) and all(canonical_color(w) for w in words):
             return None  # "an orange": a thing

@@ -28,6 +28,7 @@ from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, lin
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
+    ADJUST_FILLERS,
     ANIMAL_NOUNS,
     BACKGROUND_NOUNS,
     BODY_PARTS,
@@ -58,6 +59,7 @@ from nanoedit.graphs.lexicon import (
     TEXTURE_WORDS,
     TONE_QUALITIES,
     TYPOS,
+    UNPLANNED_QUALITIES,
     WEARABLES,
     WEATHER_WORDS,
     WORN_BY_PEOPLE,
@@ -70,6 +72,7 @@ from .gate import OpGate, default_gate
 from .phrases import (
     FILLER_HEAD,
     PERSON,
+    WORD,
     Phrase,
     Value,
     classify,
@@ -158,13 +161,15 @@ _AGE = r"age|de-age|rejuvenate"
 _TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
 # Verbs that change the shape of a thing ("shorten the giraffe's neck"): an ``attribute`` edit (name "shape").
 _SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|flatten|bend|curve|round off|sharpen"
+# Verbs of a new state ("open his eyes", "smooth her skin", "close the window"): an ``attribute`` edit.
+_BODY_STATE = r"open|close|shut|smooth|smoothen|soften|clear\s+up|even\s+out"
 # Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
 _POSTURE = r"straighten|tilt|lean|tip over|upright"
 # Operations on the photo itself that no edit op is ("crop the image", "rotate it slightly"): said of the
 # whole image they are reported, not planned; their clause still ends at the next verb.
 _PHOTO_OPS = r"crop|rotate|flip|mirror|denoise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -1128,6 +1133,9 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         said = {"lighting": "dark" if down else "bright", "tone": verb}
         return [d for op in dict.fromkeys(selves) for d in _adjusted(op, said[op])]
     rest = re.sub(r"^with\s+", "", rest, flags=re.I)  # "overlay with color"
+    said = set(WORD.findall(rest.lower())) - ADJUST_FILLERS - {"the", "image", "photo", "picture"}
+    if said and said <= UNPLANNED_QUALITIES:  # "reduce noise", "improve the sharpness"
+        raise Unresolved(f"no edit op changes the {' '.join(sorted(said))} of a photo")
     adjusted = parse_adjustment(rest)
     if adjusted is None:
         return None
@@ -1513,6 +1521,20 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return _each(turn, what, lambda t: Draft(Op.attribute, t, {"name": "shape", "value": _describe(said)}))
 
 
+def _state_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """ "open his eyes", "smooth her skin", "even out the skin tone": a person's body in a new state;
+    "open the door", "close the window": a thing in a new state (both ``attribute`` edits)."""
+    words = re.findall(r"[a-z]+", rest.lower())
+    part = next((w for w in words if w in BODY_PARTS), None)
+    said = _describe(f"{verb} {rest}")
+    if part is not None and (names_person(rest) or set(words) <= {"the", part, "tone", "texture"}):
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": said})]
+    thing = parse_phrase(rest, turn.context).ref
+    if not re.fullmatch(r"open|close|shut", verb, re.I) or thing is None or is_image(thing.noun or ""):
+        return None  # "open the image in photoshop" is no edit
+    return _each(turn, rest, lambda t: Draft(Op.attribute, t, {"name": "state", "value": said}))
+
+
 def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """ "crop the image", "rotate it slightly": the photo, not anything in it, is what changes."""
     said = _DEGREE_TAIL.sub("", re.sub(r"\s+(?:slightly|by\s+.+|\d+\s*degrees?.*|to\s+the\s+(?:left|right))$", "", rest, flags=re.I))
@@ -1728,6 +1750,7 @@ _HANDLERS: list[tuple[str, Handler]] = [
     (_PHOTO_OPS, _photo_op),
     (_ADJUST, _adjust),
     (_REMOVE, _remove),
+    (_BODY_STATE, _state_verb),
     (_REPLACE, _replace),
     (_EXTRACT, _extract),
     (_KEEP, _keep),
@@ -2040,6 +2063,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
     # "make the colors pop", "making the colours stand out": the colours of the photo
     (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)?$", "enhance {x}"),
+    (r"^(?:make|let|have|get)\s+(?:it|this|everything|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:pop|stand\s+out|come\s+alive)(?:\s+out|\s+more)?$",
+     "enhance the colours"),  # "make it pop": the photo's colours
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
@@ -2095,9 +2120,10 @@ def _gerund_verb(word: str) -> str | None:
     return None
 
 
-# What an edit is for or leads to: "darken it to take out glare", "make it larger so it fills the chair".
+# What an edit is for or leads to ("darken it to take out glare", "make it larger so it fills the chair"),
+# or what it spares ("make it black and white except the red dress"): no edit of its own.
 _RESULT_TAIL = re.compile(
-    rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)|"
+    rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)|except\s+(?:for\s+)?|"
     rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?={_VERB}\b)).*$",
     re.I,
 )

@@ -817,3 +817,25 @@ def test_follow_ups_more_of_it_its_facets_and_putting_it_somewhere():
 def test_exceptions_and_people_said_as_friends(prompt, noun):
     (node,) = edits(prompt)
     assert node.target.noun == noun
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected", "nouns"),
+    [
+        # a new state of a person's body or of a thing; the photo made to pop; what an edit spares
+        ("smooth out his skin", ["attribute"], {"person"}),
+        ("open her eyes", ["attribute"], {"person"}),
+        ("close the curtains", ["attribute"], {"curtain"}),
+        ("make the photo pop", ["tone"], {None}),
+        ("turn the picture sepia except for the flowers", ["tone"], {None}),
+    ],
+)
+def test_states_pops_and_exceptions(prompt, expected, nouns):
+    assert ops(prompt) == expected
+    assert {n.target.noun.split()[-1] if n.target else None for n in edits(prompt)} == nouns
+
+
+@pytest.mark.parametrize("prompt", ["reduce the noise", "increase sharpness and clarity", "boost the clarity"])
+def test_qualities_no_op_changes_are_warnings_not_resizes(prompt):
+    graph = plan(prompt)
+    assert not [n for n in graph.nodes if n.op is not Op.identity_lock] and graph.warnings
