@@ -14,6 +14,7 @@ from nanoedit.graphs import EntityRef
 from nanoedit.graphs.lexicon import (
     ABSTRACT_NOUNS,
     ADJUST_FILLERS,
+    ANIMAL_NOUNS,
     ATTRIBUTE_NAMES,
     BACKGROUND_NOUNS,
     BASIC_COLORS,
@@ -70,6 +71,7 @@ WORD = re.compile(r"[a-z0-9&]+(?:[-'][a-z0-9]+)*")
 
 _IT = re.compile(r"^(?:it|this|that|this one|that one|the same one|the same|same one|the one|the object)$")
 _THEM = re.compile(r"^(?:them|they|those|these|both|both of them|all of them|the same ones|those ones)$")
+_ONE_OF_THEM = re.compile(r"^(?:one|either|any)\s+of\s+(?:them|those|these)$")
 _DEMONSTRATIVE = re.compile(r"^(?:that|this|those|these|the same)\s+(?P<rest>.+)$")
 _PERSON_REF = re.compile(
     r"^(?:him|her|them|he|she|himself|herself|the (?:person|character|figure|subject|human)|"
@@ -299,10 +301,13 @@ def resolve_reference(text: str, context: PlanContext | None) -> list[EntityRef]
     last = list(context.last_targets) if context else []
     if _PERSON_REF.match(text) and not (text == "them" and last):
         people = [t for t in last if t.noun and t.noun.split()[-1] in PERSON_NOUNS]
+        animals = [t for t in last if t.noun and t.noun.split()[-1] in ANIMAL_NOUNS]
+        if not people and animals and text in ("him", "her", "he", "she"):
+            return animals[-1:]  # "add a dog ... make him brown": the dog
         return people[-1:] if people and text in ("him", "her", "he", "she") else [EntityRef(noun=PERSON)]
     objects = [t for t in last if t.noun != PERSON]
     last = objects or last  # "it" after "raise his arm and add a star" is the star
-    if _IT.match(text):
+    if _IT.match(text) or _ONE_OF_THEM.match(text):  # "remove one of them": one of the last ones
         return last[-1:]
     if _THEM.match(text):
         return last

@@ -1074,6 +1074,10 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
             drafts = _global(new, turn)
             if drafts:
                 return drafts
+    given = re.match(rf"^(?P<x>it|them|{_DEF}[\w\s'-]+?)\s+(?P<y>{_INDEF}.+)$", rest, re.I)
+    thing = parse_phrase(given["y"], turn.context).ref if given and not is_image(given["x"]) else None
+    if given and not is_abstract(thing):  # "give the cat a hat": a hat put on the cat
+        return [Draft(Op.add, thing, {"relation": f"on {given['x']}"})]
     return _global(rest, turn)
 
 
@@ -2186,6 +2190,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
         drafts = special(core, turn)
         if drafts:
             return drafts
+    back = re.match(r"^(?:put|bring|place|add)\s+(?P<x>it|them|that|this)\s+back\b", core, re.I)
+    if back and turn.context.referent() is not None:  # "put it back": what was taken away, again
+        return [Draft(Op.add, turn.context.referent())]
     rid = re.match(r"^rid\s+(?P<x>.+?)\s+of\s+(?P<y>.+)$", core, re.I)  # "rid the image of the horses"
     if rid:
         return _remove("rid", rid["y"], turn)

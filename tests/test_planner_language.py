@@ -839,3 +839,24 @@ def test_states_pops_and_exceptions(prompt, expected, nouns):
 def test_qualities_no_op_changes_are_warnings_not_resizes(prompt):
     graph = plan(prompt)
     assert not [n for n in graph.nodes if n.op is not Op.identity_lock] and graph.warnings
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        # an animal is "him" or "her"; "one of them" is one of the last ones; "put it back" re-adds it
+        [("add a horse by the fence", [("add", "horse")]), ("make her white", [("recolor", "horse")])],
+        [("add three ducks on the pond", [("add", "duck")]), ("delete one of them", [("remove", "duck")])],
+        [("remove the bicycle", [("remove", "bicycle")]), ("put it back", [("add", "bicycle")])],
+        # "give X a thing": the thing put on X
+        [("add a snowman on the left", [("add", "snowman")]), ("give it a scarf", [("add", "scarf")])],
+    ],
+)
+def test_follow_ups_about_animals_one_of_many_and_things_put_back(session):
+    context = PlanContext()
+    for prompt, expected in session:
+        graph = plan(prompt, context)
+        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        assert not graph.warnings, (prompt, graph.warnings)
+        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
+        context = context.advance(graph)
