@@ -1786,6 +1786,8 @@ _VERB_HEAD = [
     (re.compile(rf"^(?P<verb>{verbs})\b[\s,:]*(?P<rest>.*)$", re.I | re.S), handler)
     for verbs, handler in _HANDLERS
 ]
+
+
 def _participle(verb: str) -> str:
     """ "lighten" -> "lightened", "saturate" -> "saturated", "warm up" -> "warmed up", "dim" -> "dimmed"."""
     first, _, rest = verb.partition(" ")
