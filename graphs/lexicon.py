@@ -103,7 +103,7 @@ EXPRESSION_WORDS = {
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble eyeshadow rouge "
     "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
-    "curls dreadlocks mohawk tears tear".split()
+    "curls dreadlocks mohawk tears tear muscles acne pimple pimples zit zits".split()
 )
 # Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
@@ -345,6 +345,9 @@ TYPOS = {
     "backround": "background", "backgroud": "background", "lyer": "layer", "colur": "color",
     "theimage": "the image", "thephoto": "the photo", "rmove": "remove", "remvoe": "remove",
     "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "contrase": "contrast", "saturaton": "saturation",
+    "saturnation": "saturation", "satuarion": "saturation", "constrast": "contrast", "contast": "contrast",
+    "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
+    "colour pallet": "colour palette", "hight": "height",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

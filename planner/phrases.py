@@ -443,7 +443,7 @@ def parse_color(text: str) -> str | None:
     if len(words) == 1 and words[0].endswith("er"):  # "bluer", "redder", "greener": more of the colour
         stem = words[0][:-2]
         words = [next((c for c in (stem, stem + "e", stem[:-1]) if c in BASIC_COLORS), words[0])]
-    if not words or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
+    if not words or words[0] == "and" or not all(w in COLOR_WORDS or w in COLOR_MODIFIERS or w == "and" for w in words):
         return None
     if not canonical_color(words[-1]):
         return None
@@ -529,9 +529,10 @@ def parse_lighting(text: str) -> str | None:
     if text in WEATHER_WORDS | FALLING_WEATHER:  # "make it rain", "let it snow": the weather of the scene
         return text
     words = set(WORD.findall(text))
-    if words and words <= BRIGHTER_WORDS | _DEGREE_FILLERS:
+    said_how = bool(words - _DEGREE_FILLERS)  # "image" alone says no light
+    if said_how and words <= BRIGHTER_WORDS | _DEGREE_FILLERS:
         return "bright"
-    if words and words <= DARKER_WORDS | _DEGREE_FILLERS:
+    if said_how and words <= DARKER_WORDS | _DEGREE_FILLERS:
         return "dark"
     head = text.split()[-1] if text else ""
     if head in LIGHTING_WORDS and len(words) <= 4 and not words & _PREPOSITIONS:  # "a moody night scene"
@@ -607,6 +608,9 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     cleaned = _clean(text)
     if not cleaned:
         return None
+    color = parse_color(cleaned)
+    if color:  # "bright, vivid orange": one colour, its commas no details
+        return Value("color", color)
     core = _DETAILS.sub("", cleaned)
     if core == cleaned or GRAYSCALE_LOOK.search(cleaned[len(core) :]):  # "a striking look with black and white treatment"
         core = ""

@@ -160,7 +160,7 @@ _AGE = r"age|de-age|rejuvenate"
 # "remove the hat and fill in the hair": how the edit before is finished, not an edit of its own
 _TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
 # Verbs that change the shape of a thing ("shorten the giraffe's neck"): an ``attribute`` edit (name "shape").
-_SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|flatten|bend|curve|round off|sharpen"
+_SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|slim down|slim|flatten|bend|curve|round off|sharpen"
 # Verbs of a new state ("open his eyes", "smooth her skin", "close the window"): an ``attribute`` edit.
 _BODY_STATE = r"open|close|shut|smooth|smoothen|soften|clear\s+up|even\s+out"
 # Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
@@ -195,7 +195,7 @@ _LEADING = re.compile(
     r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
-    r"go ahead and|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
+    r"go ahead and|help(?:\s+(?:me|us))?(?:\s+to)?(?=\s+(?:make|change|remove|fix|get)\b)|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
     r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
     r"from the image|from the picture|from this image|from this photo|for the image|on the image|"
     rf"[a-z]{{3,}}ly(?=\s+{_VERB}\b))\b[\s,:]*)+",  # "significantly shorten ..."
@@ -241,6 +241,8 @@ def normalize(prompt: str) -> str:
     text = "".join(c if c.isprintable() or c == "\n" else " " for c in text)
     text = _TYPO.sub(lambda m: TYPOS[m[0].lower()], text)
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
+    text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
+    text = re.sub(r"\s+&\s+", " and ", text)  # "black & white"
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -616,6 +618,7 @@ _RESEMBLE = (
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
+    rest = re.sub(r"\bnot\s+(?:so|as|too)\s+", "less ", rest, flags=re.I)  # "make the trees not so dark"
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
@@ -707,9 +710,11 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         for old, new in _splits(rest, r"to|in|into"):
             if parse_color(new.split()[-1]) and len(new.split()) <= 3:
                 return _each(turn, old, lambda t, said=_describe(new): Draft(Op.recolor, t, {"color": said}))
-    # "make X Y": the longest Y that is a value.
+    # "make X Y": the longest Y that is a value (X never ends in "and": "fuller and | pink" is no split).
     words = rest.split()
     for i in range(1, len(words)):
+        if words[i - 1].lower() in ("and", "or"):
+            continue
         old, new = " ".join(words[:i]), " ".join(words[i:])
         value = classify(new, allow_bare_noun=False)
         if value is not None:
@@ -762,6 +767,9 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
     if is_image(old) or is_background(old) or old.lower() in ("it", "everything", "this", "that"):
         if old.lower() not in ("it", "this", "that") or not turn.context.last_targets:
             return None
+    part = _body_part(old, turn)
+    if part:  # "make his eyes red and teary": the person's looks, as said
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": _describe(change)})]
     try:
         refs = parse_targets(old, turn.context)
     except Unresolved:
@@ -903,6 +911,10 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return _hair_color(value, str(value.value))
     if is_background(old):
         return _background_value(value)
+    part = _body_part(old, turn)
+    if part and value.kind != "noun":  # "make my eyes bigger", "whiten her face": the person's looks
+        said = ("larger" if value.value > 1 else "smaller") if value.kind == "scale" else _describe(str(value.value))
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": said})]
     looked = parse_phrase(old, turn.context).ref if value.kind in ("lighting", "tone", "looks") else None
     if looked is not None and (looked.noun == "sky" or re.search(r"\bsky$", old, re.I)):  # "the sky behind it", "the water and the sky"
         return _apply("it", value, turn)
@@ -934,7 +946,16 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         if value.kind == "color":
             return [Draft(Op.tone, params={"tone": parse_tone(str(value.value)) or str(value.value)})]
         return None
+    # "make the shirt less bright", "the sunset more vibrant": the light or grade of that region (a
+    # person's tone is their skin)
     who = parse_phrase(old, turn.context).ref
+    said = str(value.value)
+    if who is not None and who.noun and value.kind in ("lighting", "tone") and not re.search(r"\bhair\b", old):
+        if value.kind == "lighting" and set(WORD.findall(said)) - _DEGREE <= _BRIGHTNESS:
+            return _lighting(said)
+        said_colors = any(parse_color(w) for w in WORD.findall(f"{old} {said}"))  # "the sky very blue" recolours
+        if value.kind == "tone" and not said_colors and not names_person(old):
+            return _tone(said)
     if value.kind == "color" and (old.lower() in PERSON_PRONOUNS or (who and (who.noun or "").split()[-1] in PERSON_NOUNS)):
         if value.value in SKIN_TONES:
             return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": str(value.value)})]
@@ -958,12 +979,28 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     return drafts
 
 
+_BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}
 # What a look of the whole image is said of: "make the colors warmer", "set the lighting to night".
 _LOOK = re.compile(
     r"^(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:it|everything|things|colou?rs|colou?r palette|palette|"
     r"lighting|light|tones?|mood|atmosphere|style|look|time of day)$",
     re.I,
 )
+
+
+_OWNER = re.compile(r"^(?:(?:the\s+)?(?P<who>[a-z]+)(?:'s|s')|my|his|her|their|your|our)\s", re.I)
+
+
+def _body_part(said: str, turn: _Turn) -> str | None:
+    """The part of a person's body a phrase names ("my eyes", "the girl's nose", "the face" in a photo
+    of a person); None for a thing or an animal's part ("the cat's eyes")."""
+    words = WORD.findall(said.lower())
+    if not words or words[-1] not in BODY_PARTS:
+        return None
+    owner = _OWNER.match(said.strip())
+    if owner and owner["who"]:
+        return words[-1] if names_person(owner["who"]) else None
+    return words[-1] if owner or (len(words) <= 3 and not turn.animal) else None
 
 
 def _hair_color(value: Value | None, said: str) -> list[Draft]:
@@ -1239,7 +1276,7 @@ def _resize_to(target: str, new: str, turn: _Turn) -> list[Draft] | None:
 
 _ARM = re.compile(r"\b(?:arm|arms|hand|hands)\b", re.I)
 # Whom an action, a wearable or a feature is for: a pronoun or a definite noun phrase.
-_WHO = r"him|her|them|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
+_WHO = r"him|her|them|me|(?:the|this|that|my|his|her|our)\s+[a-z][\w\s'-]*?"
 _NAMED_POSE = re.compile(r"\b(?:pose|posture|action|gesture)\s+of\b")
 
 
@@ -1389,6 +1426,9 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
 
 
 def _feature_of(who: str, what: str) -> list[Draft] | None:
+    parts = re.split(r"\s+and\s+(?=(?:a|an|some|more)\s)", what.strip())
+    if len(parts) > 1:  # "a hat and a scarf", "more muscles and a stronger vibe": each that is one
+        return [d for part in parts for d in _feature_of(who, part) or []] or None
     what = re.sub(r"^(?:(?:a|an|some|the)\s+)?(?:pairs?\s+of\s+)?", "", what.strip(), flags=re.I)
     feature = what.split()[-1].lower() if what else ""
     if not {feature, feature.removesuffix("s")} & (PERSON_FEATURES | WEARABLES | ACCESSORIES.keys()):
@@ -1520,6 +1560,9 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         return None
     if re.search(r"\bhair\b", what, re.I):
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hairstyle", "value": _describe(said)})]
+    part = _body_part(what, turn)
+    if part:  # "slim down my nose", "widen her eyes": the person's looks
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": _describe(said)})]
     if re.fullmatch(_POSTURE, verb):
         return _each(turn, what, lambda t: Draft(Op.pose, t, {"pose": "other", "description": _describe(said)}))
     return _each(turn, what, lambda t: Draft(Op.attribute, t, {"name": "shape", "value": _describe(said)}))
@@ -2052,7 +2095,10 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
-    (r"^help\s+(?P<x>(?!me\b|us\b).+)$", "make {x}"),  # "help the dog jump": make it jump
+    (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump
+    # "make him gain 20 pounds", "have her lose weight", "make him have more muscles": the body changes
+    (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:gain|put\s+on|pack\s+on)\s+\S.*$", "make {x} heavier"),
+    (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:lose|shed|drop)\s+\S.*$", "make {x} slimmer"),
     # "it needs a little bit of brightness", "the dog needs a hat", "needs a white background": what it lacks
     (rf"^(?P<x>it|this|that|they|{_DEF}.+?)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
     (r"^(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "add {y}"),

@@ -860,3 +860,37 @@ def test_follow_ups_about_animals_one_of_many_and_things_put_back(session):
         assert not graph.warnings, (prompt, graph.warnings)
         assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
         context = context.advance(graph)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a photo quality said with how it changes; a region's light or grade; typos and run-on sentences
+        ("make the lamp shade less bright", ["lighting"]),
+        ("make the meadow more vibrant", ["tone"]),
+        ("make the hallway not so dark", ["lighting"]),
+        ("make the river very blue", ["recolor"]),
+        ("Boost the constrast.Lower the exposure.", ["lighting", "tone"]),
+        ("raise saturnation slightly", ["tone"]),
+        ("make it black & white", ["tone"]),
+        ("paint the door bright, vivid orange", ["recolor"]),
+    ],
+)
+def test_region_grades_typos_and_run_on_sentences(prompt, expected):
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["make her eyes larger", "redden his cheeks", "slim down my face", "make the girl's lips fuller and pink",
+     "make him put on 10 kilos", "have her lose some weight", "give him more muscles and a tan",
+     "remove the pimples from my chin"],
+)  # fmt: skip
+def test_a_persons_body_is_an_attribute_of_the_person(prompt):
+    nodes = edits(prompt)
+    assert nodes and all(n.op is Op.attribute and n.target.noun == "person" for n in nodes), nodes
+
+
+def test_an_animals_eyes_are_its_own():
+    (node,) = edits("make the dog's eyes bigger")
+    assert node.op is Op.resize and node.target.noun.endswith("eye")
