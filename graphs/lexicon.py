@@ -205,11 +205,11 @@ WEATHER_WORDS = frozenset(
 # the tone of its colours. Looks said as adjectives ("brighter and more vibrant") split the same way.
 LIGHT_QUALITIES = frozenset(
     "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
-    "highlight glare glares darkness dimness whites blacks overexposure underexposure".split()
+    "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze".split()
 )  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
 TONE_QUALITIES = frozenset(
     "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
-    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge".split()
+    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge curves levels".split()
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "
@@ -231,7 +231,7 @@ LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposu
 ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
     "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
-    "full current fair amount problem problems issue issues high low out".split()
+    "full current fair amount problem problems issue issues high low out only value values".split()
 )
 # Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
 FALLING_WEATHER = frozenset("snow snowflake snowflakes flakes".split())
@@ -347,7 +347,7 @@ TYPOS = {
     "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "contrase": "contrast", "saturaton": "saturation",
     "saturnation": "saturation", "satuarion": "saturation", "constrast": "contrast", "contast": "contrast",
     "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
-    "colour pallet": "colour palette", "hight": "height",
+    "colour pallet": "colour palette", "hight": "height", "darker the": "darken the", "brighter the": "brighten the",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

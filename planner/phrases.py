@@ -436,7 +436,7 @@ def parse_color(text: str) -> str | None:
     if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and (len(said) == 2 or any(canonical_color(w) for w in said[1:-1])):
         return None  # "an orange", "a red orange": a fruit
     words = [w for w in said if w not in COLOR_FILLER]
-    while len(words) > 1 and words[0] in _MORE:  # "much more blue": the colour, said by degree
+    while len(words) > 1 and (words[0] in _MORE or words[0].endswith("ly")):  # "much more (naturally) blue": by degree
         words = words[1:]
     if len(words) == 1 and words[0].endswith("s") and canonical_color(words[0][:-1]) and words[0][:-1] not in COLOR_NOUNS:
         words = [words[0][:-1]]

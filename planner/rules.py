@@ -135,17 +135,17 @@ _CHANGE = (
 _ADJUST_UP = (
     r"increase|increasing|raise|boost|turn up|bring up|dial up|crank up|pump up|bump up|punch up|heighten|"
     r"intensify|amplify|enhance|enrich|strengthen|maximi[sz]e|add|deepen|improve|correct|fix|adjust|balance|tweak|"
-    r"restore|overlay"
+    r"restore|overlay|bring out|up(?=\s+the\s)"
 )
 _ADJUST_DOWN = (
     r"decrease|decreasing|reduce|reducing|lower|turn down|bring down|dial down|tone down|dull down|soften|lessen|"
-    r"cut down|drop|weaken|minimi[sz]e|remove|get rid of|take out|take away|dull"
+    r"cut down|drop|weaken|minimi[sz]e|remove|get rid of|take out|take away|dull|pull down|undo"
 )
 # Verbs that are themselves the quality ("brighten the sky", "desaturate the photo", "colorize it").
 _ADJUST_SELF = {
     "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
     "illuminate": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
-    "colorize": "tone", "colourize": "tone", "warm up": "tone", "cool down": "tone",
+    "colorize": "tone", "colourize": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
 }  # fmt: skip
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
@@ -182,8 +182,8 @@ _SEPARATOR = re.compile(
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?={_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
-    |(?P<keep>\s*,?\s*\b(?:while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
+    |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -217,7 +217,7 @@ _QUALIFIER = re.compile(
 _EVERYTHING_ELSE = re.compile(
     r"^(?:the\s+)?(?:rest|remainder|remaining|everything else|all else|other|others|all other|any other|"
     r"surrounding|surroundings|original|overall|composition|scene|image|picture|photo|background|context|"
-    r"layout|perspective|lighting|shadows?|details?|quality|proportions|realism|style|texture)\b",
+    r"layout|perspective|lighting|shadows?|details?|quality|proportions|realism|style|texture|appearance|look|feel)\b",
     re.IGNORECASE,
 )
 
@@ -625,8 +625,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     gapped = re.match(rf"^(?P<a>.+?)\s+and\s+(?P<b>{_DEF}.+)$", rest, re.I) if verb in ("make", "turn") else None
     if gapped:  # "make the picture more colorful and the sky more orange": the verb said once for both
         first, second = _change(verb, gapped["a"], turn), _change(verb, gapped["b"], turn)
-        if first and second:
-            return first + second
+        unplanned = set(WORD.findall(gapped["a"].lower())) - ADJUST_FILLERS <= UNPLANNED_QUALITIES  # "the image sharper"
+        if second and (first or unplanned):
+            return (first or []) + second
     if verb == "switch" and not re.search(r"\s(?:to|into|with|for|by)\s|^(?:on|off)\b", rest, re.I):
         return _replace(verb, rest, turn)  # "switch the words on the T-shirts": each takes the other's place
     rest = (
@@ -748,7 +749,7 @@ _FUNCTION = frozenset("of with in on to and or so it that full for as at by from
 _PARTICLES = frozenset("up down out off in on over".split())
 _DEGREE = frozenset("and or more less very much a bit little slightly really too even look looks".split())
 _NOT_A_CHANGE = re.compile(
-    r"^(?:a|an|the|some|this|that|these|those|to|into|in|on|at|with|of|from|for|by|as|like|be|is|are)\b", re.I
+    r"^(?:a|an|the|some|this|that|these|those|to|into|in|on|at|with|of|from|for|by|as|like|be|is|are|everything|all)\b", re.I
 )
 
 
@@ -761,9 +762,9 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         return None
     if not change or _NOT_A_CHANGE.match(change) or len(change.split()) > 5 or _QUOTED.search(change):
         return None
-    if _is_look(old) and not re.search(r"\b(?:it|everything|things)$", old, re.I):  # "make the colors more vibrant"
-        lit = re.search(r"\b(?:light|lighting|time of day)$", old, re.I)
-        return _lighting(_describe(change)) if lit else _tone(change)
+    look = _is_look(old)
+    if look and look not in ("it", "everything", "things"):  # "make the colors more vibrant"
+        return _lighting(_describe(change)) if look in LIGHT_QUALITIES | {"time of day"} else _tone(change)
     if is_image(old) or is_background(old) or old.lower() in ("it", "everything", "this", "that"):
         if old.lower() not in ("it", "this", "that") or not turn.context.last_targets:
             return None
@@ -902,7 +903,7 @@ def _pose_params(said: str) -> dict[str, str]:
 def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     """What "make OLD VALUE" means, by the kind of value and of what is changed."""
     old = old.strip(" ,")
-    if value.kind == "color":  # "the car's color", "the color of the car": the car
+    if value.kind == "color" and not _is_look(old):  # "the car's color", "the color of the car": the car
         old = re.sub(r"(?:'s|s')?\s+(?:new\s+)?(?:colou?r|hue|shade)$", "", old, flags=re.I)
         old = re.sub(r"^(?:the\s+)?(?:colou?r|hue|shade)\s+of\s+", "", old, flags=re.I)
     if not old:
@@ -980,10 +981,13 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
 
 
 _BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}
-# What a look of the whole image is said of: "make the colors warmer", "set the lighting to night".
+# What a look of the whole image is said of: "make the colors warmer", "set the lighting to night", "make
+# the contrast stronger", "make the image's hue more yellow", "the colours of everything besides the tree".
 _LOOK = re.compile(
-    r"^(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:it|everything|things|colou?rs|colou?r palette|palette|"
-    r"lighting|light|tones?|mood|atmosphere|style|look|time of day)$",
+    r"^(?:all\s+(?:of\s+)?)?(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:(?:image|photo|picture)(?:'s)?\s+)?"
+    rf"(?P<q>it|everything|things|whole\s+thing|colou?r\s+palette|palette|mood|atmosphere|style|look|time\s+of\s+day|"
+    rf"{_QUALITY_NOUNS})(?:\s+of\s+(?:everything|the\s+(?:image|photo|picture))(?:\s+else)?)?"
+    r"(?:\s+(?:besides|except(?:\s+for)?|other\s+than|apart\s+from|but)\s+(?:the|my|his|her|their)\s+[a-z]+)?$",
     re.I,
 )
 
@@ -1009,8 +1013,10 @@ def _hair_color(value: Value | None, said: str) -> list[Draft]:
     return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": color})]
 
 
-def _is_look(old: str) -> bool:
-    return bool(_LOOK.match(strip_image_tail(old)))
+def _is_look(old: str) -> str | None:
+    """The quality of the whole image that ``old`` names ("the contrast" -> "contrast"), or None."""
+    look = _LOOK.match(strip_image_tail(old))
+    return look["q"].lower() if look else None
 
 
 def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
@@ -1180,8 +1186,8 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     adjusted = parse_adjustment(rest)
     if adjusted is None:
         return None
-    heads = [part.split()[-1] for _, part in adjusted.parts]
-    plain = [op for op, part in adjusted.parts if part.split()[-1] in LIGHT_QUALITIES | TONE_QUALITIES]
+    heads = [([w for w in WORD.findall(part.lower()) if w not in ADJUST_FILLERS] or [""])[-1] for _, part in adjusted.parts]
+    plain = [h for h in heads if h in LIGHT_QUALITIES | TONE_QUALITIES]  # "add saturation slightly": a quality
     owned = re.match(r"^(?:the\s+)?(?:his|her|its|their|[\w-]+'s)\s", rest, re.I)  # "get rid of his shadow": a thing he casts
     if re.fullmatch(r"add|remove|get rid of|take out|take away|drop", verb) and (
         not plain or "light" in heads or "lights" in heads or owned
@@ -1615,6 +1621,8 @@ def _keep(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     what = strip_image_tail(what)
     if not what:
         return None
+    if re.fullmatch(r"(?:the|its|it's|a|an|their)", what, re.I):  # "maintaining a realistic style": a look, kept anyway
+        return []
     if (
         _EVERYTHING_ELSE.match(what)
         and not is_background(what)
@@ -2114,7 +2122,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      "make {x} turn to the camera"),  # an animal's gaze is the animal's pose
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
     # "make the colors pop", "making the colours stand out": the colours of the photo
-    (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)?$", "enhance {x}"),
+    (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)*(?:\s+in\s+the\s+(?:image|picture|photo))?$", "enhance {x}"),
     (r"^(?:make|let|have|get)\s+(?:it|this|everything|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:pop|stand\s+out|come\s+alive)(?:\s+out|\s+more)?$",
      "enhance the colours"),  # "make it pop": the photo's colours
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),

@@ -894,3 +894,28 @@ def test_a_persons_body_is_an_attribute_of_the_person(prompt):
 def test_an_animals_eyes_are_its_own():
     (node,) = edits("make the dog's eyes bigger")
     assert node.op is Op.resize and node.target.noun.endswith("eye")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a quality of the whole photo said with how it changes, or as what a retouching verb acts on
+        ("make the saturation weaker", ["tone"]),
+        ("make the picture's hue more softly green", ["tone"]),
+        ("make the colours of everything except the car less vivid", ["tone"]),
+        ("make the highlights dimmer", ["lighting"]),
+        ("bring out the reds in the sunset", ["tone"]),
+        ("up the saturation a little", ["tone"]),
+        ("invert the colours", ["tone"]),
+        ("add exposure slightly", ["lighting"]),
+        ("remove the flash glare from the window", ["lighting"]),
+        ("please darker the photo a bit", ["lighting"]),  # a comparative said as the verb
+        ("pull down the levels of the blue channel", ["tone"]),
+        ("make the photo sharper and the colours warmer", ["tone"]),  # no op sharpens; the grade stays
+        ("remove the kite, slightly boost the contrast", ["remove", "tone"]),  # ", slightly <verb>": a clause
+        ("make the colors pop more in the photo", ["tone"]),
+        ("erase the sign while keeping a natural look", ["remove"]),  # a look kept: nothing to lock
+    ],
+)
+def test_photo_qualities_said_many_ways(prompt, expected):
+    assert ops(prompt) == expected
