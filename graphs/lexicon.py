@@ -91,6 +91,7 @@ ACTION_WORDS = {
     "swim": "swim", "sleep": "sleep", "hug": "hug", "kick": "kick", "hold": "hold", "turn": "turn",
     "stretch": "stretch", "climb": "climb", "ride": "ride", "eat": "eat", "drink": "drink", "read": "read",
     "salute": "salute", "pray": "pray", "fold": "fold_arms", "shrug": "shrug", "nod": "nod", "roar": "roar",
+    "look": "look", "gaze": "look", "stare": "look", "glance": "look", "tilt": "tilt",
 }  # fmt: skip
 POSES = (*ARM_POSES, *dict.fromkeys(ACTION_WORDS.values()), "other")
 # Facial expressions: an ``attribute`` edit (name "expression") of whoever makes them.
@@ -107,7 +108,9 @@ PERSON_FEATURES = frozenset(
 )
 # Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
-WORN_BY_PEOPLE = frozenset("glasses eyeglasses spectacles sunglasses earring earrings lipstick".split()) | (
+WORN_BY_PEOPLE = frozenset(
+    "glasses eyeglasses spectacles sunglasses earring earrings lipstick stockings tights leggings pantyhose".split()
+) | (
     PERSON_FEATURES - {"hair"}
 )
 # Skin tones: "make the girl more tan" changes the person's skin (an attribute), not a colour of a thing.

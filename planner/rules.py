@@ -150,7 +150,7 @@ _ADJUST_SELF = {
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
-_MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge"
+_MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge|park"
 _RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
@@ -375,6 +375,7 @@ _PATTERN_OFF = re.compile(
 
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
+    rest = re.sub(r"\s+off\s+(?=(?:his|her|their|my|the)\s)", " from ", rest, flags=re.I)  # "the watch off his wrist"
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
     accessories = _accessory(rest, turn, "off") or _worn(rest, turn, "off")
     if accessories:
@@ -517,6 +518,9 @@ def _with(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     for old, new in _splits(rest, r"with|in"):
         value = classify(new, allow_bare_noun=False)
+        worn = _feature_of(old, new) if verb in ("dress", "clothe") else None
+        if worn:  # "dress the girl in black shorts": what she wears
+            return worn
         if value is not None and value.kind == "color":
             if verb in ("dress", "clothe", "drape"):  # the clothes take the colour
                 old = f"{old}'s clothes"
@@ -565,12 +569,11 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _background(new)
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
-        replacement = _new_thing(new, turn)
-        if replacement is None:
+        if _new_thing(new, turn) is None and not _SAME_KIND.search(new):
             continue
         targets = turn.targets(old)
-        if targets:
-            return [d for t in targets for d in _replacement(t, replacement)]
+        if targets:  # "swap the plastic chair for a wicker one": still a chair
+            return [d for t in targets for d in _replaced_by(t, new, turn)]
     replaced = parse_phrase(rest, turn.context).ref
     if replaced is not None and (replaced.noun or "").split()[-1] in BACKGROUND_NOUNS:  # "replace the background under the cat"
         return [Draft(Op.background, params={"description": "a new background"})]
@@ -1027,13 +1030,15 @@ def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
     return EntityRef(noun=ref.noun, color=ref.color, size=ref.size, count=ref.count, attributes=ref.attributes)
 
 
+_SAME_KIND = re.compile(r"\bones?\W*$", re.I)  # "the house to a modern one": still a house
+
+
 def _replaced_by(target: EntityRef, new: str, turn: _Turn) -> list[Draft]:
-    replacement = _new_thing(new, turn)
+    same_kind = bool(_SAME_KIND.search(new)) and bool(target.noun)
+    said = _SAME_KIND.sub(target.noun.split()[-1], new) if same_kind else new  # "a red one": a red car
+    replacement = _new_thing(said, turn)
     if replacement is None:
         raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
-    same_kind = bool(re.search(r"\bones?$", new.strip(" ."), re.I))  # "the house to a modern one": still a house
-    if same_kind and replacement.noun and target.noun:
-        replacement = replacement.model_copy(update={"noun": f"{replacement.noun} {target.noun.split()[-1]}"})
     return _replacement(target, replacement, same_kind)
 
 
@@ -1329,17 +1334,41 @@ def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.add, d.target, {**d.params, "relation": f"on {wearer['who']}"}) for d in _add("add", m["what"], turn) or []] or None
 
 
+# Where someone looks: "look forward", "look up at the camera", "look away", "look to the left".
+_LOOK_WAY = re.compile(r"^\s+(?:at|up|down|forward|away|toward|towards|to|into|left|right|back|over|straight|ahead|out)\b", re.I)
+# Where someone looks or how they hold themselves, said as a noun: "change the direction of the man's
+# gaze", "make their gaze disdainful", "adjust her hand and arm positions", "a thumbs-up": a pose.
+_POSE_NOUN = re.compile(
+    r"\b(?:gaze|eyeline|line\s+of\s+sight|stance|thumbs?[\s-]*up|peace\s+sign|"
+    r"(?:(?:hand|arm|leg|head|body)s?\s+(?:and\s+(?:hand|arm|leg|head|body)s?\s+)?)(?:positions?|placement))\b",
+    re.I,
+)
+
+
+def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
+    if not _POSE_NOUN.search(clause) or not re.match(rf"^(?:{_CHANGE}|{_MOVE})\b", clause, re.I):
+        return None
+    owner = re.search(r"\b(?:the\s+)?(?P<who>[a-z]+)'s\b", clause, re.I)  # "the man's gaze"; "her gaze": a person's
+    subject = re.match(r"^(?:make|have|let|get)\s+(?P<who>(?:the|this|that)\s+[a-z]+)\b", clause, re.I)  # "have the boy ..."
+    targets = parse_targets(f"the {owner['who']}" if owner else subject["who"], turn.context) if owner or subject else None
+    target = targets[0] if targets else EntityRef(noun=PERSON)
+    return [Draft(Op.pose, target, {"pose": "other", "description": _describe(clause)})]
+
+
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
     m = re.match(
-        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)\s+(?:to\s+)?(?P<act>[a-z]+)\b(?P<more>.*)$",
+        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
+        r"(?P<act>[a-z]+)\b(?P<more>.*)$",
         clause,
         re.I,
     )
     if not m:
         return None
     act = m["act"].lower()
+    if act in ("look", "looks") and not _LOOK_WAY.match(m["more"]):  # "make it look old": how it looks
+        return None
     act = act[:-1] if act.endswith("s") and act[:-1] in ACTION_WORDS else act
     if act in EXPRESSION_WORDS and not m["more"].strip():
         expression = {"name": "expression", "value": EXPRESSION_WORDS[act]}
@@ -1570,6 +1599,9 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if part:  # "slim down my nose", "widen her eyes": the person's looks
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": _describe(said)})]
     if re.fullmatch(_POSTURE, verb):
+        against = re.match(r"^(?P<x>.+?)\s+(?P<p>against|on|onto|beside|next\s+to)\s+(?P<y>.+)$", rest, re.I)
+        if against and not names_person(against["x"]):  # "lean the bike against the wall": it goes there
+            return _moves(turn, against["x"], {"position": _describe(f"{against['p']} {against['y']}")})
         return _each(turn, what, lambda t: Draft(Op.pose, t, {"pose": "other", "description": _describe(said)}))
     return _each(turn, what, lambda t: Draft(Op.attribute, t, {"name": "shape", "value": _describe(said)}))
 
@@ -1852,7 +1884,8 @@ _PASSIVE = re.compile(
     r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
     rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
     r"removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
-    r"wiped out|vanish|disappear|replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
+    r"wiped out|vanish|disappear|sold out|sold|eaten|eaten up|consumed|stolen|taken away|gone|"
+    r"replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
     r"moved|shifted|enlarged|shrunk|resized|added|placed|situated|positioned|put|inserted|introduced|located|"
     r"become|becomes|be|look|appear|turn|get|stay|remain|adopt|take on|have|shine|gleam|glow)\b\s*(?P<y>.*)$",
     re.I,
@@ -1860,7 +1893,9 @@ _PASSIVE = re.compile(
 _PASSIVE_VERB = {"removed": "remove", "deleted": "remove", "erased": "remove", "eliminated": "remove",
                  "taken out": "remove", "expunged": "remove", "eradicated": "remove", "banished": "remove",
                  "expelled": "remove", "purged": "remove", "wiped out": "remove", "vanish": "remove",
-                 "disappear": "remove", "replaced": "replace", "moved": "move", "shifted": "move",
+                 "disappear": "remove", "sold out": "remove", "sold": "remove", "eaten": "remove",
+                 "eaten up": "remove", "consumed": "remove", "stolen": "remove", "taken away": "remove",
+                 "gone": "remove", "replaced": "replace", "moved": "move", "shifted": "move",
                  "enlarged": "enlarge", "shrunk": "shrink", "resized": "resize", "stay": "keep", "remain": "keep",
                  "added": "add", "placed": "add", "situated": "add", "positioned": "add", "put": "add",
                  "inserted": "add", "introduced": "add", "located": "add"}  # fmt: skip
@@ -2104,6 +2139,18 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump
+    # "Draw the scene after removing the balloon", "draw what the image will look like once the snow has
+    # melted", "show the picture after the oranges have been sold": the event is the edit
+    (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"
+     r"(?:scene|image|picture|photo)\s+(?:will|would)\s+look\s+like|(?:an?\s+)?(?:image|picture|version))\s+"
+     r"(?:after|once|when)\s+(?P<x>.+)$", "{x}"),
+    # "switch the lamp on", "turn on the lanterns so they glow": a thing's state (the scene's lights: below)
+    (r"^(?:turn|switch|flip)\s+(?P<x>(?!(?:on|off)\b)(?!.*\blights?\b).+?)\s+(?P<s>on|off)(?:\s+(?:so|and|again|now)\b.*)?$",
+     "make {x} switched {s}"),
+    (r"^(?:turn|switch|flip)\s+(?P<s>on|off)\s+(?P<x>(?!.*\blights?\b).+)$", "make {x} switched {s}"),
+    # "light the candle", "light the fireplace": set alight (lighting the scene is a light edit)
+    (r"^light\s+(?P<x>(?:the|a|an|all\s+the|his|her|their)\s+(?!(?:scene|image|photo|picture|room|background)\b)[a-z\s]+?)"
+     r"(?:\s+(?:to|so|and)\b.*)?$", "make {x} lit"),
     # "make him gain 20 pounds", "have her lose weight", "make him have more muscles": the body changes
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:gain|put\s+on|pack\s+on)\s+\S.*$", "make {x} heavier"),
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:lose|shed|drop)\s+\S.*$", "make {x} slimmer"),
@@ -2154,7 +2201,10 @@ def imperative(core: str) -> str:
     for form, out in _FORMS:
         m = form.match(core)
         if m:
-            return out.format(**m.groupdict())
+            said = out.format(**m.groupdict())
+            first, _, rest = said.partition(" ")
+            verb = _gerund_verb(first)  # "(draw the scene after) removing the balloon"
+            return f"{verb} {rest}" if verb and rest else said
     late = _LATE_PARTICLE.match(core)  # "scale it up", "warm the photo up a little"
     if late and re.fullmatch(_VERB, f"{late['v']} {late['p']}", re.I):
         return f"{late['v']} {late['p']} {late['x']}{late['rest']}"
@@ -2242,7 +2292,7 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _action, _subject_somewhere):
+    for special in (_pose, _wear, _action, _pose_noun, _subject_somewhere):
         drafts = special(core, turn)
         if drafts:
             return drafts

@@ -919,3 +919,51 @@ def test_an_animals_eyes_are_its_own():
 )
 def test_photo_qualities_said_many_ways(prompt, expected):
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [
+        # where someone looks or how they hold themselves is a pose; "look" with no direction is a look
+        ("make the woman look to the left", Op.pose, "woman"),
+        ("have the dog look up at the sky", Op.pose, "dog"),
+        ("shift the direction of the girl's gaze", Op.pose, "girl"),
+        ("make his gaze more intense", Op.pose, "person"),
+        ("change her arm positions", Op.pose, "person"),
+        ("have the boy in the photo give a thumbs up", Op.pose, "boy"),
+        ("make the horse in the picture jump", Op.pose, "horse"),
+        ("make the dog look sleepy", Op.attribute, "dog"),
+    ],
+)
+def test_gaze_gestures_and_positions_are_poses(prompt, op, noun):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun) == (op, noun)
+    assert node.op is not Op.pose or node.params.pose in lexicon.POSES
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [
+        # a thing switched or set alight is in a new state; the scene's lights are its light
+        ("switch the television on", Op.attribute, "television"),
+        ("turn off the desk lamp", Op.attribute, "lamp"),
+        ("light the lantern", Op.attribute, "lantern"),
+        ("turn the car on the right into a truck", Op.replace, "car"),  # "on" says where, not a state
+        # leaning or parking a thing against or next to another moves it
+        ("lean the ladder against the wall", Op.move, "ladder"),
+        ("park the van next to the house", Op.move, "van"),
+        # "a red one", "a wicker one": the same kind of thing, changed
+        ("replace the mug with a blue one", Op.recolor, "mug"),
+        ("swap the metal bench for a wooden one", Op.attribute, "bench"),
+        # clothes put on or taken off a person are the person's
+        ("dress the boy in a yellow raincoat", Op.attribute, "person"),
+        ("take the ring off her finger", Op.attribute, "person"),
+        ("remove the red tights", Op.attribute, "person"),
+        # the scene drawn after an event: the event is the edit
+        ("Draw the picture after deleting the third candle", Op.remove, "candle"),
+        ("show the scene once the pie has been eaten", Op.remove, "pie"),
+    ],
+)
+def test_switched_states_moves_same_kind_clothes_and_events(prompt, op, noun):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
