@@ -259,8 +259,9 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
     parts = [p for p in _AND_THE.split(text) if p]
     if len(parts) == 1:  # "black writing and white cartoon bubble": a noun ends the first part
         parts = [p for p in re.split(r"\s+and\s+", text, maxsplit=1) if p]
-        first = parts[0].split()[-1]
-        if canonical_color(first) or first in COLOR_MODIFIERS or first in _DETERMINERS or len(parts[0].split()) < 2:
+        first, then = parts[0].split()[-1], (parts[1:] or [""])[0].split()[:1]
+        modifier = first in COLOR_MODIFIERS and then and (canonical_color(then[0]) or then[0] in COLOR_MODIFIERS)  # not "bottle"
+        if canonical_color(first) or modifier or first in _DETERMINERS or len(parts[0].split()) < 2:
             parts = parts[:1]
     if len(parts) > 1:
         split = [_target(p, context) for p in parts]
@@ -401,7 +402,8 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
     if nouns[-1] in REGION_NOUNS and attributes.get("of") and not is_image(attributes["of"]):
         nouns = attributes.pop("of").split()  # "the motorcycle's white area": the motorcycle, where it is white
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
-    noun = SHAPE_WORDS.get(noun, PERSON_WORDS.get(noun, noun))
+    shape = SHAPE_WORDS.get(noun) if not attributes else None  # "a ball of yarn", "a glass ball": no plain circle
+    noun = shape or PERSON_WORDS.get(noun, noun)
     color = " and ".join(colors) if colors else None
     return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
 
@@ -436,7 +438,7 @@ def parse_color(text: str) -> str | None:
     if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and (len(said) == 2 or any(canonical_color(w) for w in said[1:-1])):
         return None  # "an orange", "a red orange": a fruit
     words = [w for w in said if w not in COLOR_FILLER]
-    while len(words) > 1 and (words[0] in _MORE or words[0].endswith("ly")):  # "much more (naturally) blue": by degree
+    while len(words) > 1 and (words[0] in _MORE or words[0].endswith("ly")):  # "very (naturally) blue": by degree
         words = words[1:]
     if len(words) == 1 and words[0].endswith("s") and canonical_color(words[0][:-1]) and words[0][:-1] not in COLOR_NOUNS:
         words = [words[0][:-1]]
@@ -451,7 +453,7 @@ def parse_color(text: str) -> str | None:
     return " ".join(kept) or None
 
 
-_MORE = frozenset("more much even way bit slightly somewhat some".split())
+_MORE = frozenset("more much even way bit slightly somewhat some very really quite".split())
 
 
 def parse_place(text: str) -> str | None:
@@ -537,7 +539,7 @@ def parse_lighting(text: str) -> str | None:
     head = text.split()[-1] if text else ""
     if head in LIGHTING_WORDS and len(words) <= 4 and not words & _PREPOSITIONS:  # "a moody night scene"
         return text
-    if re.search(r"\b(?:lighting|light|lit|illumination|glow|shadows?)\b", said) and len(words) <= 6:
+    if re.search(r"\b(?:lighting|light|illumination|glow|shadows?)\b|\blit(?:\s+up)?$", said) and len(words) <= 6:  # not "a lit lamp"
         return re.sub(r"^(?:a |an |the )", "", said)
     return None
 

@@ -112,7 +112,7 @@ _ADD = (
     r"invite|align|situate|feature"
 )
 # Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
-_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide"
+_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide|drape"
 _REPLACE = (
     r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
 )
@@ -150,7 +150,7 @@ _ADJUST_SELF = {
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
-_MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|translate|nudge|park"
+_MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|nudge|park"
 _RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
@@ -180,7 +180,7 @@ _SEPARATOR = re.compile(
     rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
-    |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
+    |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
@@ -426,6 +426,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if weather is not None and (set((weather.noun or "").split()) & WEATHER_WORDS or falling):  # "add storm clouds"
         return _lighting(_describe(" ".join(filter(None, (weather.color, weather.noun)))))
     created = parse_phrase(rest, turn.context)
+    head = (created.ref.noun or "").split()[-1:] if created.ref is not None else []
+    if head and (head[0] in _LIGHT_THINGS or head[0] in ("light", "lighting") and not re.match(_INDEF, rest, re.I)):
+        return _lighting(_describe(rest))  # "add a soft shadow under the box", "add warm light": the light
     if created.ref is not None and is_background(created.ref.noun or ""):  # "create a blank background behind the bunny"
         return _background(re.sub(r"\s+(?:behind|under|around|for|of|to)\b.*$", "", rest, flags=re.I))
     background_object = _in_background(rest)
@@ -484,6 +487,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return drafts or None
 
 
+# What light does, added as if a thing: "add a soft shadow under the box", "add a glow around the moon".
+_LIGHT_THINGS = frozenset("shadow shadows glow sunlight sunbeam sunbeams rim-light backlight backlighting spotlight".split())
 _LOOK_NOUN = re.compile(
     r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$", re.I
 )
@@ -1480,7 +1485,7 @@ def _feature_of(who: str, what: str) -> list[Draft] | None:
 # "put her on a beach", "take him to Paris", "put the girl in front of the Eiffel Tower": the person
 # stays and the world around them changes, a background edit.
 _SUBJECT_SOMEWHERE = re.compile(
-    rf"^(?P<verb>put|place|set|take|bring|send|transport|move|teleport|drop|make)\s+(?P<who>{_WHO})\s+"
+    rf"^(?P<verb>put|place|set|take|bring|send|transport|move|teleport|drop|make)\s+(?P<who>{_WHO}|it)\s+"
     r"(?P<prep>in\s+front\s+of|into|onto|on|in|at|to|under|beneath|before)\s+(?P<where>.+)$",
     re.I,
 )
@@ -1491,10 +1496,18 @@ _SENT_SOMEWHERE = frozenset("make take send transport teleport".split())
 
 def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _SUBJECT_SOMEWHERE.match(clause)
-    # anything made to be somewhere ("make the hedgehog in Italy"); only a person is put somewhere
-    # ("put the cup on the table" moves a cup)
-    if not m or not (names_person(m["who"]) or m["verb"].lower() in _SENT_SOMEWHERE) or parse_place(f"{m['prep']} {m['where']}"):
+    # anything made to be somewhere ("make the hedgehog in Italy") or put in a new scene ("put it on a
+    # wet city street"); only a person is put in a place that is a thing ("put the cup on the table"
+    # moves a cup)
+    if not m or parse_place(f"{m['prep']} {m['where']}"):
         return None
+    new_scene = re.match(r"^(?:a|an)\s", m["where"], re.I) and is_scene_place(m["where"])
+    if not (names_person(m["who"]) or m["who"].lower() in ("me", "us") or m["verb"].lower() in _SENT_SOMEWHERE or new_scene):
+        return None
+    lit = re.search(rf"\s+(?:at|during|in\s+the)\s+(?P<t>{'|'.join(LIGHTING_WORDS)})$", m["where"], re.I)
+    if lit:  # "put me on a beach at sunset": the place, and its light
+        drafts = _subject_somewhere(clause[: len(clause) - len(lit[0])], turn)
+        return drafts and [*drafts, *_lighting(parse_lighting(lit["t"]) or lit["t"])]
     where, inside = m["where"], m["prep"].lower() in ("on", "in", "at", "into", "onto", "to")
     landmark = not inside and re.match(r"^the\s+[A-Z]", where)
     if not (is_scene_place(where) or landmark or re.match(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*$", where)):
@@ -1527,9 +1540,29 @@ _WRITTEN_NOUN = re.compile(
 _TEXT_VERBS = frozenset("write type label print spell say read caption inscribe".split())
 
 
+_NEW_CAPITALS = re.compile(
+    r"^(?P<x>.*\b(?:text|words?|wording|lettering|captions?|titles?|labels?|signs?)\b.*?)\s+(?P<p>with)\s+"
+    r"(?P<w>(?-i:[A-Z0-9][A-Z0-9'&!.-]*(?:\s+[A-Z0-9][A-Z0-9'&!.-]*)*))$",
+    re.I,
+)
+_ON_PART_OF = re.compile(r"\b(?:on|across|along)\s+the\s+(?:front|top|side|back|bottom|middle|centre|center)\s+of\s+", re.I)
+
+
+def _translate(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    """ "translate all English text on the poster to Chinese": the text, in the new language."""
+    m = re.match(r"^(?P<x>.+?)\s+(?:in)?to\s+(?P<lang>[A-Za-z]+)$", rest, re.I)
+    if not m or not _TEXT_NOUN.search(m["x"]):
+        return None
+    return [Draft(Op.text, _carrier(m["x"], turn), {"text": f"in {m['lang']}"})]
+
+
 def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
     """Text in the image: "add the text 'SALE' at the top", "change the word 'A' to 'B'",
     "write 'Happy Birthday' on the banner", "make the sign say 'OPEN'", "replace 'TRAIN' with 'PLANE'"."""
+    capitals = _NEW_CAPITALS.match(rest)
+    if capitals and not _QUOTED.search(rest):  # "replace the billboard text with OPEN": written, unquoted
+        rest = f"{capitals['x']} {capitals['p']} '{capitals['w']}'"
+    rest = _ON_PART_OF.sub("on ", rest)  # "on the front of it": on it
     found = list(_QUOTED.finditer(rest))
     strings = [m["d"] or m["s"] for m in found]
     if not strings:
@@ -1835,6 +1868,7 @@ def _number(word: str) -> int:
 # Leading verb -> handler. Longer verbs first so "take out" wins over "take".
 _HANDLERS: list[tuple[str, Handler]] = [
     (_PHOTO_OPS, _photo_op),
+    (r"translate", _translate),
     (_ADJUST, _adjust),
     (_REMOVE, _remove),
     (_BODY_STATE, _state_verb),
@@ -2189,7 +2223,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:turn|switch|put)\s+(?:off\s+(?:the|all\s+the)\s+lights|(?:the|all\s+the)\s+lights\s+off)\b.*$", "darken the image"),
     # "set the scene in outer space", "put the street at night": the whole image somewhere or at some time
     (rf"^(?:set|put|place)\s+(?:(?:the\s+)?(?:scene|image|picture|photo|story|setting|whole\s+thing)\s+(?:in|on|at|into|during)|"
-     rf".+?\s+(?:at|in|into|during)(?=\s+(?:the\s+)?(?:{'|'.join(LIGHTING_WORDS)})$))\s+(?P<y>.+)$", "turn the image into {y}"),
+     rf"(?:(?!\s(?:on|in|at|into|onto)\s).)+?\s+(?:at|in|into|during)(?=\s+(?:the\s+)?(?:{'|'.join(LIGHTING_WORDS)})$))\s+(?P<y>.+)$",
+     "turn the image into {y}"),
 ]
 _FORMS = [(re.compile(p, re.I), out) for p, out in _FORMS]
 

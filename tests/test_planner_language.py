@@ -967,3 +967,27 @@ def test_gaze_gestures_and_positions_are_poses(prompt, op, noun):
 def test_switched_states_moves_same_kind_clothes_and_events(prompt, op, noun):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # written text without quotes, text translated; light added as if a thing; a new scene and its time
+        ("replace the sign text with SALE and darken the photo", ["lighting", "text"]),
+        ("translate the menu text into French", ["text"]),
+        ("add a long shadow behind the vase", ["lighting"]),
+        ("add soft warm light to the room", ["lighting"]),
+        ("add a lit candle on the table", ["add"]),
+        ("put him in a forest at dawn", ["background", "lighting"]),
+        ("put it on a snowy mountain at night", ["background", "lighting"]),
+        ("drape a red scarf over the chair", ["add"]),
+        ("remove the lamp and ball from this picture", ["remove", "remove"]),
+    ],
+)
+def test_unquoted_text_added_light_and_new_scenes(prompt, expected):
+    context = PlanContext().advance(plan("add a teddy bear"))  # "it" is the bear
+    assert sorted(n.op.value for n in edits(prompt, context)) == expected
+
+
+def test_a_ball_of_yarn_is_a_ball_not_a_circle():
+    assert [n.target.noun for n in edits("add a ball of yarn and a glass ball")] == ["ball", "ball"]
