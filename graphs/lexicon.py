@@ -247,7 +247,8 @@ TONE_WORDS = {
     "grayscale": "grayscale", "greyscale": "grayscale", "black and white": "grayscale",
     "black-and-white": "grayscale", "monochrome": "grayscale", "monochromatic": "grayscale",
     "b&w": "grayscale", "desaturated": "grayscale", "colorless": "grayscale", "gray scale": "grayscale",
-    "grey scale": "grayscale", "sepia": "sepia",
+    "grey scale": "grayscale", "sepia": "sepia", "monotone": "grayscale", "b/w": "grayscale",
+    "colored": "full color", "coloured": "full color", "in color": "full color", "in colour": "full color",
 }  # fmt: skip
 
 # Canonical style names the renderers know, and the words that mean them ("pixel art" -> pixelate).

@@ -683,7 +683,7 @@ class Adjustment:
 
 
 _ADJUST_CUT = re.compile(
-    r"\s*(?P<aside>,|\s(?:until|by|like|so|because|while|as|through|since|with|making|to\s+(?:make|give|get))\s)\s*"
+    r"\s*(?P<aside>,|\s(?:until|by|like|so|because|while|as|through|since|with|making|towards?|to\s+(?:make|give|get))\s)\s*"
     r"|\s+(?:of|on|in|for|from|to|across|throughout|at|around|within)\s+"
 )
 _ADJUST_SPLIT = re.compile(

@@ -58,6 +58,7 @@ from nanoedit.graphs.lexicon import (
     STYLES,
     TEXTURE_WORDS,
     TONE_QUALITIES,
+    TONE_WORDS,
     TYPOS,
     UNPLANNED_QUALITIES,
     WEARABLES,
@@ -145,7 +146,7 @@ _ADJUST_DOWN = (
 _ADJUST_SELF = {
     "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
     "illuminate": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
-    "colorize": "tone", "colourize": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
+    "colorize": "tone", "colourize": "tone", "colorise": "tone", "colourise": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
 }  # fmt: skip
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
@@ -183,7 +184,8 @@ _SEPARATOR = re.compile(
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
-    |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b))
+    |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
+      |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -627,9 +629,16 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
     rest = re.sub(r"\bnot\s+(?:so|as|too)\s+", "less ", rest, flags=re.I)  # "make the trees not so dark"
+    rest = re.sub(r"\s*,?\s+(?:and|but)\s+not\s+.+$", "", rest, flags=re.I)  # "colored and not B/W": what it is not
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
+    around = re.match(r"^(?:the\s+)?(?:entire\s+|whole\s+)?(?:background|backdrop)\s+(?:surrounding|around|behind)\s+(?P<x>.+)$", rest, re.I)
+    if around:  # "make the entire background surrounding the truck pure white": the longest value said last
+        words = around["x"].split()
+        said = next((" ".join(words[i:]) for i in range(1, len(words)) if classify(" ".join(words[i:]), allow_bare_noun=False)), None)
+        if said:
+            return _background(said)
     gapped = re.match(rf"^(?P<a>.+?)\s+and\s+(?P<b>{_DEF}.+)$", rest, re.I) if verb in ("make", "turn") else None
     if gapped:  # "make the picture more colorful and the sky more orange": the verb said once for both
         first, second = _change(verb, gapped["a"], turn), _change(verb, gapped["b"], turn)
@@ -687,7 +696,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if copula and verb in ("let", "have", "make"):  # "let the bird be white", "let the shoes shine in yellow"
         rest = f"{copula['x']} {copula['y']}"
     background = re.match(  # not "the background giraffe to a zebra": a giraffe in the background
-        r"^(?:the\s+)?(?:background|backdrop|setting|environment|surroundings|scenery)\s+"
+        r"^(?:the\s+)?(?:entire\s+|whole\s+)?(?:background|backdrop|setting|environment|surroundings|scenery)"
+        r"(?:\s+(?:wall|area|scene|image))?\s+"
         r"(?:(?:of|in)\s+(?:the|this)\s+(?:image|photo|photograph|picture|scene)\s+)?"
         rf"(?:(?:{_RESEMBLE}|to|into|with)\s+(?P<v>.+)|(?P<bare>(?!.*\s(?:to|into)\s).+))$",
         rest,
@@ -1135,6 +1145,9 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into)\b", rest, maxsplit=1)[0]
+    if _is_look(moved) not in (None, "it", "everything", "things"):  # "shift the hue towards green": a grade
+        return _adjust("adjust", rest, turn)
     if re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
         return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet
     words = rest.split()
@@ -1184,12 +1197,25 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         region = re.sub(r"^(?:it|the\s+(?:image|picture|photo|scene))\b", "", rest, flags=re.I).strip()
         if verb.startswith("colo") and region and not is_image(region):  # "colorize the tattoo (red)"
             return _change("colour", region, turn) or _each(turn, region, lambda t: Draft(Op.recolor, t, {"color": "full color"}))
+        also = re.match(r"^(?:the\s+)?(?:image|picture|photo|scene)\s+and\s+(?P<q>.+)$", region, re.I)
+        if also and parse_adjustment(also["q"]):  # "brighten image and color saturation by 30%": both
+            more = _adjust("reduce" if down else "increase", also["q"], turn) or []
+            return [*_adjusted(selves[0], "dark" if down and selves[0] == "lighting" else "bright" if selves[0] == "lighting" else verb), *more]
         graded = parse_adjustment(region) if region else None
         if graded is not None and {op for op, _ in graded.parts} == {"tone"}:  # "darken the green color"
             return _tone(f"{verb} {_describe(region)}")
         said = {"lighting": "dark" if down else "bright", "tone": verb}
         return [d for op in dict.fromkeys(selves) for d in _adjusted(op, said[op])]
     rest = re.sub(r"^with\s+", "", rest, flags=re.I)  # "overlay with color"
+    both = re.match(r"^(?P<a>.+?)\s*,?\s+and\s+(?P<b>.+)$", rest, re.I) if re.fullmatch(_REMOVE, verb) else None
+    if both and parse_adjustment(both["a"]) and parse_adjustment(both["b"]) is None:  # "remove the yellow tone and the man"
+        quality, thing = _adjust(verb, both["a"], turn), _remove(verb, both["b"], turn)
+        if quality and thing:
+            return quality + thing
+    toward = re.match(r"^(?P<q>.+?)\s+(?:to|into|towards?)\s+(?P<v>.+)$", rest, re.I)
+    look = _is_look(_DEGREE_TAIL.sub("", toward["q"])) if toward else None  # "the hue a bit | towards green"
+    if look and classify(toward["v"], allow_bare_noun=False):  # "adjust colors to cool blue tones with high contrast"
+        return _lighting(_describe(toward["v"])) if look in LIGHT_QUALITIES else _tone(toward["v"])
     said = set(WORD.findall(rest.lower())) - ADJUST_FILLERS - {"the", "image", "photo", "picture"}
     if said and said <= UNPLANNED_QUALITIES:  # "reduce noise", "improve the sharpness"
         raise Unresolved(f"no edit op changes the {' '.join(sorted(said))} of a photo")
@@ -1197,7 +1223,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if adjusted is None:
         return None
     heads = [([w for w in WORD.findall(part.lower()) if w not in ADJUST_FILLERS] or [""])[-1] for _, part in adjusted.parts]
-    plain = [h for h in heads if h in LIGHT_QUALITIES | TONE_QUALITIES]  # "add saturation slightly": a quality
+    plain = [h for h in heads if h in LIGHT_QUALITIES | TONE_QUALITIES | TONE_WORDS.keys()]  # "add saturation slightly"
     owned = re.match(r"^(?:the\s+)?(?:his|her|its|their|[\w-]+'s)\s", rest, re.I)  # "get rid of his shadow": a thing he casts
     if re.fullmatch(r"add|remove|get rid of|take out|take away|drop", verb) and (
         not plain or "light" in heads or "lights" in heads or owned
@@ -2248,8 +2274,8 @@ def imperative(core: str) -> str:
 
 # A phrasal verb's particle said after its object: "scale it up" is "scale up it".
 _LATE_PARTICLE = re.compile(
-    r"^(?P<v>[a-z]+)\s+(?P<x>it|them|this|that|everything|(?:the|this|that|his|her|its|their|my|our)\s+[a-z]+)"
-    r"\s+(?P<p>up|down|out|off)\b(?P<rest>.*)$",
+    r"^(?P<v>[a-z]+)\s+(?P<x>it|them|this|that|everything|(?:the|this|that|his|her|its|their|my|our)\s+(?:whole\s+|entire\s+)?[a-z]+)"
+    r"\s+(?:back\s+)?(?P<p>up|down|out|off)\b(?P<rest>.*)$",
     re.I,
 )
 
@@ -2278,11 +2304,20 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     """The edits of a clause, read without what it is for when that reads alone ("darken the
     picture to increase detail": only the darkening)."""
     result = _RESULT_TAIL.search(core)
-    if result and result.start() > 0:
-        drafts = _read_clause(core[: result.start()], turn)
-        if drafts is not None:
-            return drafts
-    return _read_clause(core, turn)
+    drafts = _read_clause(core[: result.start()], turn) if result and result.start() > 0 else None
+    drafts = drafts if drafts is not None else _read_clause(core, turn)
+    backdrop = _WITH_BACKGROUND.search(core)
+    if drafts and backdrop and any(d.op is Op.style for d in drafts) and all(d.op is not Op.background for d in drafts):
+        drafts = [*drafts, *_background(backdrop["b"] or backdrop["c"])]  # "a Pixar style with a background of a park"
+    return drafts
+
+
+# A new look said with its background: "to a Pixar style with a background of a spring park", "... on a white backdrop".
+_WITH_BACKGROUND = re.compile(
+    r"\b(?:with|against|on|in\s+front\s+of)\s+(?:a|an)\s+(?:background|backdrop)\s+of\s+(?P<b>[^,.;]+?)(?=\s+(?:while|and|but)\b|[,.;]|$)"
+    r"|\b(?:with|against|on)\s+(?:a|an)\s+(?P<c>[^,.;]+?)\s+(?:background|backdrop)\b",
+    re.I,
+)
 
 
 def _read_clause(core: str, turn: _Turn) -> list[Draft] | None:

@@ -991,3 +991,25 @@ def test_unquoted_text_added_light_and_new_scenes(prompt, expected):
 
 def test_a_ball_of_yarn_is_a_ball_not_a_circle():
     assert [n.target.noun for n in edits("add a ball of yarn and a glass ball")] == ["ball", "ball"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # a quality and a thing removed together; a self-verb said of the image and another quality
+        ("get rid of the blue cast and the bin on the left", ["remove", "tone"]),
+        ("darken photo and colour saturation by 10%", ["lighting", "tone"]),
+        ("adjust the tones to warm amber hues", ["tone"]),
+        ("shift the hue a bit towards green", ["tone"]),
+        ("make it more monotone", ["tone"]),
+        ("make the picture coloured and not grayscale", ["tone"]),
+        ("colourise the photo without changing her face", ["tone"]),
+        ("cool the whole photo back down", ["tone"]),
+        # the background named with a part or a place around a thing; a style said with its background
+        ("change the background scenery to a desert at noon", ["background"]),
+        ("make the whole backdrop around the car light gray", ["background"]),
+        ("turn it into an anime style with a background of a cherry blossom street", ["background", "style"]),
+    ],
+)
+def test_retouching_pairs_tone_targets_and_backgrounds(prompt, expected):
+    assert ops(prompt) == expected
