@@ -402,7 +402,8 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
     if nouns[-1] in REGION_NOUNS and attributes.get("of") and not is_image(attributes["of"]):
         nouns = attributes.pop("of").split()  # "the motorcycle's white area": the motorcycle, where it is white
     noun = " ".join([*nouns[:-1], singular(nouns[-1])])
-    shape = SHAPE_WORDS.get(noun) if not attributes else None  # "a ball of yarn", "a glass ball": no plain circle
+    known = context is not None and any(e.noun == noun for e in context.find())  # "the ball" added before
+    shape = SHAPE_WORDS.get(noun) if not attributes and not known else None  # "a ball of yarn": no plain circle
     noun = shape or PERSON_WORDS.get(noun, noun)
     color = " and ".join(colors) if colors else None
     return EntityRef(noun=noun, color=color, size=size, count=count, attributes=attributes)
@@ -494,14 +495,14 @@ _SCALE = re.compile(
     r"(?P<w>\w+)(?:\s+(?:than (?:before|it is|now|they are|the others?)|in size|size))?$"
 )
 _TIMES = re.compile(
-    r"^(?:(?P<n>\d+(?:\.\d+)?|twice|two|three|four|half)\s*(?:x|times)?\s*(?:as\s+)?(?:big|large|bigger|larger|the size|its size|their size|its original size|smaller|small)?(?:\s+as\s+(?:before|it is|now))?|(?P<pct>\d+(?:\.\d+)?)\s*%)$"
+    r"^(?:(?P<n>\d+(?:\.\d+)?|twice|two|three|four|half)\s*(?:x|times)?\s*(?:as\s+)?(?:big|large|bigger|larger|(?:the|its|their|that|this)\s+size|its original size|smaller|small)?(?:\s+as\s+(?:before|it is|now))?|(?P<pct>\d+(?:\.\d+)?)\s*%)$"
 )
 
 
 def parse_scale(text: str) -> float | None:
     """'bigger' -> 2.0, 'smaller' -> 0.5, 'twice as big' -> 2.0, '150%' -> 1.5; None otherwise."""
     text = _clean(text)
-    text = re.sub(r"^(?:to be |to |by )", "", text)
+    text = re.sub(r"^(?:to be |to |by )?(?:about |roughly |around |approximately |nearly |almost )?", "", text)
     m = _SCALE.match(text)
     if m and m["w"] in GROW_WORDS:
         return 2.0

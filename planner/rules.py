@@ -152,7 +152,7 @@ _ADJUST_SELF = {
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|nudge|park"
-_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|halve|minimize|diminish|boost|lower|raise"
+_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|triple|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
@@ -183,7 +183,8 @@ _SEPARATOR = re.compile(
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b))
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b)
+      |\s*,\s*but\s+(?={_VERB}\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
       |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
     """,
@@ -198,6 +199,7 @@ _LEADING = re.compile(
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|help(?:\s+(?:me|us))?(?:\s+to)?(?=\s+(?:make|change|remove|fix|get)\b)|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
+    r"using\s+(?:the|this)\s+(?:provided|attached|uploaded|given|original)\s+(?:image|photo|picture)(?:\s+of\s+[^,]+)?(?=\s*,|\s*$)|"
     r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
     r"from the image|from the picture|from this image|from this photo|for the image|on the image|"
     rf"[a-z]{{3,}}ly(?=\s+{_VERB}\b))\b[\s,:]*)+",  # "significantly shorten ..."
@@ -1017,7 +1019,7 @@ def _body_part(said: str, turn: _Turn) -> str | None:
     """The part of a person's body a phrase names ("my eyes", "the girl's nose", "the face" in a photo
     of a person); None for a thing or an animal's part ("the cat's eyes")."""
     words = WORD.findall(said.lower())
-    if not words or words[-1] not in BODY_PARTS:
+    if not words or words[-1] not in BODY_PARTS | {"hair"}:
         return None
     owner = _OWNER.match(said.strip())
     if owner and owner["who"]:
@@ -1261,6 +1263,8 @@ _EXTENT = re.compile(r"\s+(?:all\s+the\s+way\b.*|(?:to|towards?)\s+the\s+(?:left
 def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     adjusted = re.match(r"^(?:the\s+)?(?:overall\s+)?(?:size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$", rest, re.I)
+    owned = re.match(r"^(?P<t>its|their)\s+(?:overall\s+)?(?:size|scale)\b", rest, re.I)  # "double its size": it
+    rest = {"its": "it", "their": "them"}[owned["t"].lower()] if owned else rest
     grow = verb in (
         "enlarge",
         "magnify",
@@ -1273,6 +1277,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         "increase",
         "boost",
         "double",
+        "triple",
         "raise",
     )
     if verb in ("lower", "raise"):
@@ -1295,7 +1300,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         target,
         re.I,
     )
-    scale = 2.0 if grow else 0.5
+    scale = 3.0 if verb == "triple" else 2.0 if grow else 0.5
     if amount:
         target = amount["t"]
         if amount["pct"]:
@@ -1345,7 +1350,9 @@ def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
         pose = "raise_right_arm"
     else:
         pose = "raise_both_arms"
-    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": pose})]
+    subject = re.match(r"^(?:make|have|let|get)\s+(?P<who>(?:the|this|that)\s+[a-z][\w\s]*?)\s+(?:to\s+)?(?:raise|lift|lower|put|wave|drop|hold)\b", clause, re.I)
+    who = turn.targets(subject["who"]) if subject else None  # "have the man on the left put his arm around her"
+    return [Draft(Op.pose, who[0] if who else EntityRef(noun=PERSON), {"pose": pose})]
 
 
 def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
@@ -2107,7 +2114,8 @@ def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
         return _repeat(same["x"], turn)
     if _MORE_OF_IT.match(core) and turn.context.last_edits:
         return _repeat(None, turn)
-    if re.match(rf"^{_VERB}\b", core, re.I) or not (_ALSO.search(clause) or _ONE.match(core)):
+    said_verb = re.match(rf"^{_VERB}\b", core, re.I) or re.search(r"\b(?:can|should|may|must|will)\s+[a-z]+", core, re.I)
+    if said_verb or not (_ALSO.search(clause) or _ONE.match(core)):
         return None
     if not turn.context.last_edits or parse_targets(core, turn.context) is None:
         return None
@@ -2199,6 +2207,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
     (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump
+    (r"^(?P<x>.+?)\s+(?:can|should|may|must|will)\s+(?:stay|remain)(?:\s+as\s+(?:it\s+is|they\s+are))?$", "keep {x}"),
     # "Draw the scene after removing the balloon", "draw what the image will look like once the snow has
     # melted", "show the picture after the oranges have been sold": the event is the edit
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"

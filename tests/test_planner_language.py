@@ -1013,3 +1013,27 @@ def test_a_ball_of_yarn_is_a_ball_not_a_circle():
 )
 def test_retouching_pairs_tone_targets_and_backgrounds(prompt, expected):
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        # "its size", "half that size"; a person's hair is the person's; "X can stay, but ..." keeps X
+        [("add a kite over the beach", [("add", "kite")]), ("now triple its size", [("resize", "kite")])],
+        [("add a beach ball", [("add", "ball")]), ("make the beach ball about half that size", [("resize", "ball")])],
+        [("make her hair shorter", [("attribute", "person")]), ("now make it curly", [("attribute", "person")])],
+        [("add two dogs on the lawn", [("add", "dog")]), ("the small one can stay, but paint its collar red", [("recolor", "collar")])],
+        [("add a boy and a girl", [("add", "boy"), ("add", "girl")]), ("have the boy raise his arms", [("pose", "boy")])],
+    ],
+)
+def test_follow_ups_about_sizes_hair_and_who_stays(session):
+    context = PlanContext()
+    for prompt, expected in session:
+        graph = plan(prompt, context)
+        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
+        context = context.advance(graph)
+
+
+def test_the_source_image_named_first_is_no_edit():
+    assert ops("Using the attached photo of my garden, add a bird bath") == ["add"]
