@@ -2213,6 +2213,13 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"
      r"(?:scene|image|picture|photo)\s+(?:will|would)\s+look\s+like|(?:an?\s+)?(?:image|picture|version))\s+"
      r"(?:after|once|when)\s+(?P<x>.+)$", "{x}"),
+    # "transform the image into one where the woman tilts her head": what happens in it
+    (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
+     r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),
+    # "the woman tilts her head", "the dog jumps over the log": an action told, the subject does it ("the
+    # sky turns orange", "the light looks dull" tell a look)
+    (rf"^(?P<x>(?:the|this|that|a|an)\s+[a-z]+(?:\s+[a-z]+)?)\s+(?P<v>{'|'.join(sorted(set(ACTION_WORDS) - {'look', 'turn'}))})s\b(?P<y>.*)$",
+     "make {x} {v}{y}"),
     # "switch the lamp on", "turn on the lanterns so they glow": a thing's state (the scene's lights: below)
     (r"^(?:turn|switch|flip)\s+(?P<x>(?!(?:on|off)\b)(?!.*\blights?\b).+?)\s+(?P<s>on|off)(?:\s+(?:so|and|again|now)\b.*)?$",
      "make {x} switched {s}"),
@@ -2272,6 +2279,7 @@ def imperative(core: str) -> str:
         m = form.match(core)
         if m:
             said = out.format(**m.groupdict())
+            said = imperative(said) if out == "{x}" else said  # an event said inside a frame: read on its own
             first, _, rest = said.partition(" ")
             verb = _gerund_verb(first)  # "(draw the scene after) removing the balloon"
             return f"{verb} {rest}" if verb and rest else said

@@ -1037,3 +1037,19 @@ def test_follow_ups_about_sizes_hair_and_who_stays(session):
 
 def test_the_source_image_named_first_is_no_edit():
     assert ops("Using the attached photo of my garden, add a bird bath") == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [
+        # an action told in the present, or inside "an image where ...", is done by its subject
+        ("turn the photo into one where the cat sleeps on the sofa", Op.pose, "cat"),
+        ("the girl waves at the camera", Op.pose, "girl"),
+        # what a person is dressed like, or how far along they stand, says which one, not what
+        ("erase the man dressed as a clown", Op.remove, "man"),
+        ("remove the tall woman all the way on the right", Op.remove, "woman"),
+    ],
+)
+def test_told_actions_and_people_said_by_their_clothes(prompt, op, noun):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
