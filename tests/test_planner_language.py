@@ -914,6 +914,7 @@ def test_an_animals_eyes_are_its_own():
         ("make the photo sharper and the colours warmer", ["tone"]),  # no op sharpens; the grade stays
         ("remove the kite, slightly boost the contrast", ["remove", "tone"]),  # ", slightly <verb>": a clause
         ("make the colors pop more in the photo", ["tone"]),
+        ("lighten the whole picture boost the saturation", ["lighting", "tone"]),  # run on after "picture"
         ("erase the sign while keeping a natural look", ["remove"]),  # a look kept: nothing to lock
     ],
 )
