@@ -42,12 +42,14 @@ bench: install
 	$(PY) benchmarks/session.py
 	$(PY) benchmarks/toyworld_quality.py
 
-# The recipe of the embedded model (nanoedit/models/toy_default): stage 1, stage 1 trained on twice (a
-# second and a third cosine cycle, each from the last one's weights), then stage 2, on 2 CPU processes.
+# The recipe of the embedded model (nanoedit/models/toy_default): stage 1, trained on three more
+# times (a second, third and fourth cosine cycle, each from the last one's weights), then stage 2,
+# on 2 CPU processes.
 # NPROC=8 on a bigger machine; each stage resumes from its checkpoint when re-run.
 NPROC ?= 2
 model: install
 	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/base.yaml --resume
 	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/base_continued.yaml --resume
 	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/base_continued2.yaml --resume
+	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/base_continued3.yaml --resume
 	OMP_NUM_THREADS=1 $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m nanoedit.train configs/experts.yaml --resume
