@@ -211,6 +211,10 @@ def main(argv=None) -> dict:
     report["training"] = {k: v for k, v in index.get("training", {}).items() if k != "config"}
 
     s, c, m = report["single"], report["compound"], report["sessions"]
+    ablations = [
+        ("ablation: base model alone, single-op overall", f"{report['single_base_only']['overall']:.1%}", "< experts"),
+        ("ablation: ground-truth masks, single-op overall", f"{report['single_gt_masks']['overall']:.1%}", "report"),
+    ] if "single_base_only" in report else []  # fmt: skip
     rows = [
         ("single-op edits passing, overall", f"{s['overall']:.1%} (n={s['n']})", ">= 90%"),
         *((f"  {op}", f"{rate:.1%}", ">= 75%") for op, rate in s["per_op"].items()),
@@ -220,9 +224,7 @@ def main(argv=None) -> dict:
         ("identity PSNR vs ground truth (not face/global edits), median / min",
          f"{s['identity_psnr_median']:.1f} / {s['identity_psnr_min']:.1f} dB", ">= 40 dB"),
         ("pixels changed outside the edited masks", str(s["outside_pixels_changed"]), "0"),
-        *((("ablation: base model alone, single-op overall", f"{report['single_base_only']['overall']:.1%}", "< experts"),
-           ("ablation: ground-truth masks, single-op overall", f"{report['single_gt_masks']['overall']:.1%}", "report"))
-          if not args.no_ablations else ()),
+        *ablations,
         ("one edit at 64 px, default steps, median", f"{s['edit_s_median']:.2f} s", "<= 1.0 s"),
     ]  # fmt: skip
     title = (f"toy-world quality, {args.split} split, oracle judge; {editor.name} ({editor.fingerprint}), "

@@ -783,8 +783,8 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         return None
     if not change or _NOT_A_CHANGE.match(change) or len(change.split()) > 5 or _QUOTED.search(change):
         return None
-    look = _is_look(old)
-    if look and look not in ("it", "everything", "things"):  # "make the colors more vibrant"
+    look = _image_quality(old)
+    if look:  # "make the colors more vibrant"
         return _lighting(_describe(change)) if look in LIGHT_QUALITIES | {"time of day"} else _tone(change)
     if is_image(old) or is_background(old) or old.lower() in ("it", "everything", "this", "that"):
         if old.lower() not in ("it", "this", "that") or not turn.context.last_targets:
@@ -1040,6 +1040,12 @@ def _is_look(old: str) -> str | None:
     return look["q"].lower() if look else None
 
 
+def _image_quality(old: str) -> str | None:
+    """Like ``_is_look``, but only a quality of the image ("the contrast"), not the image itself ("it")."""
+    look = _is_look(old)
+    return None if look in ("it", "everything", "things") else look
+
+
 def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
     """What replaces a target: what is said of it, not where it is or what it refers to."""
     ref = parse_phrase(new, turn.context).ref
@@ -1149,7 +1155,7 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
 
 def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into)\b", rest, maxsplit=1)[0]
-    if _is_look(moved) not in (None, "it", "everything", "things"):  # "shift the hue towards green": a grade
+    if _image_quality(moved):  # "shift the hue towards green": a grade
         return _adjust("adjust", rest, turn)
     if re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
         return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet
