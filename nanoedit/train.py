@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tqdm.auto import tqdm
 
 from nanoedit.errors import NanoeditError, SceneError
@@ -103,6 +103,8 @@ class TrainConfig(_Strict):
     loss_weighting: Literal["velocity", "x0"] = "x0"
     logit_mean: float = Field(0.0, ge=-3, le=3)  # > 0 draws more high-noise levels (SD3's logit-normal)
     history: int = Field(2, ge=0, le=4)  # up to this many earlier edits make the source scene
+    # How often each op is drawn, relative to 1 for an op not listed: more of the edits a model fails.
+    op_weights: dict[Op, float] = Field(default_factory=dict)
     vocab_samples: int = Field(3000, ge=1)  # training edits read to collect the prompt words
     checkpoint_every: int = Field(250, ge=1)
     time_limit_s: float | None = None  # stop (with a checkpoint) after this much wall time
@@ -115,6 +117,17 @@ class TrainConfig(_Strict):
     init: str | None = None  # stage 1: start from this stage-1 bundle's weights (a longer second run)
     sampling_steps: int | None = Field(None, ge=1, le=1000)  # the bundle's default denoising steps
     checkpoint_dir: str | None = None  # default: <out>/checkpoint
+
+    @field_validator("op_weights")
+    @classmethod
+    def _generative_ops(cls, weights: dict[Op, float]) -> dict[Op, float]:
+        for op, weight in weights.items():
+            if op not in GENERATIVE_OPS:
+                raise ValueError(f"op_weights: {op.value!r} is not a trained op; use one of "
+                                 f"{', '.join(o.value for o in GENERATIVE_OPS)}")
+            if weight <= 0:
+                raise ValueError(f"op_weights: {op.value} weighs {weight}; a weight must be > 0 (leave an op out for 1)")
+        return weights
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> TrainConfig:
@@ -144,9 +157,12 @@ def _seed(*parts) -> int:
     return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:16], 16)
 
 
-def node_triplet(seed: int, size: int, ops: tuple[Op, ...], history: int, split: str = "train") -> dict:
+def node_triplet(
+    seed: int, size: int, ops: tuple[Op, ...], history: int, split: str = "train", weights: list[float] | None = None
+) -> dict:
     """One training example: a source scene (after up to ``history`` random edits), one edit node of
-    ``ops`` on it, the exact target render and the region the editor would regenerate."""
+    ``ops`` (drawn by ``weights``, uniformly without) on it, the exact target render and the region the
+    editor would regenerate."""
     from nanoedit.experts.base import node_prompt
     from nanoedit.experts.regions import edit_region
     from nanoedit.toyworld import Scene, render, single_edit
@@ -160,7 +176,9 @@ def node_triplet(seed: int, size: int, ops: tuple[Op, ...], history: int, split:
         try:
             for _ in range(rng.randint(0, history)):
                 scene = single_edit(scene, rng).target
-            sample = single_edit(scene, rng, ops=[rng.choice(ops)])
+            # rng.choice without weights keeps the draws of the recipes trained before op weights existed
+            op = rng.choice(ops) if weights is None else rng.choices(ops, weights)[0]
+            sample = single_edit(scene, rng, ops=[op])
         except SceneError:
             continue
         break
@@ -197,8 +215,11 @@ def true_target(scene, node, rendering=None):
     return None
 
 
-def batch_of(seeds: list[int], size: int, ops: tuple[Op, ...], history: int) -> dict:
-    items = [node_triplet(s, size, ops, history) for s in seeds]
+def batch_of(
+    seeds: list[int], size: int, ops: tuple[Op, ...], history: int, weights: dict[Op, float] | None = None
+) -> dict:
+    draw = [weights.get(op, 1.0) for op in ops] if weights else None
+    items = [node_triplet(s, size, ops, history, weights=draw) for s in seeds]
     batch = {k: torch.stack([it[k] for it in items]) for k in ("source", "target", "region")}
     batch["prompt"] = [it["prompt"] for it in items]
     return batch
@@ -400,7 +421,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
             _activate(model, role)
         ops = ROLE_OPS[role] if role else GENERATIVE_OPS
         seeds = [_seed(config.seed, step, rank, i) for i in range(config.batch_size)]
-        batch = batch_of(seeds, config.size, ops, config.history)
+        batch = batch_of(seeds, config.size, ops, config.history, config.op_weights)
         batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
         generator = torch.Generator().manual_seed(_seed(config.seed, "noise", step, rank) % 2**63)
         for group in optimizer.param_groups:

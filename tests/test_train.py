@@ -110,6 +110,17 @@ def test_training_regions_cover_every_changed_pixel():
     assert len(seen) >= 8  # most ops were drawn
 
 
+def test_op_weights_draw_more_of_the_weighted_ops():
+    from collections import Counter
+
+    from nanoedit.graphs import Op
+
+    ops = (Op.recolor, Op.tone)
+    weighted = Counter(node_triplet(seed, 64, ops, history=0, weights=[9.0, 1.0])["op"] for seed in range(40))
+    uniform = Counter(node_triplet(seed, 64, ops, history=0)["op"] for seed in range(40))
+    assert weighted["recolor"] >= 32 and 10 <= uniform["recolor"] <= 30, (weighted, uniform)
+
+
 def test_bad_configs_are_typed_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("stage: base\nout: x\nsteps: -1\n")
@@ -118,6 +129,10 @@ def test_bad_configs_are_typed_errors(tmp_path):
     bad.write_text("stage: experts\nout: x\nsteps: 1\nmodel: {width: 16, heads: 2, layers: 1}\n")
     with pytest.raises(TrainError, match="base"):
         train(TrainConfig.load(bad), progress=False)
+    for weights, message in (("{move: 2}", "not a trained op"), ("{tone: 0}", "must be > 0")):
+        bad.write_text(f"stage: base\nout: x\nsteps: 1\nop_weights: {weights}\n")
+        with pytest.raises(TrainError, match=message):
+            TrainConfig.load(bad)
     with pytest.raises(TrainError, match="multiple"):
         train(config(tmp_path / "odd", model={**TINY, "width": 15}), progress=False)
 
