@@ -140,12 +140,12 @@ _ADJUST_UP = (
 )
 _ADJUST_DOWN = (
     r"decrease|decreasing|reduce|reducing|lower|turn down|bring down|dial down|tone down|dull down|soften|lessen|"
-    r"cut down|drop|weaken|minimi[sz]e|remove|get rid of|take out|take away|dull|pull down|undo"
+    r"cut down|drop|weaken|minimi[sz]e|remove|get rid of|take out|take away|dull|pull down|undo|clean up|mute"
 )
 # Verbs that are themselves the quality ("brighten the sky", "desaturate the photo", "colorize it").
 _ADJUST_SELF = {
     "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
-    "illuminate": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
+    "illuminate": "lighting", "relight": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
     "colorize": "tone", "colourize": "tone", "colorise": "tone", "colourise": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
 }  # fmt: skip
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
@@ -177,6 +177,12 @@ _VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v
 # "and color vibrancy", "and colour balance": the colour's quality, not the verb "colour"
 _QUALITY_NOUNS = "|".join(sorted(TONE_QUALITIES | LIGHT_QUALITIES, key=len, reverse=True))
 _PLACE_FIRST = r"(?:in|at|on)\ the\ (?:top|bottom|left|right|center|middle|upper|lower)[\w\ -]*,"
+# A request said inside a sentence: "Not sure it's doable, but could you remove ...", "... and I would
+# love it if someone could remove ...", "..., oh and please remove ...": a new clause starts there.
+_ASKING = (
+    r"(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you|u|one\s+of\s+you)\b|"
+    r"i(?:'d|\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could\b"
+)
 _SEPARATOR = re.compile(
     rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
@@ -184,6 +190,7 @@ _SEPARATOR = re.compile(
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
+    |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b)
       |\s*,\s*but\s+(?={_VERB}\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
@@ -192,11 +199,11 @@ _SEPARATOR = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _LEADING = re.compile(
-    r"^(?:\[[^\]]{1,40}\][\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
-    r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i'd\s+love\s+(?:it\s+)?if\s+you\s+could|"
+    r"^(?:\[[^\]]{1,40}\][\s,:]*|\([^)]{1,40}\)[\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
+    r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i(?:'d|\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
     r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
-    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|hello|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|help(?:\s+(?:me|us))?(?:\s+to)?(?=\s+(?:make|change|remove|fix|get)\b)|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
@@ -218,6 +225,17 @@ _QUALIFIER = re.compile(
     r"creating|giving|resulting|adding|inviting|bringing|lending|evoking|capturing|offering|making it|make it look|making the|as if|as though|like|the result|"
     r"the overall|overall|it should look|seamlessly|naturally|realistically|still|feel free)\b",
     re.IGNORECASE,
+)
+# Sentences about the request, not edits of the photo: what the photo is ("This is our only picture of
+# ..."), how hard the job is ("Likely to be an easy job", "It's rare to have a photo of us"), what it is
+# for ("I'd like to use it as a profile picture"), or a plea ("Could one of you help me out?").
+_ASIDE = re.compile(
+    r"^(?:\[[^\]]{1,40}\][\s,:]*)?(?:(?:and|so|but)\s+)?(?:(?:this|it|that)(?:'s|\s+is|\s+was)\s+(?:(?:our|my|his|her|their|the|a|an)\s+(?:only|best|favou?rite|last|first)\b|"
+    r"(?:very\s+|so\s+|really\s+)?(?:rare|hard|difficult|easy|important|special|okay|ok|fine)\b)|"
+    r"(?:likely|probably|hopefully|not\s+sure|i'm\s+not\s+sure|i\s+(?:know|think|hope|understand))\b|"
+    r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love|\s+plan|\s+need)\s+to\s+(?:use|print|post|frame|send|share|hang|gift)\b|"
+    r"(?:(?:could|can|would|will)\s+)?(?:(?:one\s+of\s+)?(?:you|someone|somebody|anyone)\b[\w\s]*?)?\bhelp\s+(?:me|us)(?:\s+out)?[\s.!?]*$)",
+    re.I,
 )
 _EVERYTHING_ELSE = re.compile(
     r"^(?:the\s+)?(?:rest|remainder|remaining|everything else|all else|other|others|all other|any other|"
@@ -248,6 +266,7 @@ def normalize(prompt: str) -> str:
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
     text = re.sub(r"\s+&\s+", " and ", text)  # "black & white"
+    text = re.sub(r"(?<=[a-z]{3})/(?=[a-z]{3})", " and ", text)  # "the lighting/contrast": both
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -379,6 +398,10 @@ _PATTERN_OFF = re.compile(
 
 
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    if not re.fullmatch(_ADJUST_DOWN, verb, re.I):  # "eliminate the glare", "removing all harsh shadows": less of a light
+        adjusted = _adjust("remove", rest, turn)
+        if adjusted:
+            return adjusted
     rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
     rest = re.sub(r"\s+off\s+(?=(?:his|her|their|my|the)\s)", " from ", rest, flags=re.I)  # "the watch off his wrist"
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
@@ -1249,6 +1272,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         key = part.split()[-1]
         if op == "lighting":
             value = parse_lighting(part) or (("dark" if down else "bright") if key in LIGHT_COMPARATIVES else None)
+            value = value if value in LIGHTING_VALUES or not down else None  # "remove fog": not fog, less of it
         else:
             value = parse_tone(part)
             value = {"warm": "cool", "cool": "warm"}.get(value, value) if down and verb != "remove" else value
@@ -2090,6 +2114,8 @@ class RulePlanner(Planner):
             return [], None
         if len(core) > MAX_CLAUSE_CHARS:  # the readers try splits of a clause: bounded, planning stays linear
             return None, f"a clause of {len(core)} characters; split it into sentences of at most {MAX_CLAUSE_CHARS}"
+        if _ASIDE.match(clause.strip()) or _ASIDE.match(core):  # no edit: it joins the text of the edit beside it
+            return [], None
         try:
             follow_up = _follow_up(clause, core, turn)
             return (follow_up if follow_up is not None else _read(core, turn)), None

@@ -1054,3 +1054,28 @@ def test_the_source_image_named_first_is_no_edit():
 def test_told_actions_and_people_said_by_their_clothes(prompt, op, noun):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # sentences about the request (what the photo is, how hard the job is, what it is for, a plea) are
+        # no edits, and a request said inside a sentence starts a clause of its own
+        ("This is my only photo of grandpa. Could someone remove the lamp post behind him?", ["remove"]),
+        ("Probably an easy fix. Please erase the sign on the left. I'd like to print it for my mom.", ["remove"]),
+        ("It's rare to have one of the whole team, and I would love it if someone could remove the cones.", ["remove"]),
+        ("Not sure if it's doable, but could you photoshop the bin out of this picture? Can anyone help me out?", ["remove"]),
+        ("Hello, do what you like with it, oh and please remove the car on the right", ["remove"]),
+    ],
+)
+def test_asides_about_the_request_are_no_edits(prompt, expected):
+    assert sorted({n.op.value for n in plan(prompt).nodes if n.op is not Op.identity_lock}) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["remove the fog", "Eliminate the haze over the lake", "get rid of the mist", "clean up the shadows on her face",
+     "Can someone relight this, removing all harsh shadows", "(tip $10) adjust the exposure/lighting"],
+)  # fmt: skip
+def test_light_and_weather_taken_away_are_lighting(prompt):
+    assert set(ops(prompt)) == {"lighting"}
