@@ -685,8 +685,8 @@ class Adjustment:
 
 _ADJUST_CUT = re.compile(
     r"\s*(?P<aside>,|\s(?:until|by|like|so|because|while|as|through|since|with|making|towards?|to\s+(?:make|give|get))\s)\s*"
-    r"|\s+(?:of|on|in|for|from|to|across|throughout|at|around|within|over)\s+"
-)
+    r"|\s+(?:of|on|in|for|from|to|across|throughout|at|around|within)\s+|\s+over\s+(?=(?:the|this|that|his|her|its|their|my|our)\s)"
+)  # "the haze over the lake"; not "the over exposure"
 _ADJUST_SPLIT = re.compile(
     r"\s*(?:&|\b(?:and|or|plus|higher|lower|more|less|increase|decrease|reduce|raise|boost|improve|enhance)\b)\s*"
 )
