@@ -318,6 +318,7 @@ MATERIAL_WORDS = {
     "chrome": "chrome", "aluminum": "aluminum", "aluminium": "aluminum", "granite": "granite",
     "linen": "linen", "suede": "suede", "satin": "satin", "tin": "tin", "sand": "sand",
     "rattan": "rattan", "knitted": "knit", "knit": "knit", "painted": "painted", "golden": "gold",
+    "enamel": "enamel", "plaster": "plaster", "diamond": "diamond",
 }  # fmt: skip
 TEXTURE_WORDS = frozenset(
     "smooth smoother rough rougher fluffy fluffier furry fuzzy shiny shinier glossy matte soft softer "

@@ -602,6 +602,10 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _background(new)
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
+        matter = (WORD.findall(new.lower()) or [""])[-1]
+        if matter in MATERIAL_WORDS and not re.match(rf"^(?:{_INDEF}|the\s)", new, re.I):
+            # "replace the tabletop with imported Italian marble": a matter, not a thing; the same tabletop
+            return _each(turn, old, lambda t, said=MATERIAL_WORDS[matter]: Draft(Op.attribute, t, {"name": "material", "value": said}))
         if _new_thing(new, turn) is None and not _SAME_KIND.search(new):
             continue
         targets = turn.targets(old)
@@ -2284,7 +2288,10 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
     (rf"^(?P<x>{_DEF}.+?)\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will)\s+(?:be\s+|go\s+|sit\s+)?(?P<y>{_PLACE_WORDS}.*)$", "move {x} {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are|looks?|seems?)\s+now\s+(?P<y>.+)$", "make {x} {y}"),
-    (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>made\s+(?:of|from|out\s+of)\s.+)$", "make {x} {y}"),
+    (rf"^(?P<x>(?:{_DEF})?[a-z][\w\s'-]*?|it|they)\s+(?:is|are)\s+(?P<y>made\s+(?:of|from|out\s+of)\s.+)$", "make {x} {y}"),
+    # "craft the cat using cloisonne enamel", "mold the bed frame from plaster": the same thing in a new material
+    (rf"^(?:craft|mou?ld|sculpt|carve|forge|cast|fashion|hand-?craft)\s+(?P<x>{_DEF}.+?)\s+(?:from|using|out\s+of|with|in)\s+(?P<y>.+)$",
+     "make {x} made of {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
     (rf"^(?!(?:{_PUT_IN})\b)(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
     # "add the duck instead of the man", "put a lamp in place of the vase": the new thing replaces the old

@@ -1079,3 +1079,20 @@ def test_asides_about_the_request_are_no_edits(prompt, expected):
 )  # fmt: skip
 def test_light_and_weather_taken_away_are_lighting(prompt):
     assert set(ops(prompt)) == {"lighting"}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "material"),
+    [
+        # the same thing in a new matter, however the matter is said: an attribute, never a replacement
+        ("Craft the vase using hand-painted enamel.", "vase", "enamel"),
+        ("Sculpt the horse out of ice", "horse", "ice"),
+        ("Mould the teapot from fine porcelain", "teapot", "porcelain"),
+        ("Spoons are made of brushed aluminium.", "spoon", "aluminum"),
+        ("Replace the countertop with polished Carrara marble", "countertop", "marble"),
+        ("replace the crown with a diamond crown", "crown", "diamond"),
+    ],
+)
+def test_a_new_material_is_an_attribute_however_said(prompt, noun, material):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, noun, "material", material)
