@@ -195,9 +195,9 @@ LIGHTING_WORDS = {
     "morning": "morning", "moonlight": "moonlight", "moonlit": "moonlight",
 }  # fmt: skip
 BRIGHTER_WORDS = frozenset(
-    "brighter lighter brighten lighten bright brightness illuminate illuminated".split()
+    "brighter lighter brighten lighten bright brightness illuminate illuminated brightening lightening".split()
 )
-DARKER_WORDS = frozenset("dark darker darken dim dimmer dimmed gloomy".split())
+DARKER_WORDS = frozenset("dark darker darken dim dimmer dimmed gloomy darkening".split())
 # Weather said as a thing added ("add storm clouds", "add falling rain"): a ``lighting`` edit of the scene.
 WEATHER_WORDS = frozenset(
     "rain rainfall raindrops rainstorm storm stormy thunderstorm lightning fog foggy mist misty haze hazy "
@@ -208,7 +208,8 @@ WEATHER_WORDS = frozenset(
 # the tone of its colours. Looks said as adjectives ("brighter and more vibrant") split the same way.
 LIGHT_QUALITIES = frozenset(
     "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
-    "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze fog mist smog".split()
+    "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze fog mist smog "
+    "brightening lightening darkening".split()
 )  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
 TONE_QUALITIES = frozenset(
     "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
@@ -216,16 +217,16 @@ TONE_QUALITIES = frozenset(
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "
-    "overexposed underexposed".split()
+    "overexposed underexposed visible".split()
 )
 COLOR_LOOKS = frozenset(
     "vibrant vivid saturated desaturated unsaturated dull duller muted faded washed colorful colourful deep deeper "
     "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "
-    "monochrome sepia".split()
+    "monochrome sepia natural".split()
 )
 # Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more
 # brightness and a bit sharpen"), they are left out of the plan.
-UNPLANNED_QUALITIES = frozenset("sharpen sharpness sharper sharp clarity crisp crisper noise grain focus".split())
+UNPLANNED_QUALITIES = frozenset("sharpen sharpness sharper sharp sharpening clarity crisp crisper noise grain focus".split())
 # Flaws of a photo said as a complaint ("the colours look dull", "it's a bit dark"): the edit takes them away.
 FLAWED_LOOKS = frozenset("dull faded flat muted washed-out dark dim gloomy dreary overexposed underexposed".split())
 # Comparatives of light: "make the background darker" changes its light, not what the background is.
@@ -353,6 +354,7 @@ TYPOS = {
     "saturnation": "saturation", "satuarion": "saturation", "constrast": "contrast", "contast": "contrast",
     "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
     "colour pallet": "colour palette", "hight": "height", "darker the": "darken the", "brighter the": "brighten the",
+    "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

@@ -520,7 +520,7 @@ def parse_scale(text: str) -> float | None:
 
 # Words that may surround "brighter"/"darker" without naming a particular light.
 _PREPOSITIONS = frozenset("at in on with of from by over under near behind".split())
-_DEGREE_FILLERS = {"more", "much", "a", "bit", "little", "slightly", "the", "and", "scene", "image"}
+_DEGREE_FILLERS = {"more", "much", "a", "bit", "little", "slightly", "the", "and", "scene", "image", "lot", "of", "some"}
 
 def parse_lighting(text: str) -> str | None:
     said = _clean(text)

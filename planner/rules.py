@@ -147,7 +147,11 @@ _ADJUST_SELF = {
     "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
     "illuminate": "lighting", "relight": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
     "colorize": "tone", "colourize": "tone", "colorise": "tone", "colourise": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
+    "sepia": "tone",
 }  # fmt: skip
+# Of those, the words that are also nouns or adjectives ("the contrast", "brown and sepia tones"): they start
+# no clause and have no passive.
+_NOUN_TOO = frozenset(("contrast", "sepia"))
 # A quality said with no verb: "higher brightness and contrast", "less saturation".
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
@@ -170,7 +174,7 @@ _POSTURE = r"straighten|tilt|lean|tip over|upright"
 # whole image they are reported, not planned; their clause still ends at the next verb.
 _PHOTO_OPS = r"crop|rotate|flip|mirror|denoise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v != 'contrast')}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v not in _NOUN_TOO)}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -958,8 +962,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return None
     if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
         return _hair_color(value, str(value.value))
-    if is_background(old):
-        return _background_value(value)
+    if is_background(old):  # "the background needs brightening": its light; "make the background blue": a new one
+        return _lighting(str(value.value)) if value.kind == "lighting" and value.value in ("bright", "dark") else _background_value(value)
     part = _body_part(old, turn)
     if part and value.kind != "noun":  # "make my eyes bigger", "whiten her face": the person's looks
         said = ("larger" if value.value > 1 else "smaller") if value.kind == "scale" else _describe(str(value.value))
@@ -1221,7 +1225,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = re.sub(r"\s+", " ", verb.lower())
     selves = [_ADJUST_SELF[verb]] if verb in _ADJUST_SELF else []
     while selves:  # "brighten and contrast the two men"
-        more = re.match(rf"^(?:and|,)\s*(?P<v>{'|'.join(_ADJUST_SELF)})\b\s*(?P<rest>.*)$", rest, re.I)
+        more = re.match(rf"^(?:,?\s*and|,)\s*(?P<v>{'|'.join(_ADJUST_SELF)})\b\s*(?P<rest>.*)$", rest, re.I)
         if not more:
             break
         selves.append(_ADJUST_SELF[more["v"].lower()])
@@ -1981,9 +1985,9 @@ def _participle(verb: str) -> str:
 
 
 # "this has to be lightened a lot more": a retouching verb said in the passive
-_ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb != "contrast"}
+_ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb not in _NOUN_TOO}
 _PASSIVE = re.compile(
-    r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
+    r"^(?P<x>.+?)\s+(?:should|could|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
     rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
     r"removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
     r"wiped out|vanish|disappear|sold out|sold|eaten|eaten up|consumed|stolen|taken away|gone|"
@@ -2216,6 +2220,7 @@ def _gated(gate: OpGate, threshold: float, core: str, turn: _Turn, gated: list[d
 def _core(clause: str) -> str:
     """A clause without its fillers: "please, now make it blue." -> "make it blue"."""
     core = _TRAILING.sub("", _LEADING.sub("", clause.strip())).strip(" ,")
+    core = re.sub(r"\s*\([^()\"']*\)$", "", core)  # "... more natural (pop a little)": an aside
     quote = re.fullmatch(r"(?P<q>[\"'])(?P<inner>[^\"']*)(?P=q)", core)
     return quote["inner"].strip() if quote else core.removeprefix('"').strip()
 
@@ -2268,12 +2273,12 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:gain|put\s+on|pack\s+on)\s+\S.*$", "make {x} heavier"),
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:lose|shed|drop)\s+\S.*$", "make {x} slimmer"),
     # "it needs a little bit of brightness", "the dog needs a hat", "needs a white background": what it lacks
-    (rf"^(?P<x>it|this|that|they|{_DEF}.+?)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
+    (rf"^(?P<x>it|this|that|they|{_DEF}.+?|[a-z]+)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
     (r"^(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "add {y}"),
     # a complaint: "it's too bright", "the photo is a bit too dark", "the colours look dull": less of it
     (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}too\s+(?P<y>.+)$", "make {x} less {y}"),
-    (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}"
-     rf"(?P<y>{_FLAWS})$", "make {x} less {y}"),
+    (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+(?:(?:currently|still|now)\s+)?{_SOMEWHAT}"
+     rf"(?P<y>(?:{_FLAWS})(?:\s+and\s+(?:{_FLAWS}))?)$", "make {x} less {y}"),
     # "make a bit more brightness": a quality said as what is made
     (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:more|less)\s.+)$", "add {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),

@@ -1096,3 +1096,20 @@ def test_light_and_weather_taken_away_are_lighting(prompt):
 def test_a_new_material_is_an_attribute_however_said(prompt, noun, material):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, noun, "material", material)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # retouching said as what the photo needs (a gerund of the verb for the quality), as what the colours
+        # could look like, as a chain of verbs ending in a grade, or with a texting spelling
+        ("Photo needs a lot of darkening", ["lighting"]),
+        ("Background needs some brightening", ["lighting"]),
+        ("Colors could look a bit more natural (less fake)", ["tone"]),
+        ("Brighten, and sepia the picture", ["lighting", "tone"]),
+        ("pls enhance the colours", ["tone"]),
+        ("The sky is currently dull and gloomy", ["lighting", "tone"]),
+    ],
+)
+def test_retouching_said_as_needs_gerunds_and_chains(prompt, expected):
+    assert sorted(set(ops(prompt))) == expected
