@@ -758,8 +758,15 @@ _PHOTO_LOOKS = frozenset("grayscale greyscale monochrome black white and colour 
 
 
 def is_background(text: str) -> bool:
-    words = WORD.findall(strip_image_tail(_clean(text)))
-    return bool(words) and words[-1] in BACKGROUND_NOUNS
+    """ "the background", "the yellow background outside the circle", "everything behind the girl"."""
+    said = strip_image_tail(_clean(text))
+    words = WORD.findall(said)
+    head, *relation = _RELATION_START.split(said, maxsplit=1)
+    heads = WORD.findall(head)
+    around = bool(relation) and re.match(r"(?:behind|around|outside|surrounding)\b", relation[0].strip())
+    return bool(words) and (
+        words[-1] in BACKGROUND_NOUNS or bool(around and heads and (heads[-1] in BACKGROUND_NOUNS or heads == ["everything"]))
+    )
 
 
 def is_scene_place(text: str) -> bool:

@@ -1113,3 +1113,16 @@ def test_a_new_material_is_an_attribute_however_said(prompt, noun, material):
 )
 def test_retouching_said_as_needs_gerunds_and_chains(prompt, expected):
     assert sorted(set(ops(prompt))) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        # the background said by where it is around the subject, and a sky put in: the scenery changes
+        "Make everything behind the dog black", "paint everything around the bride grey",
+        "Change the blue background outside the logo to white", "Add a pink sky to this beach photo",
+        "add an evening sky behind the castle",
+    ],
+)
+def test_backgrounds_said_around_the_subject_and_skies_added(prompt):
+    assert ops(prompt) == ["background"]
