@@ -204,6 +204,7 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
             and (
                 i + 1 == len(words)
                 or words[i + 1] in ("and", "then")
+                or words[i + 1] in DIRECTION_WORDS  # "turn the model slightly left": the model
                 or _RELATION_START.match(" " + " ".join(words[i + 1 :]))
             )
         )

@@ -113,7 +113,7 @@ _ADD = (
     r"invite|align|situate|feature"
 )
 # Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
-_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide|drape"
+_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide|drape|string"
 _REPLACE = (
     r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
 )
@@ -977,6 +977,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     whole = is_image(old) or (_is_look(old) and not said_it)
     if said_it and turn.background and not turn.context.last_targets:  # "remove the background, make it white"
         return _background_value(value)
+    if said_it and turn.context.last_targets and value.kind == "lighting" and _GLOWING.match(str(value.value)):
+        return _each(turn, old, lambda t: Draft(Op.attribute, t, {"name": "state", "value": str(value.value)}))  # "make it glow": the thing lit
     if said_it:  # "make it night" is the image; "make it blue" is the last edited object, if any
         styled = value.kind in ("style", "noun") and parse_style(str(value.value))
         whole = (
@@ -1035,6 +1037,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
 
 
 _BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}
+# Light a thing gives off (a state of the thing, when it is what "it" is): "make it glow", "make it lit up".
+_GLOWING = re.compile(r"^(?:glow|glowing|lit|lit\s+up|shine|shining|sparkle|sparkling|luminous|radiant)$", re.I)
 # What a look of the whole image is said of: "make the colors warmer", "set the lighting to night", "make
 # the contrast stronger", "make the image's hue more yellow", "the colours of everything besides the tree".
 _LOOK = re.compile(
@@ -1324,7 +1328,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb in ("lower", "raise"):
         return None
     target = adjusted["t"] if adjusted and adjusted["t"] else rest
-    target = _EXTENT.sub("", target)  # "extend the towel all the way to the left": the towel
+    target = _DEGREE_TAIL.sub("", _EXTENT.sub("", target))  # "extend the towel all the way to the left", "shrink it a little"
     if verb in ("resize", "rescale", "scale"):
         for old, new in _splits(target, r"to be|to|by|so that it is|so it is|until it is|into"):
             drafts = _resize_to(old, new, turn)
@@ -1377,6 +1381,9 @@ def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
         r"\b(?:raise[sd]?|raising|lift(?:s|ed)?|up|lower(?:s|ed)?|down|drop(?:s|ped)?|put|wave[sd]?|waving|hold)\b",
         lowered,
     ):
+        return None
+    held = re.match(r"^(?:put|place|drop)\s+(?P<x>.+?)\s+(?:in|into|on|onto)\s+(?:his|her|their|(?:the\s+)?\w+'s)\s+(?:hand|hands|arm|arms)\b", lowered)
+    if held and not _ARM.search(held["x"]):  # "put a cup of coffee in his hand": the cup is added, held
         return None
     down = re.search(r"\b(?:lower(?:s|ed)?|down|drop(?:s|ped)?)\b", lowered)
     if down:
@@ -1532,7 +1539,9 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     if (owner and not names_person(owner)) or (where and not on_person):
         return None
     head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
-    if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and on_person)):
+    worn_by = (owner and names_person(owner)) or on_person  # "the woman's bag", "a scarf on her"
+    around_body = on_body and names_person(where) and where.lower().startswith("around")  # "a stethoscope around his neck"
+    if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and worn_by) or around_body):
         return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
     name = ACCESSORIES.get(head, head)

@@ -1126,3 +1126,43 @@ def test_retouching_said_as_needs_gerunds_and_chains(prompt, expected):
 )
 def test_backgrounds_said_around_the_subject_and_skies_added(prompt):
     assert ops(prompt) == ["background"]
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        # a degree word after the object or before a direction is no part of it; light a thing gives off
+        # is that thing's state; lights strung on a thing are added
+        [("add a lamp", [("add", "lamp")]), ("shrink it a little", [("resize", "lamp")])],
+        [("add a sofa", [("add", "sofa")]), ("enlarge it slightly", [("resize", "sofa")])],
+        [("turn the dancer slightly right", [("pose", "dancer")])],
+        [("add a lantern", [("add", "lantern")]), ("make it glow", [("attribute", "lantern")])],
+        [("add a crystal", [("add", "crystal")]), ("now make it sparkle", [("attribute", "crystal")])],
+        [("add a fence", [("add", "fence")]), ("string some fairy lights on it", [("add", "light")])],
+    ],
+)
+def test_follow_ups_with_degrees_glows_and_strung_lights(session):
+    context = PlanContext()
+    for prompt, expected in session:
+        graph = plan(prompt, context)
+        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
+        context = context.advance(graph)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [
+        # a thing put in a person's hand is added, held (no arm pose); what hangs around a person's neck or
+        # wrist, and a person's bag or purse, is what they wear
+        ("put a bunch of flowers in her hand", Op.add, "flower"),
+        ("place a phone in the man's hand", Op.add, "phone"),
+        ("add a lanyard around his neck", Op.attribute, "person"),
+        ("hang a medal around her neck", Op.attribute, "person"),
+        ("Remove the girl's purse", Op.attribute, "person"),
+        ("edit out the man's handbag", Op.attribute, "person"),
+    ],
+)
+def test_things_held_and_worn_around_the_neck(prompt, op, noun):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
