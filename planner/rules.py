@@ -709,6 +709,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return untyped
     if verb in ("give", "apply", "use"):
         return _give(rest, turn)
+    if verb in ("make", "turn") and re.match(rf"^(?:{_QUALITY_NOUNS})\s", rest, re.I):  # "make colors warm and yellow": the colours
+        return _change(verb, f"the {rest}", turn)
     said_bare = verb in ("make", "turn") and not re.match(rf"^{_DEF}|^(?:it|a|an)\b", rest, re.I)
     said_bare = said_bare and (parse_color(rest) or parse_adjustment(rest))
     bare = classify(rest, allow_bare_noun=False) if said_bare else None

@@ -1166,3 +1166,13 @@ def test_follow_ups_with_degrees_glows_and_strung_lights(session):
 def test_things_held_and_worn_around_the_neck(prompt, op, noun):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("make colors warm and yellow", ["tone"]), ("make tones cooler and blue", ["tone"]),
+     ("turn colours warmer and orange", ["tone"]), ("make light softer", ["lighting"])],
+)  # fmt: skip
+def test_a_quality_said_without_its_article_is_the_photos(prompt, expected):
+    # "make colors warm and yellow" is "make the colors ...": the grade, not a colour of some "it"
+    assert ops(prompt) == expected
