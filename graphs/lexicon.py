@@ -298,7 +298,7 @@ ABSTRACT_NOUNS = frozenset(
 REGION_NOUNS = frozenset("area areas part parts region regions section sections portion portions".split())
 # Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
 WRITTEN_NOUNS = frozenset(
-    "text texts writing writings words word lettering letter letters caption captions inscription inscriptions".split()
+    "text texts writing writings words word lettering letter letters caption captions inscription inscriptions quote quotes".split()
 )
 # Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
 STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())

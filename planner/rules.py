@@ -2268,6 +2268,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"
      r"(?:scene|image|picture|photo)\s+(?:will|would)\s+look\s+like|(?:an?\s+)?(?:image|picture|version))\s+"
      r"(?:after|once|when)\s+(?P<x>.+)$", "{x}"),
+    # "edit this photo to remove the quote", "photoshop the picture so that the sky is blue": the edit said after it
+    (r"^(?:edit|photoshop|retouch|fix)\s+(?:the|this|my|our)\s+(?:image|picture|photo|pic)\s+(?:to|so\s+(?:that\s+)?)\s+(?P<x>.+)$", "{x}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
      r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),

@@ -1176,3 +1176,12 @@ def test_things_held_and_worn_around_the_neck(prompt, op, noun):
 def test_a_quality_said_without_its_article_is_the_photos(prompt, expected):
     # "make colors warm and yellow" is "make the colors ...": the grade, not a colour of some "it"
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Can someone edit this photo to remove the quote?", "edit the picture to delete the caption",
+     "retouch my photo to erase the quotes", "fix this pic to remove the words"],
+)  # fmt: skip
+def test_the_edit_said_after_editing_the_photo_and_quotes_are_text(prompt):
+    assert ops(prompt) == ["text"]
