@@ -92,6 +92,7 @@ ACTION_WORDS = {
     "stretch": "stretch", "climb": "climb", "ride": "ride", "eat": "eat", "drink": "drink", "read": "read",
     "salute": "salute", "pray": "pray", "fold": "fold_arms", "shrug": "shrug", "nod": "nod", "roar": "roar",
     "look": "look", "gaze": "look", "stare": "look", "glance": "look", "tilt": "tilt",
+    "blow": "blow",
 }  # fmt: skip
 POSES = (*ARM_POSES, *dict.fromkeys(ACTION_WORDS.values()), "other")
 # Facial expressions: an ``attribute`` edit (name "expression") of whoever makes them.

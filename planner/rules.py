@@ -1443,16 +1443,22 @@ def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.pose, target, {"pose": "other", "description": _describe(clause)})]
 
 
+# Who does what: the doer runs up to the first action or expression word, so a doer of several words
+# is whole ("make the two main subjects hug", "make the girl in the photo blow a kiss").
+_ACT_OF = re.compile(
+    rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
+    rf"(?P<act>(?:{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS}, key=len, reverse=True))})s?)\b(?P<more>.*)$",
+    re.I,
+)
+
+
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
-    m = re.match(
-        rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
-        r"(?P<act>[a-z]+)\b(?P<more>.*)$",
-        clause,
-        re.I,
-    )
-    if not m:
+    m = _ACT_OF.match(clause)
+    if not m or re.search(r"\bhair\b", m["who"], re.I):  # "make his hair stand up": the hair's, read by _hair
+        return None
+    if _image_quality(m["who"]) or is_image(m["who"]):  # "make the colors stand out": a look, no one acting
         return None
     act = m["act"].lower()
     if act in ("look", "looks") and not _LOOK_WAY.match(m["more"]):  # "make it look old": how it looks

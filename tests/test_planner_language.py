@@ -1185,3 +1185,14 @@ def test_a_quality_said_without_its_article_is_the_photos(prompt, expected):
 )  # fmt: skip
 def test_the_edit_said_after_editing_the_photo_and_quotes_are_text(prompt):
     assert ops(prompt) == ["text"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "pose"),
+    [("make the three kids in the picture wave", "kid", "wave"), ("have the old man on the bench stand", "man", "stand"),
+     ("make the two dogs in the image sit", "dog", "sit"), ("get the woman by the car to blow a kiss", "woman", "blow")],
+)  # fmt: skip
+def test_an_action_of_a_doer_of_several_words(prompt, noun, pose):
+    # the doer runs up to the action word ("make the two main subjects hug"), not only one word after "the"
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1], node.params.pose) == (Op.pose, noun, pose)
