@@ -52,6 +52,7 @@ from nanoedit.graphs.lexicon import (
     PERSON_PARTS,
     PERSON_PRONOUNS,
     SEASONS,
+    SKIN_FLAWS,
     SKIN_TONES,
     STYLE_OBJECTS,
     STYLE_WORDS,
@@ -1342,6 +1343,9 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             if drafts:
                 return drafts
         return None
+    fewer = None if grow else _worn(target, turn, "less")
+    if fewer:  # "reduce the blemishes", "minimize her wrinkles": less of what a person has, not a smaller thing
+        return fewer
     amount = re.match(
         r"^(?P<t>.+?)\s+(?:by\s+(?P<pct>\d+(?:\.\d+)?)\s*%|by\s+(?:a\s+)?factor\s+of\s+(?P<f>\d+(?:\.\d+)?))$",
         target,
@@ -1549,7 +1553,8 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
     worn_by = (owner and names_person(owner)) or on_person  # "the woman's bag", "a scarf on her"
     around_body = on_body and names_person(where) and where.lower().startswith("around")  # "a stethoscope around his neck"
-    if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and worn_by) or around_body):
+    on_skin = on_person or "skin" in ref.noun.split()[:-1]  # "skin blemishes", "blemishes on her cheek"
+    if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in SKIN_FLAWS and on_skin) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and worn_by) or around_body):
         return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
     name = ACCESSORIES.get(head, head)

@@ -1196,3 +1196,15 @@ def test_an_action_of_a_doer_of_several_words(prompt, noun, pose):
     # the doer runs up to the action word ("make the two main subjects hug"), not only one word after "the"
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1], node.params.pose) == (Op.pose, noun, pose)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [("reduce the wrinkles around her eyes", Op.attribute, "person"), ("minimize the pimples", Op.attribute, "person"),
+     ("erase the skin blemishes", Op.attribute, "person"), ("take the blemishes off his cheek", Op.attribute, "person"),
+     ("remove the blemishes from the scan", Op.remove, "blemish")],
+)  # fmt: skip
+def test_fewer_skin_flaws_are_the_persons(prompt, op, noun):
+    # less of a person's feature is an attribute, not a smaller thing; blemishes are skin only on skin or a body part
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
