@@ -213,7 +213,7 @@ WEATHER_WORDS = frozenset(
 LIGHT_QUALITIES = frozenset(
     "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
     "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze fog mist smog "
-    "brightening lightening darkening".split()
+    "brightening lightening darkening flare flares".split()
 )  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
 TONE_QUALITIES = frozenset(
     "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
