@@ -840,6 +840,8 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         typed = _apply(old, value, turn) if value is not None and value.kind != "noun" else None
         if typed:
             drafts += typed
+        elif part and all((r.noun or "").split()[-1:] == ["sky"] for r in refs):  # "make the sky look dramatic": new scenery
+            drafts.append(Draft(Op.background, params={"description": _describe(f"{part} sky")}))
         elif part:
             drafts += [Draft(Op.attribute, r, {"name": "state", "value": _describe(part)}) for r in refs]
     return drafts or None

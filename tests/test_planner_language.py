@@ -1208,3 +1208,15 @@ def test_fewer_skin_flaws_are_the_persons(prompt, op, noun):
     # less of a person's feature is an attribute, not a smaller thing; blemishes are skin only on skin or a body part
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+
+
+@pytest.mark.parametrize("prompt", ["get rid of the lens flares", "erase the flare", "take out the sun flare on the left"])
+def test_a_flare_is_light(prompt):
+    # a lens or sun flare is light in the photo, as glare and fog are: less of it is lighting, not a removed object
+    assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize("prompt", ["make the sky look moody", "turn the sky ominous", "make the sky seem threatening"])
+def test_a_new_look_of_the_sky_is_the_scenery(prompt):
+    # the sky is scenery: a change of it that is no colour or light is a background edit, not the sky's state
+    assert ops(prompt) == ["background"]
