@@ -215,9 +215,13 @@ LIGHT_QUALITIES = frozenset(
     "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze fog mist smog "
     "brightening lightening darkening flare flares".split()
 )  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
+# The tonal ranges a grade is put on ("cool blue tones to the shadows", "warm the highlights"): colour
+# there is split toning, a tone edit, not a colour of some "shadow" object.
+TONAL_RANGES = frozenset("shadow shadows highlight highlights midtone midtones mid-tone mid-tones".split())
 TONE_QUALITIES = frozenset(
     "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
-    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge curves levels".split()
+    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge curves levels "
+    "desaturation".split()
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "

@@ -58,6 +58,7 @@ from nanoedit.graphs.lexicon import (
     STYLE_WORDS,
     STYLES,
     TEXTURE_WORDS,
+    TONAL_RANGES,
     TONE_QUALITIES,
     TONE_WORDS,
     TYPOS,
@@ -435,6 +436,8 @@ def _color_onto(color: str, prep: str, where: str, turn: _Turn) -> list[Draft] |
     if ref is None or is_abstract(ref) or is_background(where) or is_image(ref.noun or ""):
         return None
     head = (ref.noun or "").split()[-1]
+    if {head, f"{head}s"} & TONAL_RANGES:  # "cool blue tones to the shadows": split toning
+        return _tone(f"{color} {prep} {_describe(where)}")
     if {head, f"{head}s"} & BODY_PARTS and names_person(where):
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "makeup", "value": f"{color} on the {head}"})]
     if not re.fullmatch(_ONTO, prep):

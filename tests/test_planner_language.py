@@ -1220,3 +1220,11 @@ def test_a_flare_is_light(prompt):
 def test_a_new_look_of_the_sky_is_the_scenery(prompt):
     # the sky is scenery: a change of it that is no colour or light is a background edit, not the sky's state
     assert ops(prompt) == ["background"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["add warm yellow tones to the highlights", "add a teal tint to the shadows", "add a bit of desaturation"]
+)
+def test_colour_on_a_tonal_range_is_a_grade(prompt):
+    # colour put on the shadows or highlights is split toning, and desaturation is a grade: tone, not a recolour or an add
+    assert ops(prompt) == ["tone"]
