@@ -114,8 +114,8 @@ _ADD = (
     r"plant|set up|bring in|integrate|incorporate|embed|arrange|perch|nestle|tuck|install|affix|sprinkle|scatter|paste|"
     r"invite|align|situate|feature"
 )
-# Placing verbs that add only with an indefinite object: "rest a knife on the pizza", "set a rose ...".
-_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide|drape|string"
+# Placing and making verbs that add only with an indefinite object: "rest a knife on the pizza", "build a snowman".
+_PLACE_VERBS = r"set|rest|lay|seat|stand|hang|glide|drape|string|build|construct|erect"
 _REPLACE = (
     r"replace|replacing|swap out|swap|substitute|substituting|swapping|exchange|exchanging|switch out|trade"
 )
@@ -1348,6 +1348,10 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             if drafts:
                 return drafts
         return None
+    for old, new in _splits(target, r"to be|to|until it is"):  # "shrink it to about half its size": the size it ends at
+        drafts = _resize_to(old, new, turn)
+        if drafts:
+            return drafts
     fewer = None if grow else _worn(target, turn, "less")
     if fewer:  # "reduce the blemishes", "minimize her wrinkles": less of what a person has, not a smaller thing
         return fewer

@@ -1228,3 +1228,25 @@ def test_a_new_look_of_the_sky_is_the_scenery(prompt):
 def test_colour_on_a_tonal_range_is_a_grade(prompt):
     # colour put on the shadows or highlights is split toning, and desaturation is a grade: tone, not a recolour or an add
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "scale"),
+    [("shrink it to about half its size", 0.5), ("enlarge it to twice its size", 2.0),
+     ("reduce it to half its height", 0.5)],
+)  # fmt: skip
+def test_a_resize_of_it_to_the_size_it_ends_at(prompt, scale):
+    # "to half its size" says the size it ends at; "it" is what came before, not a thing called "it"
+    context = PlanContext().advance(plan("add a lamp on the table"))
+    (node,) = edits(prompt, context)
+    assert (node.op, node.target.noun, node.params.scale) == (Op.resize, "lamp", scale)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("build a sandcastle on the beach", "sandcastle"), ("construct a small shed behind the house", "shed"),
+     ("erect a flagpole next to the gate", "flagpole")],
+)  # fmt: skip
+def test_building_a_thing_adds_it(prompt, noun):
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (Op.add, noun)
