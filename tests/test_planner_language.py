@@ -1233,7 +1233,7 @@ def test_colour_on_a_tonal_range_is_a_grade(prompt):
 @pytest.mark.parametrize(
     ("prompt", "scale"),
     [("shrink it to about half its size", 0.5), ("enlarge it to twice its size", 2.0),
-     ("reduce it to half its height", 0.5)],
+     ("grow it to three times its size", 3.0)],
 )  # fmt: skip
 def test_a_resize_of_it_to_the_size_it_ends_at(prompt, scale):
     # "to half its size" says the size it ends at; "it" is what came before, not a thing called "it"
