@@ -403,7 +403,12 @@ _PATTERN_OFF = re.compile(
 )
 
 
+_ALL_ELSE = re.compile(r"^(?:(?:everything|anything|all)\s+else|the\s+rest)(?:\s+of\s+(?:the\s+)?(?:image|picture|photo|scene))?$", re.I)
+
+
 def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    if _ALL_ELSE.match(rest) and turn.context.last_targets:  # "cut out the cat, eliminate everything else": how it is cut out
+        return []
     if not re.fullmatch(_ADJUST_DOWN, verb, re.I):  # "eliminate the glare", "removing all harsh shadows": less of a light
         adjusted = _adjust("remove", rest, turn)
         if adjusted:
@@ -1775,6 +1780,7 @@ def _extract(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest = rest[: background.start()]
         params["background"] = background["b"].lower()
     rest = re.sub(r"\s*,?\s*(?:including|along with|together with|as well as)\s+.+$", "", rest, flags=re.I)
+    rest = re.sub(r"(?:'s|s')?\s+(?:(?:whole|entire|full)\s+)?body$", "", rest, flags=re.I)  # "the cat's body": the cat, cut out whole
     return [Draft(Op.extract, t, dict(params)) for t in turn.targets(rest)] or None
 
 

@@ -1250,3 +1250,14 @@ def test_a_resize_of_it_to_the_size_it_ends_at(prompt, scale):
 def test_building_a_thing_adds_it(prompt, noun):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (Op.add, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("isolate the man's whole body and delete everything else", "man"), ("extract the dog and remove the rest", "dog"),
+     ("cut out the horses body, erase all else", "horse")],
+)  # fmt: skip
+def test_removing_everything_else_is_how_the_subject_is_cut_out(prompt, noun):
+    # "the cat's body" is the cat cut out whole; removing everything else says how, it is no second edit
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (Op.extract, noun)
