@@ -2064,6 +2064,28 @@ _COLOR_FIRST = re.compile(
 MAX_CLAUSE_CHARS = 600
 
 
+# "her" that owns what follows ("her tail"), not the one acted on ("move her slightly left", "give her a bow").
+_HER_OWN = re.compile(
+    r"\bher\b(?=\s+(?!(?:a|an|the|some|to|on|onto|in|into|up|down|left|right|more|less|and|or|bigger|smaller|over|back|"
+    r"around|away|out|off|at|by|from|with|toward|towards|closer|further|farther|again|too|also|instead|here|there|now|"
+    r"then|as|like|just|a\s+bit|\w+ly)\b)[a-z])",
+    re.I,
+)
+_HE_HIM = re.compile(r"\b(?:he|him|she|her)\b", re.I)
+
+
+def _animal_pronouns(text: str, context: PlanContext) -> str:
+    """ "he", "him", "her" after turns about an animal, with no one in the scene, are the animal, the
+    last one named ("cut out the cat ... give him a bow tie", "then move him left": the cat, not a
+    person, and not the tie edited in between)."""
+    known = [*reversed(context.last_targets), *reversed(context.entities)]
+    animal = next((ref.noun for ref in known if (ref.noun or " ").split()[-1] in ANIMAL_NOUNS), None)
+    if animal is None or context.has_person or set(re.findall(r"[a-z]+", text.lower())) & PERSON_NOUNS:
+        return text
+    text = re.sub(r"\bhis\b", f"the {animal}'s", _HER_OWN.sub(f"the {animal}'s", text), flags=re.I)
+    return _HE_HIM.sub(f"the {animal}", text)
+
+
 class RulePlanner(Planner):
     """The default planner: deterministic English rules, no weights (see the module docstring)."""
 
@@ -2076,7 +2098,7 @@ class RulePlanner(Planner):
         self.gate_threshold = gate_threshold
 
     def _plan(self, prompt: str, context: PlanContext) -> InstructionGraph:
-        text = normalize(prompt)
+        text = _animal_pronouns(normalize(prompt), context)
         turn = _Turn(context=context, person=context.has_person or names_person(text))
         turn.animal = bool(set(re.findall(r"[a-z]+", text.lower())) & ANIMAL_NOUNS)
         groups: list[list[Draft]] = []

@@ -1261,3 +1261,17 @@ def test_removing_everything_else_is_how_the_subject_is_cut_out(prompt, noun):
     # "the cat's body" is the cat cut out whole; removing everything else says how, it is no second edit
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (Op.extract, noun)
+
+
+def test_he_and_she_after_turns_about_an_animal_are_the_animal():
+    # with no one in the scene, "him" is the last animal named, not a person and not what was added to it
+    context = PlanContext()
+    expected = [("add", "dog"), ("add", "scarf"), ("move", "dog"), ("recolor", "tail")]
+    for prompt, (op, noun) in zip(
+        ["put a dog on the sofa", "give her a little knitted scarf", "now shift her slightly to the right", "make his tail white"],
+        expected,
+    ):
+        graph = plan(prompt, context)
+        (node,) = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        assert (node.op.value, node.target.noun.split()[-1]) == (op, noun), (prompt, graph.nodes)
+        context = context.advance(graph)
