@@ -625,7 +625,7 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             continue
         targets = turn.targets(old)
         if targets:  # "swap the plastic chair for a wicker one": still a chair
-            return [d for t in targets for d in _replaced_by(t, new, turn)]
+            return [d for t in targets for d in _replaced_by(t, new, turn, likeness=False)]
     replaced = parse_phrase(rest, turn.context).ref
     if replaced is not None and (replaced.noun or "").split()[-1] in BACKGROUND_NOUNS:  # "replace the background under the cat"
         return [Draft(Op.background, params={"description": "a new background"})]
@@ -1107,29 +1107,30 @@ def _new_thing(new: str, turn: _Turn) -> EntityRef | None:
 _SAME_KIND = re.compile(r"\bones?\W*$", re.I)  # "the house to a modern one": still a house
 
 
-def _replaced_by(target: EntityRef, new: str, turn: _Turn) -> list[Draft]:
+def _replaced_by(target: EntityRef, new: str, turn: _Turn, likeness: bool = True) -> list[Draft]:
     same_kind = bool(_SAME_KIND.search(new)) and bool(target.noun)
     said = _SAME_KIND.sub(target.noun.split()[-1], new) if same_kind else new  # "a red one": a red car
     replacement = _new_thing(said, turn)
     if replacement is None:
         raise Unresolved(f"cannot tell what to replace {target.describe()} with in {new!r}")
-    return _replacement(target, replacement, same_kind)
+    return _replacement(target, replacement, same_kind, likeness)
 
 
 # Words that say a state, not a kind: "a frozen branch", "a rusty bike" (a "palm tree" is another tree).
 _STATE_WORD = re.compile(rf"(?:ed|en|ing|ic|al|ous|ful|less|ish|ive|able|ible)$|^(?:{'|'.join(TEXTURE_WORDS)})$")
 
 
-def _replacement(target: EntityRef, new: EntityRef, same_kind: bool = False) -> list[Draft]:
+def _replacement(target: EntityRef, new: EntityRef, same_kind: bool = False, likeness: bool = True) -> list[Draft]:
     """X becomes Y. When Y is the same kind of thing ("the green vase to a white vase", "the branch
     to a frozen branch", "the chair to a black leather chair") or a likeness of X ("into statues"), X
     itself changes: each thing that differs is an edit. A kind said with another noun ("the tie to a
     bow tie", "the tree to a palm tree") is another thing, unless it is said to be one of the same
-    (``same_kind``: "the house to a modern one")."""
+    (``same_kind``: "the house to a modern one"). A likeness is X changed only when X is turned into
+    it (``likeness``): "replace the vase with a sculpture" puts another thing there."""
     said = (new.noun or "").split()
     if said and said[-1] in EXPRESSION_WORDS and (target.noun or "").split()[-1] in EXPRESSION_WORDS:
         return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[said[-1]]})]
-    if said and said[-1] in LIKENESS_NOUNS:
+    if likeness and said and said[-1] in LIKENESS_NOUNS:
         return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
     wearer = target.attributes.get("of")

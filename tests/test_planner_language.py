@@ -1275,3 +1275,14 @@ def test_he_and_she_after_turns_about_an_animal_are_the_animal():
         (node,) = [n for n in graph.nodes if n.op is not Op.identity_lock]
         assert (node.op.value, node.target.noun.split()[-1]) == (op, noun), (prompt, graph.nodes)
         context = context.advance(graph)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("replace the lamp with a bronze statue", "lamp"), ("swap the candle for a small figurine", "candle"),
+     ("replace the plant with a bust", "plant")],
+)  # fmt: skip
+def test_a_likeness_put_in_a_things_place_replaces_it(prompt, noun):
+    # "replace the vase with a sculpture" puts another thing there; only "turn X into a statue" changes X
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (Op.replace, noun)
