@@ -1286,3 +1286,14 @@ def test_a_likeness_put_in_a_things_place_replaces_it(prompt, noun):
     # "replace the vase with a sculpture" puts another thing there; only "turn X into a statue" changes X
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (Op.replace, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("leave the sofa as it is but remove the lamp", ["remove"]),
+     ("keep the girl untouched but replace the bike with a scooter", ["replace"]),
+     ("preserve the house but add a fence", ["add"])],
+)  # fmt: skip
+def test_an_edit_after_but_is_its_own_clause(prompt, expected):
+    # "keep X but replace Y": the keep protects X; the edit after "but" is read, without a comma too
+    assert ops(prompt) == expected
