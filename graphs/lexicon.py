@@ -128,7 +128,7 @@ ANIMAL_NOUNS = frozenset(
 # Body parts: an added thing "across the forehead" or "on her cheek" is on a person.
 BODY_PARTS = frozenset(
     "forehead cheek cheeks chin nose ear ears neck wrist wrists finger fingers lip lips eye eyes eyebrow "
-    "eyebrows scalp shoulder shoulders arm arms face head jaw skin mouth teeth".split()
+    "eyebrows scalp shoulder shoulders arm arms face head jaw skin mouth teeth torso waist hips".split()
 )
 # What is only ever worn: "replace the clothes with a skirt" dresses a person, whoever it is.
 GARMENT_NOUNS = frozenset("clothes clothing outfit attire".split())

@@ -1471,6 +1471,29 @@ _ACT_OF = re.compile(
 )
 
 
+# A body or a person turned a way: "turn the body slightly to the left", "turn her head to the right".
+_TURN_BODY = re.compile(
+    rf"^(?:turn|rotate|twist|angle)\s+(?P<who>{_WHO})\s+(?:(?:slightly|a\s+(?:bit|little))\s+)?"
+    r"(?:(?:to|towards?)\s+(?:the\s+)?(?:left|right|camera|side|viewer)|left|right|around|away|sideways)"
+    r"(?:\s+(?:slightly|a\s+(?:bit|little)))?$",  # the way ends the clause: "the sword in his right hand into an axe" is no turn
+    re.I,
+)
+
+
+def _turn_body(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _TURN_BODY.match(clause)
+    if not m:
+        return None
+    said = (WORD.findall(m["who"].lower()) or [""])[-1]
+    if not {said, f"{said}s"} & (BODY_PARTS | PERSON_PARTS.keys()) and not names_person(m["who"]):
+        return None  # "turn the car to the left": a thing turned, not a pose
+    owner = _OWNER.match(f"{m['who']} ")
+    who = owner["who"] if owner and owner["who"] else None
+    targets = parse_targets(f"the {who}", turn.context) if who and not names_person(who) else None
+    target = targets[0] if targets else EntityRef(noun=PERSON)
+    return [Draft(Op.pose, target, {"pose": "turn", "description": _describe(clause)})]
+
+
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
@@ -2488,7 +2511,7 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _action, _pose_noun, _subject_somewhere):
+    for special in (_pose, _wear, _action, _pose_noun, _turn_body, _subject_somewhere):
         drafts = special(core, turn)
         if drafts:
             return drafts

@@ -1297,3 +1297,14 @@ def test_a_likeness_put_in_a_things_place_replaces_it(prompt, noun):
 def test_an_edit_after_but_is_its_own_clause(prompt, expected):
     # "keep X but replace Y": the keep protects X; the edit after "but" is read, without a comma too
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("turn her head to the right a little", "person"), ("rotate the man's torso a bit to the left", "person"),
+     ("turn the dog's head toward the camera", "dog"), ("twist his shoulders sideways", "person")],
+)  # fmt: skip
+def test_a_body_turned_a_way_is_a_pose(prompt, noun):
+    # a body, a body part or a person turned a way is a pose ("turn the body slightly to the left"), not a replacement
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1], node.params.pose) == (Op.pose, noun, "turn")
