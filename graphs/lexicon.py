@@ -126,6 +126,8 @@ ANIMAL_NOUNS = frozenset(
     "deer sheep goat pig pigs giraffe zebra panda penguin squirrel mouse hamster turtle frog fish".split()
 )
 # Body parts: an added thing "across the forehead" or "on her cheek" is on a person.
+# What an animal has ("her tail", "his collar"): after "her" they say whose, not whom.
+ANIMAL_PARTS = frozenset("tail tails fur paw paws mane hoof hooves wing wings feathers beak snout whiskers horn horns collar leash".split())
 BODY_PARTS = frozenset(
     "forehead cheek cheeks chin nose ear ears neck wrist wrists finger fingers lip lips eye eyes eyebrow "
     "eyebrows scalp shoulder shoulders arm arms face head jaw skin mouth teeth torso waist hips".split()

@@ -30,6 +30,7 @@ from nanoedit.graphs.lexicon import (
     ACTION_WORDS,
     ADJUST_FILLERS,
     ANIMAL_NOUNS,
+    ANIMAL_PARTS,
     BACKGROUND_NOUNS,
     BODY_PARTS,
     COLOR_NOUNS,
@@ -1471,6 +1472,23 @@ _ACT_OF = re.compile(
 )
 
 
+# What a carrier of text says, unquoted: "make the sign say go instead of stop", "have the banner read happy birthday".
+_SAYS = re.compile(
+    rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:say|read|spell)s?\s+(?P<w>[^,;]+?)"
+    r"(?:\s+instead\s+of\s+(?P<old>[^,;]+))?$",
+    re.I,
+)
+
+
+def _says(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _SAYS.match(clause)
+    if not m or _QUOTED.search(clause) or names_person(m["x"]) or set(WORD.findall(m["x"].lower())) & ANIMAL_NOUNS:
+        return None  # quoted words are _text_edit's; "have the boy read a book" is an action
+    carriers = parse_targets(m["x"], turn.context) or []
+    params = {"text": m["w"].strip(), "old": m["old"].strip() if m["old"] else None}
+    return [Draft(Op.text, c, {k: v for k, v in params.items() if v}) for c in carriers] or None
+
+
 # A body or a person turned a way: "turn the body slightly to the left", "turn her head to the right".
 _TURN_BODY = re.compile(
     rf"^(?:turn|rotate|twist|angle)\s+(?P<who>{_WHO})\s+(?:(?:slightly|a\s+(?:bit|little))\s+)?"
@@ -2088,13 +2106,8 @@ _COLOR_FIRST = re.compile(
 MAX_CLAUSE_CHARS = 600
 
 
-# "her" that owns what follows ("her tail"), not the one acted on ("move her slightly left", "give her a bow").
-_HER_OWN = re.compile(
-    r"\bher\b(?=\s+(?!(?:a|an|the|some|to|on|onto|in|into|up|down|left|right|more|less|and|or|bigger|smaller|over|back|"
-    r"around|away|out|off|at|by|from|with|toward|towards|closer|further|farther|again|too|also|instead|here|there|now|"
-    r"then|as|like|just|a\s+bit|\w+ly)\b)[a-z])",
-    re.I,
-)
+# "her" that owns what follows ("her tail", "her head"), not the one acted on ("make her white", "give her a bow").
+_HER_OWN = re.compile(rf"\bher(?=\s+(?:{'|'.join(sorted(ANIMAL_PARTS | BODY_PARTS))})\b)", re.I)
 _HE_HIM = re.compile(r"\b(?:he|him|she|her)\b", re.I)
 
 
@@ -2511,7 +2524,7 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _action, _pose_noun, _turn_body, _subject_somewhere):
+    for special in (_pose, _wear, _says, _action, _pose_noun, _turn_body, _subject_somewhere):
         drafts = special(core, turn)
         if drafts:
             return drafts

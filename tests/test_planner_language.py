@@ -1308,3 +1308,14 @@ def test_a_body_turned_a_way_is_a_pose(prompt, noun):
     # a body, a body part or a person turned a way is a pose ("turn the body slightly to the left"), not a replacement
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1], node.params.pose) == (Op.pose, noun, "turn")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "text"),
+    [("have the banner read happy birthday", "banner", "happy birthday"), ("make the mug say best dad ever", "mug", "best dad ever"),
+     ("let the poster say sold out instead of open", "poster", "sold out")],
+)  # fmt: skip
+def test_what_a_carrier_says_unquoted_is_text(prompt, noun, text):
+    # "make the sign say go instead of stop": the sign's words, not a state of a "sign say"
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1], node.params.text) == (Op.text, noun, text)
