@@ -1503,13 +1503,14 @@ def _turn_body(clause: str, turn: _Turn) -> list[Draft] | None:
     if not m:
         return None
     said = (WORD.findall(m["who"].lower()) or [""])[-1]
-    if not {said, f"{said}s"} & (BODY_PARTS | PERSON_PARTS.keys()) and not names_person(m["who"]):
-        return None  # "turn the car to the left": a thing turned, not a pose
+    params = {"pose": "turn", "description": _describe(clause)}
+    if not {said, f"{said}s"} & (BODY_PARTS | PERSON_PARTS.keys()):
+        # "turn the dancer slightly right" turns the dancer; "turn the car to the left" is no pose
+        return _each(turn, m["who"], lambda t: Draft(Op.pose, t, dict(params))) if names_person(m["who"]) else None
     owner = _OWNER.match(f"{m['who']} ")
     who = owner["who"] if owner and owner["who"] else None
     targets = parse_targets(f"the {who}", turn.context) if who and not names_person(who) else None
-    target = targets[0] if targets else EntityRef(noun=PERSON)
-    return [Draft(Op.pose, target, {"pose": "turn", "description": _describe(clause)})]
+    return [Draft(Op.pose, targets[0] if targets else EntityRef(noun=PERSON), params)]
 
 
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
