@@ -191,7 +191,7 @@ _ASKING = (
     r"i(?:'d|\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could\b"
 )
 _SEPARATOR = re.compile(
-    rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b))
+    rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b)|\s+[\u2013\u2014]\s+|\s*\u2014\s*)
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)

@@ -1319,3 +1319,14 @@ def test_what_a_carrier_says_unquoted_is_text(prompt, noun, text):
     # "make the sign say go instead of stop": the sign's words, not a state of a "sign say"
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1], node.params.text) == (Op.text, noun, text)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("that's not right \u2013 remove the lamp", ["remove"]), ("nice work\u2014now add a hat on the dog", ["add"]),
+     ("this came out too dark \u2014 make the sofa blue", ["recolor"])],
+)  # fmt: skip
+def test_a_dash_between_clauses_separates_them(prompt, expected):
+    # an em or en dash between words ends a clause, as a full stop would ("... is wrong — make the cat bigger");
+    # the remark before it stays a warning
+    assert sorted(n.op.value for n in plan(prompt).nodes if n.op is not Op.identity_lock) == expected
