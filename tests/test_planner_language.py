@@ -1330,3 +1330,9 @@ def test_a_dash_between_clauses_separates_them(prompt, expected):
     # an em or en dash between words ends a clause, as a full stop would ("... is wrong — make the cat bigger");
     # the remark before it stays a warning
     assert sorted(n.op.value for n in plan(prompt).nodes if n.op is not Op.identity_lock) == expected
+
+
+@pytest.mark.parametrize("prompt", ["add cool autumn colours", "add soft pastel hues", "add deep ocean colours"])
+def test_colours_added_to_the_photo_are_a_grade(prompt):
+    # "add warm sunset colors": colours said with no thing to put them on grade the photo, they are no added object
+    assert ops(prompt) == ["tone"]
