@@ -1474,6 +1474,19 @@ _ACT_OF = re.compile(
 )
 
 
+# The background blurred: "Blur the background slightly", "defocus the backdrop a bit" (the scenery, out of focus).
+_BLURRED_BACKGROUND = re.compile(
+    r"^(?:blur|defocus|soften)\s+(?:out\s+)?(?:the\s+|this\s+|my\s+)?(?:background|backdrop)"
+    r"(?:\s+(?:slightly|heavily|more|(?:a\s+)?(?:bit|little|lot|touch)(?:\s+more)?))?$",
+    re.I,
+)
+
+
+def _blurred_background(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _BLURRED_BACKGROUND.match(clause)
+    return [Draft(Op.background, params={"description": "blurred"})] if m else None
+
+
 # What a carrier of text says, unquoted: "make the sign say go instead of stop", "have the banner read happy birthday".
 _SAYS = re.compile(
     rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:say|read|spell)s?\s+(?P<w>[^,;]+?)"
@@ -2527,7 +2540,7 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _says, _action, _pose_noun, _turn_body, _subject_somewhere):
+    for special in (_pose, _wear, _says, _action, _pose_noun, _turn_body, _subject_somewhere, _blurred_background):
         drafts = special(core, turn)
         if drafts:
             return drafts

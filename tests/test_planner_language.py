@@ -1336,3 +1336,10 @@ def test_a_dash_between_clauses_separates_them(prompt, expected):
 def test_colours_added_to_the_photo_are_a_grade(prompt):
     # "add warm sunset colors": colours said with no thing to put them on grade the photo, they are no added object
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["blur the background a little", "defocus the backdrop a bit", "blur out the background heavily"])
+def test_a_blurred_background_said_with_a_degree(prompt):
+    # "Blur the background slightly": the background out of focus, with or without a degree
+    (node,) = edits(prompt)
+    assert (node.op, node.params.description) == (Op.background, "blurred")
