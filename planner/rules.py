@@ -236,6 +236,14 @@ _QUALIFIER = re.compile(
 # Sentences about the request, not edits of the photo: what the photo is ("This is our only picture of
 # ..."), how hard the job is ("Likely to be an easy job", "It's rare to have a photo of us"), what it is
 # for ("I'd like to use it as a profile picture"), or a plea ("Could one of you help me out?").
+# How an edit before it should come out, no edit of its own: "Make it look natural and well-fitted.",
+# "make them look seamless" (after "add a hat ..."); said alone, "make it look realistic" is a look.
+_FINISH_WORDS = r"natural|realistic|seamless|believable|convincing|authentic|real|well[\s-]?fitted|well[\s-]?integrated|integrated|blended"
+_FINISH = re.compile(
+    rf"^make\s+(?:it|them|this|that|everything)\s+(?:look|appear|seem|blend\s+in)?\s*(?:(?:more|very|as|so)\s+)?"
+    rf"(?:{_FINISH_WORDS})(?:\s*(?:,|and)\s*(?:(?:more|very)\s+)?(?:{_FINISH_WORDS}))*$",
+    re.I,
+)
 _ASIDE = re.compile(
     r"^(?:\[[^\]]{1,40}\][\s,:]*)?(?:(?:and|so|but)\s+)?(?:(?:this|it|that)(?:'s|\s+is|\s+was)\s+(?:(?:our|my|his|her|their|the|a|an)\s+(?:only|best|favou?rite|last|first)\b|"
     r"(?:very\s+|so\s+|really\s+)?(?:rare|hard|difficult|easy|important|special|okay|ok|fine)\b)|"
@@ -2167,6 +2175,8 @@ class RulePlanner(Planner):
             if place is not None:
                 drafts, problem = self._clause(f"{_core(clause.text)} {_core(place)}", turn)
                 clause.text, place = f"{place}, {clause.text.strip()}", None
+            elif any(groups) and _FINISH.match(_core(clause.text)):
+                drafts, problem = [], None  # joins the text of the edit it finishes, below
             else:
                 drafts, problem = self._clause(clause.text, turn)
             said = _core(clause.text).split(maxsplit=1)

@@ -1343,3 +1343,13 @@ def test_a_blurred_background_said_with_a_degree(prompt):
     # "Blur the background slightly": the background out of focus, with or without a degree
     (node,) = edits(prompt)
     assert (node.op, node.params.description) == (Op.background, "blurred")
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["put a crown on the dog. Make it look realistic and seamless.", "add a lamp on the desk, make it look well-fitted",
+     "add a scarf to the cat and make it look natural"],
+)  # fmt: skip
+def test_how_an_edit_should_come_out_is_no_edit_of_its_own(prompt):
+    # "Make it look natural and well-fitted." after an edit says how that edit comes out: no style, no state
+    assert ops(prompt) == ["add"]
