@@ -198,7 +198,7 @@ _SEPARATOR = re.compile(
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST}|while\b|so\ that\b|ensuring\b|making\ sure\b)
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
       |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
@@ -217,7 +217,7 @@ _LEADING = re.compile(
     r"using\s+(?:the|this)\s+(?:provided|attached|uploaded|given|original)\s+(?:image|photo|picture)(?:\s+of\s+[^,]+)?(?=\s*,|\s*$)|"
     r"step \d+|\d+[.)]|-|\*|•|in the image|in this image|in the picture|in this photo|in the photo|"
     r"from the image|from the picture|from this image|from this photo|for the image|on the image|"
-    rf"[a-z]{{3,}}ly(?=\s+{_VERB}\b))\b[\s,:]*)+",  # "significantly shorten ..."
+    rf"[a-z]{{3,}}ly(?=\s+(?:{_VERB}|ensuring|making\s+sure|while)\b))\b[\s,:]*)+",  # "significantly shorten ...", "strictly ensuring ..."
     re.IGNORECASE,
 )
 _TRAILING = re.compile(

@@ -1353,3 +1353,14 @@ def test_a_blurred_background_said_with_a_degree(prompt):
 def test_how_an_edit_should_come_out_is_no_edit_of_its_own(prompt):
     # "Make it look natural and well-fitted." after an edit says how that edit comes out: no style, no state
     assert ops(prompt) == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Delete all text from the photo, carefully ensuring that the rest of the photo stays the same.", ["text"]),
+     ("erase all the writing from the picture, strictly making sure the rest of the picture is unchanged", ["text"]),
+     ("remove the caption, strictly ensuring the rest of the image remains unchanged", ["text"])],
+)  # fmt: skip
+def test_an_adverb_before_a_protection_clause_still_separates_it(prompt, expected):
+    # ", strictly ensuring that the rest ... remains unchanged": the protection is its own clause, the edit reads alone
+    assert sorted(n.op.value for n in plan(prompt).nodes if n.op is not Op.identity_lock) == expected
