@@ -2140,7 +2140,8 @@ def _animal_pronouns(text: str, context: PlanContext) -> str:
     last one named ("cut out the cat ... give him a bow tie", "then move him left": the cat, not a
     person, and not the tie edited in between)."""
     known = [*reversed(context.last_targets), *reversed(context.entities)]
-    animal = next((ref.noun for ref in known if (ref.noun or " ").split()[-1] in ANIMAL_NOUNS), None)
+    # a mask-only turn's target has no noun: it names no animal
+    animal = next((ref.noun for ref in known if set((ref.noun or "").split()[-1:]) & ANIMAL_NOUNS), None)
     if animal is None or context.has_person or set(re.findall(r"[a-z]+", text.lower())) & PERSON_NOUNS:
         return text
     text = re.sub(r"\bhis\b", f"the {animal}'s", _HER_OWN.sub(f"the {animal}'s", text), flags=re.I)

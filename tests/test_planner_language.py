@@ -1277,6 +1277,15 @@ def test_he_and_she_after_turns_about_an_animal_are_the_animal():
         context = context.advance(graph)
 
 
+def test_a_masked_region_is_no_animal_for_a_pronoun():
+    # a user mask is a target with no noun (the session adds it for "it"/"this"); "her" must not crash
+    from nanoedit.graphs import EntityRef
+
+    context = PlanContext(last_targets=[EntityRef(mask="user")])
+    assert ops("make her hair red", context) == ["attribute"]
+    assert ops("make it blue", context) == ["recolor"]
+
+
 @pytest.mark.parametrize(
     ("prompt", "noun"),
     [("replace the lamp with a bronze statue", "lamp"), ("swap the candle for a small figurine", "candle"),
