@@ -30,6 +30,12 @@ def ops(prompt, context=None):
     return sorted(n.op.value for n in edits(prompt, context))
 
 
+def op_and_head(prompt, context=None):
+    """The one edit a prompt plans: its op and the head noun of its target."""
+    (node,) = edits(prompt, context)
+    return node.op, node.target.noun.split()[-1]
+
+
 @pytest.mark.parametrize(
     ("prompt", "expected"),
     [
@@ -966,8 +972,7 @@ def test_gaze_gestures_and_positions_are_poses(prompt, op, noun):
     ],
 )
 def test_switched_states_moves_same_kind_clothes_and_events(prompt, op, noun):
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+    assert op_and_head(prompt) == (op, noun)
 
 
 @pytest.mark.parametrize(
@@ -1052,8 +1057,7 @@ def test_the_source_image_named_first_is_no_edit():
     ],
 )
 def test_told_actions_and_people_said_by_their_clothes(prompt, op, noun):
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+    assert op_and_head(prompt) == (op, noun)
 
 
 @pytest.mark.parametrize(
@@ -1164,8 +1168,7 @@ def test_follow_ups_with_degrees_glows_and_strung_lights(session):
     ],
 )
 def test_things_held_and_worn_around_the_neck(prompt, op, noun):
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+    assert op_and_head(prompt) == (op, noun)
 
 
 @pytest.mark.parametrize(
@@ -1206,8 +1209,7 @@ def test_an_action_of_a_doer_of_several_words(prompt, noun, pose):
 )  # fmt: skip
 def test_fewer_skin_flaws_are_the_persons(prompt, op, noun):
     # less of a person's feature is an attribute, not a smaller thing; blemishes are skin only on skin or a body part
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (op, noun)
+    assert op_and_head(prompt) == (op, noun)
 
 
 @pytest.mark.parametrize("prompt", ["get rid of the lens flares", "erase the flare", "take out the sun flare on the left"])
@@ -1248,8 +1250,7 @@ def test_a_resize_of_it_to_the_size_it_ends_at(prompt, scale):
      ("erect a flagpole next to the gate", "flagpole")],
 )  # fmt: skip
 def test_building_a_thing_adds_it(prompt, noun):
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (Op.add, noun)
+    assert op_and_head(prompt) == (Op.add, noun)
 
 
 @pytest.mark.parametrize(
@@ -1259,8 +1260,7 @@ def test_building_a_thing_adds_it(prompt, noun):
 )  # fmt: skip
 def test_removing_everything_else_is_how_the_subject_is_cut_out(prompt, noun):
     # "the cat's body" is the cat cut out whole; removing everything else says how, it is no second edit
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (Op.extract, noun)
+    assert op_and_head(prompt) == (Op.extract, noun)
 
 
 def test_he_and_she_after_turns_about_an_animal_are_the_animal():
@@ -1293,8 +1293,7 @@ def test_a_masked_region_is_no_animal_for_a_pronoun():
 )  # fmt: skip
 def test_a_likeness_put_in_a_things_place_replaces_it(prompt, noun):
     # "replace the vase with a sculpture" puts another thing there; only "turn X into a statue" changes X
-    (node,) = edits(prompt)
-    assert (node.op, node.target.noun.split()[-1]) == (Op.replace, noun)
+    assert op_and_head(prompt) == (Op.replace, noun)
 
 
 @pytest.mark.parametrize(
