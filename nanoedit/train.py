@@ -522,14 +522,19 @@ def add_commands(commands) -> None:
     command.add_argument("--time-limit", type=float, help="stop after this many seconds (checkpointed)")
     command.add_argument("--export", type=Path, metavar="DIR",
                          help="write the run's checkpoint (EMA weights) as a bundle to DIR, without training")
+    command.add_argument("--labelled", type=Path, metavar="DIR",
+                         help="planner only: the hand-labelled dev* sets (default: the repo's benchmarks/data)")
+    command.add_argument("--corpora", type=Path, metavar="DIR",
+                         help="planner only: the public corpora (default: ../shared/benchmarks)")
+    command.add_argument("--out", type=Path, metavar="DIR", help="planner only: where the gate goes (default: planner/)")
     command.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
     if str(args.config) == "planner":  # the planner's op gate: a small text classifier, seconds on a CPU
-        from nanoedit.planner.gate import CONFIG, WEIGHTS, train_gate
+        from nanoedit.planner.gate import CONFIG, DEFAULT_CORPORA, DEFAULT_LABELLED, HERE, WEIGHTS, train_gate
 
-        out = train_gate()
+        out = train_gate(args.out or HERE, args.corpora or DEFAULT_CORPORA, args.labelled or DEFAULT_LABELLED)
         print(f"wrote {out / WEIGHTS} and {out / CONFIG}")
         return 0
     config = TrainConfig.load(args.config)

@@ -33,6 +33,8 @@ from nanoedit.graphs import lexicon as lex
 HERE = Path(__file__).resolve().parent
 WEIGHTS, CONFIG = "op_gate.safetensors", "op_gate.json"
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "benchmarks"
+DEFAULT_LABELLED = HERE.parent / "benchmarks" / "data"  # the repo's hand-labelled real prompts (dev* only)
+ARBITRATE_THRESHOLD: float | None = None  # the rule planner's default (see OP_GATE.md); None: unparsed only
 LABELS = tuple(op.value for op in Op if op is not Op.identity_lock)
 _WORD = re.compile(r"[a-z]+|\d+|'[^']*'|\"[^\"]*\"")
 
@@ -180,19 +182,73 @@ def generated_examples(rng: np.random.Generator, per_op: int = 80) -> list[tuple
     return pairs
 
 
-def train_gate(
-    out_dir: str | Path = HERE,
-    corpora: str | Path = DEFAULT_CORPORA,
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def labelled_files(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+    """The hand-labelled sets' files in ``folder``: ``dev*_single.jsonl`` and ``dev*_sessions.jsonl``
+    only (selected by that explicit glob, so a held-out file is never opened), less the sets named in
+    ``exclude`` (``"dev_real9"`` leaves out ``dev_real9_single.jsonl`` and ``dev_real9_sessions.jsonl``)."""
+    files = sorted([*folder.glob("dev*_single.jsonl"), *folder.glob("dev*_sessions.jsonl")])
+    return [f for f in files if f.stem.rsplit("_", 1)[0] not in exclude]
+
+
+def labelled_examples(folder: str | Path, exclude: tuple[str, ...] = (), split: bool = True) -> list[tuple[str, str]]:
+    """(text, op) pairs from the hand-labelled sets: single prompts and session turns with exactly one
+    op class, and (``split``) their clauses, since the planner asks the gate about one clause: the
+    rules' clause splitter cuts the prompt, and the clauses the rules alone find an edit in are kept
+    when there are as many as the label has ops and either there is one (it carries the label's op,
+    whatever op the rules gave it) or the rules type each with one distinct op of the label (the label
+    decides which ops; the rules only say which clause holds which)."""
+    folder = Path(folder)
+    if not folder.is_dir() or not list(folder.glob("dev*_single.jsonl")):
+        raise PlanError(Problem(str(folder), "no labelled dev*_single.jsonl sets here; pass --labelled benchmarks/data"))
+    pairs, labelled = [], []
+    for path in labelled_files(folder, exclude):
+        rows = _jsonl(path)
+        items = [t for r in rows for t in r["turns"]] if path.stem.endswith("_sessions") else rows
+        for item in items:
+            ops = [op for op in item["ops"] if op in LABELS]
+            if ops and len(ops) == len(item["ops"]):
+                labelled.append((item["prompt"], ops))
+                if len(ops) == 1:
+                    pairs.append((item["prompt"], ops[0]))
+    if split:
+        pairs += _clause_examples(labelled)
+    return pairs
+
+
+def _clause_examples(labelled: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+    from .rules import RulePlanner, _core, normalize, split_clauses  # rules imports this module
+
+    rules, pairs = RulePlanner(gate=None, arbitrate_threshold=None), []
+    for prompt, ops in labelled:
+        typed: list[tuple[str, set[str]]] = []
+        for clause in split_clauses(normalize(prompt)):
+            core = _core(clause.text)
+            found = {n.op.value for n in rules.plan(core).nodes if n.op.value in LABELS} if core else set()
+            if found:
+                typed.append((core, found))
+        if len(typed) != len(ops) or (len(typed) == 1 and typed[0][0] == prompt.strip()):
+            continue
+        if len(ops) == 1:
+            pairs.append((typed[0][0], ops[0]))
+        elif all(len(found) == 1 for _, found in typed) and sorted(f for _, (f,) in typed) == sorted(ops):
+            pairs += [(core, f) for core, (f,) in typed]
+    return pairs
+
+
+def fit_gate(
+    pairs: list[tuple[str, str]],
     *,
     n_features: int = 1 << 13,
     epochs: int = 200,
     lr: float = 0.5,
     l2: float = 1e-4,
-    seed: int = 0,
-) -> Path:
-    """Train the op gate on the corpora plus generated prompts and save it in ``out_dir``."""
-    rng = np.random.default_rng(seed)
-    pairs = corpus_examples(Path(corpora)) + generated_examples(rng)
+    weights: np.ndarray | None = None,
+) -> OpGate:
+    """Multinomial logistic regression on hashed features (full-batch Adam, balanced classes)."""
     index = {label: i for i, label in enumerate(LABELS)}
     rows = [features(text, n_features) for text, _ in pairs]
     y = np.array([index[op] for _, op in pairs])
@@ -200,6 +256,8 @@ def train_gate(
     feats = np.concatenate(rows)
     counts = np.bincount(y, minlength=len(LABELS)).astype(np.float64)
     class_weight = (len(y) / (len(LABELS) * np.maximum(counts, 1)))[y]  # balanced classes
+    if weights is not None:
+        class_weight = class_weight * weights
     weight = np.zeros((n_features, len(LABELS)))
     bias = np.zeros(len(LABELS))
     m = v = None
@@ -221,7 +279,39 @@ def train_gate(
             m[k] = 0.9 * m[k] + 0.1 * g
             v[k] = 0.999 * v[k] + 0.001 * g * g
             param -= lr * 0.01 * (m[k] / (1 - 0.9**step)) / (np.sqrt(v[k] / (1 - 0.999**step)) + 1e-8)
-    return OpGate(weight, bias).save_pretrained(out_dir)
+    return OpGate(weight, bias)
+
+
+def training_pairs(
+    corpora: str | Path = DEFAULT_CORPORA,
+    labelled: str | Path | None = DEFAULT_LABELLED,
+    *,
+    exclude: tuple[str, ...] = (),
+    labelled_repeat: int = 1,
+    seed: int = 0,
+) -> list[tuple[str, str]]:
+    """The gate's training set: public corpora + generated prompts + the labelled real sets (each
+    labelled pair ``labelled_repeat`` times: they are few beside the corpora)."""
+    real = labelled_examples(labelled, exclude) * labelled_repeat if labelled is not None else []
+    return corpus_examples(Path(corpora)) + generated_examples(np.random.default_rng(seed)) + real
+
+
+def train_gate(
+    out_dir: str | Path = HERE,
+    corpora: str | Path = DEFAULT_CORPORA,
+    labelled: str | Path | None = DEFAULT_LABELLED,
+    *,
+    exclude: tuple[str, ...] = (),
+    labelled_repeat: int = 1,
+    n_features: int = 1 << 14,
+    epochs: int = 200,
+    lr: float = 0.5,
+    l2: float = 1e-5,
+    seed: int = 0,
+) -> Path:
+    """Train the op gate on the corpora, generated prompts and the labelled sets; save it in ``out_dir``."""
+    pairs = training_pairs(corpora, labelled, exclude=exclude, labelled_repeat=labelled_repeat, seed=seed)
+    return fit_gate(pairs, n_features=n_features, epochs=epochs, lr=lr, l2=l2).save_pretrained(out_dir)
 
 
 def add_train_command(commands) -> None:
@@ -229,11 +319,12 @@ def add_train_command(commands) -> None:
     cmd = commands.add_parser("planner", help="train the planner's op gate (shipped under nanoedit/planner/)")
     cmd.add_argument("--out", type=Path, default=HERE, help="folder for op_gate.safetensors + op_gate.json")
     cmd.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="the public corpora folder")
+    cmd.add_argument("--labelled", type=Path, default=DEFAULT_LABELLED, help="the hand-labelled dev* sets' folder")
     cmd.add_argument("--epochs", type=int, default=200)
     cmd.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
-    out = train_gate(args.out, args.corpora, epochs=args.epochs)
+    out = train_gate(args.out, args.corpora, args.labelled, epochs=args.epochs)
     print(f"wrote {out / WEIGHTS} and {out / CONFIG}")
     return 0

@@ -72,7 +72,7 @@ from nanoedit.graphs.lexicon import (
 
 from .base import Planner
 from .context import PlanContext
-from .gate import OpGate, default_gate
+from .gate import ARBITRATE_THRESHOLD, OpGate, default_gate
 from .phrases import (
     FILLER_HEAD,
     PERSON,
@@ -2153,11 +2153,21 @@ class RulePlanner(Planner):
 
     name = "rules"
 
-    def __init__(self, gate: OpGate | None | str = "default", gate_threshold: float = 0.6):
+    def __init__(
+        self,
+        gate: OpGate | None | str = "default",
+        gate_threshold: float = 0.6,
+        arbitrate_threshold: float | None | str = "default",
+    ):
         """``gate``: the op gate asked about clauses the rules leave unparsed ("default": the shipped
-        one; None: rules only). It decides only when its top op is at least ``gate_threshold`` likely."""
+        one; None: rules only). It decides only when its top op is at least ``gate_threshold`` likely.
+        ``arbitrate_threshold``: when the rules type a clause with one op and the gate names another
+        op at least this likely, the clause is typed again with the gate's op (when the words give that
+        op its target and values; otherwise the rules' reading stands). None: the gate only reads what
+        the rules leave unparsed; "default": ``ARBITRATE_THRESHOLD``."""
         self.gate = default_gate() if gate == "default" else gate
         self.gate_threshold = gate_threshold
+        self.arbitrate_threshold = ARBITRATE_THRESHOLD if arbitrate_threshold == "default" else arbitrate_threshold
 
     def _plan(self, prompt: str, context: PlanContext) -> InstructionGraph:
         text = _animal_pronouns(normalize(prompt), context)
@@ -2173,8 +2183,10 @@ class RulePlanner(Planner):
             if place is None and parse_place(_core(clause.text)):
                 place = clause.text.strip(" ,")
                 continue
+            said_text = _core(clause.text)  # what the rules read (the gate arbitrates on the same words)
             if place is not None:
-                drafts, problem = self._clause(f"{_core(clause.text)} {_core(place)}", turn)
+                said_text = f"{_core(clause.text)} {_core(place)}"
+                drafts, problem = self._clause(said_text, turn)
                 clause.text, place = f"{place}, {clause.text.strip()}", None
             elif any(groups) and _FINISH.match(_core(clause.text)):
                 drafts, problem = [], None  # joins the text of the edit it finishes, below
@@ -2183,9 +2195,12 @@ class RulePlanner(Planner):
             said = _core(clause.text).split(maxsplit=1)
             verb = _gerund_verb(said[0]) if drafts is None and len(said) == 2 and not any(groups) else None
             if verb:  # "adding a little contrast.": an edit said as a gerund, not qualifying one before
-                drafts, problem = self._clause(f"{verb} {said[1]}", turn)
+                said_text = f"{verb} {said[1]}"
+                drafts, problem = self._clause(said_text, turn)
             if drafts is None and _QUALIFIER.match(_LEADING.sub("", clause.text.strip())) and any(groups):
                 drafts = []  # a qualifier of the previous edit: it joins that node's text below
+            if drafts and self.gate is not None and self.arbitrate_threshold is not None:
+                drafts = self._arbitrate(drafts, said_text, turn, gated)
             if drafts is None and problem is None and self.gate is not None:
                 drafts = _gated(self.gate, self.gate_threshold, _core(clause.text), turn, gated)
             if drafts is None:
@@ -2237,9 +2252,30 @@ class RulePlanner(Planner):
             decided = {n.id: ("gate" if any(d is g["draft"] for g in gated) else "rules") for d, n in zip(drafts, nodes)}
             graph.trace.append({
                 "event": "plan", "planner": self.name, "decided_by": decided,
-                "gate": [{"clause": g["clause"], "op": g["op"], "p": g["p"]} for g in gated],
+                "gate": [{"clause": g["clause"], "op": g["op"], "p": g["p"]} | ({"overrode": g["overrode"]} if "overrode" in g else {})
+                         for g in gated],
             })  # fmt: skip
         return graph
+
+    def _arbitrate(self, drafts: list[Draft], core: str, turn: _Turn, gated: list[dict]) -> list[Draft]:
+        """The rules typed ``core`` with ``drafts``; when they are one op (no protection) and the gate
+        names another op at least ``arbitrate_threshold`` likely, the gate's op with the words' target
+        and values (``_gated``'s builders), recorded as overriding the rules' op."""
+        ops = {d.op for d in drafts}
+        if len(ops) != 1 or Op.identity_lock in ops or not core:
+            return drafts
+        (rules_op,) = ops
+        if rules_op is Op.attribute and all(d.target is not None and d.target.noun == PERSON for d in drafts):
+            return drafts  # a person's accessory, hair or expression: the schema's convention, the rules know it
+        op, p = self.gate.predict(core)
+        if op is rules_op or p < self.arbitrate_threshold:
+            return drafts
+        mine: list[dict] = []
+        retyped = _gated(self.gate, self.arbitrate_threshold, core, turn, mine, predicted=(op, p))
+        if not retyped:
+            return drafts
+        gated += [g | {"overrode": rules_op.value} for g in mine]
+        return retyped
 
     def _clause(self, clause: str, turn: _Turn) -> tuple[list[Draft] | None, str | None]:
         core = _core(clause)
@@ -2307,10 +2343,13 @@ def _repeat(said: str | None, turn: _Turn) -> list[Draft]:
     return drafts
 
 
-def _gated(gate: OpGate, threshold: float, core: str, turn: _Turn, gated: list[dict]) -> list[Draft] | None:
-    """A clause the rules left unparsed, typed by the op gate. The op comes from the gate; the target
-    and the values still come from the words (no value said, no node: the clause stays a warning)."""
-    op, p = gate.predict(core)
+def _gated(
+    gate: OpGate, threshold: float, core: str, turn: _Turn, gated: list[dict], predicted: tuple[Op, float] | None = None
+) -> list[Draft] | None:
+    """A clause the rules left unparsed (or typed otherwise, see ``RulePlanner._arbitrate``), typed by
+    the op gate. The op comes from the gate (``predicted``: its answer, already asked); the target and
+    the values still come from the words (no value said, no node: the clause stays a warning)."""
+    op, p = predicted or gate.predict(core)
     if p < threshold or not core:
         return None
     words = core.split()
