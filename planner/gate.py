@@ -4,12 +4,16 @@ The seeds' "lightweight text head that classifies the instruction, trained along
 Features are hashed word unigrams and bigrams plus character trigrams of each word (crc32, so the
 same text always gives the same features); the model is one linear layer with a softmax
 (multinomial logistic regression). It is trained with numpy on the labelled public corpora in
-``../shared/benchmarks`` (ImgEdit edit types, EdiVal task types, I2EBench categories) plus prompts
-generated from the lexicon, and ships as ``op_gate.safetensors`` + ``op_gate.json`` next to this
-file. The rule planner asks it only about clauses its rules leave unparsed, and the router can use
-it as a gate (``OpGate.scores``); ``graph.trace`` says which one decided each node.
+``../shared/benchmarks`` (ImgEdit edit types, EdiVal task types, I2EBench categories), prompts
+generated from the lexicon, and the hand-labelled real sets ``benchmarks/data/dev*_single.jsonl`` and
+``dev*_sessions.jsonl`` (one-op prompts and turns, and clauses the rules' splitter isolates; never a
+``heldout_*`` file), and ships as ``op_gate.safetensors`` + ``op_gate.json`` next to this file. The
+rule planner asks it about clauses its rules leave unparsed; with ``RulePlanner(arbitrate_threshold=T)``
+it also re-types a clause the rules typed when it names another op at least T likely (off by
+default: ``OP_GATE.md`` has the validation figures and why). The router can use it as a gate
+(``OpGate.scores``); ``graph.trace`` says which one decided each node.
 
-    nanoedit train planner --out planner/     # or planner.gate.train_gate(out_dir)
+    nanoedit train planner [--labelled benchmarks/data] [--out planner/]   # or train_gate(out_dir)
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 WEIGHTS, CONFIG = "op_gate.safetensors", "op_gate.json"
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "benchmarks"
 DEFAULT_LABELLED = HERE.parent / "benchmarks" / "data"  # the repo's hand-labelled real prompts (dev* only)
-ARBITRATE_THRESHOLD: float | None = None  # the rule planner's default (see OP_GATE.md); None: unparsed only
+ARBITRATE_THRESHOLD: float | None = None  # the rule planner's default: unparsed clauses only (OP_GATE.md says why)
 LABELS = tuple(op.value for op in Op if op is not Op.identity_lock)
 _WORD = re.compile(r"[a-z]+|\d+|'[^']*'|\"[^\"]*\"")
 
