@@ -878,6 +878,9 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
         if not re.search(r"\bfrom\s+(?:the\s+)?(?:image|picture|photo)\b", old, re.I)
         else old
     )
+    hairstyle = _hairstyle(old, value)
+    if hairstyle:
+        return hairstyle
     scene_facet = _SCENE_FACET.match(old)
     if scene_facet:
         return _attribute_change(scene_facet["what"].lower(), "the image", new, value, turn)
@@ -986,6 +989,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         old = re.sub(r"^(?:the\s+)?(?:colou?r|hue|shade)\s+of\s+", "", old, flags=re.I)
     if not old:
         return None
+    hairstyle = _hairstyle(old, value)
+    if hairstyle:
+        return hairstyle
     if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
         return _hair_color(value, str(value.value))
     if is_background(old):  # "the background needs brightening": its light; "make the background blue": a new one
@@ -1058,6 +1064,20 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     if drafts and value.kind == "material" and value.extra:  # "made of green ceramic": the colour too
         drafts += [Draft(Op.recolor, d.target, {"color": value.extra}) for d in drafts]
     return drafts
+
+
+# A person's hairstyle changed to a named cut ("my hairstyle to a wolf-cut mullet", "her haircut to a bob",
+# "the hair style of the woman to a pixie cut"): the person's looks, no thing replaced.
+_HAIRSTYLE = re.compile(r"\bhair[\s-]?(?:style|cut|do)s?(?:\s+of\s+(?P<of>.+))?$", re.I)
+
+
+def _hairstyle(old: str, value: Value | None) -> list[Draft] | None:
+    said = _HAIRSTYLE.search(old)
+    if not said or value is None or value.kind not in ("noun", "style", "description"):
+        return None
+    if set(re.findall(r"[a-z]+", old.lower())) & ANIMAL_NOUNS:  # "the dog's haircut": no person's looks
+        return None
+    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hairstyle", "value": _describe(str(value.value))})]
 
 
 _BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}

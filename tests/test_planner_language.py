@@ -1372,3 +1372,14 @@ def test_how_an_edit_should_come_out_is_no_edit_of_its_own(prompt):
 def test_an_adverb_before_a_protection_clause_still_separates_it(prompt, expected):
     # ", strictly ensuring that the rest ... remains unchanged": the protection is its own clause, the edit reads alone
     assert sorted(n.op.value for n in plan(prompt).nodes if n.op is not Op.identity_lock) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Change my hairstyle to a wolf-cut mullet.", "Change the man's hairstyle to a textured fringe cut.",
+     "change her haircut to a bob", "change the hair style of the woman to a pixie cut"],
+)  # fmt: skip
+def test_a_new_hairstyle_is_the_persons_looks(prompt):
+    # "change my hairstyle to a wolf-cut mullet": the person's hair cut another way, no hairstyle replaced by a mullet
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "hairstyle")
