@@ -1690,6 +1690,25 @@ _SUBJECT_SOMEWHERE = re.compile(
 _SENT_SOMEWHERE = frozenset("make take send transport teleport".split())
 
 
+# A subject put on a plain background ("Place the female on white background.", "put the dog on a plain
+# white background"): the subject cut out onto it, an ``extract`` (not a new scene behind it).
+_ONTO_PLAIN = re.compile(
+    r"^(?:put|place|set|paste|position|drop)\s+(?P<x>(?!(?:it|them|this|that|these|those|everything|him|her)\b).+?)\s+"
+    r"(?:on|onto|against|in\s+front\s+of)\s+(?:(?:a|an|the)\s+)?"
+    r"(?P<b>(?:(?:plain|solid|blank|pure|clean|simple|neutral|flat|bright)\s+)*"
+    r"(?:white|black|gr[ae]y|transparent|plain|solid|blank|neutral))\s+(?:background|backdrop)$",
+    re.I,
+)
+
+
+def _onto_plain_background(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _ONTO_PLAIN.match(clause)
+    if not m or is_image(m["x"]) or is_background(m["x"]):
+        return None
+    refs = [r for r in parse_targets(m["x"], turn.context) or [] if not is_abstract(r) and not is_image(r.noun or "")]
+    return [Draft(Op.extract, r, {"background": m["b"].lower()}) for r in refs] or None
+
+
 def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _SUBJECT_SOMEWHERE.match(clause)
     # anything made to be somewhere ("make the hedgehog in Italy") or put in a new scene ("put it on a
@@ -2610,7 +2629,9 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
-    for special in (_pose, _wear, _says, _action, _pose_noun, _turn_body, _subject_somewhere, _blurred_background):
+    specials = (_pose, _wear, _says, _action, _pose_noun, _turn_body, _onto_plain_background, _subject_somewhere,
+                _blurred_background)  # fmt: skip
+    for special in specials:
         drafts = special(core, turn)
         if drafts:
             return drafts

@@ -1383,3 +1383,15 @@ def test_a_new_hairstyle_is_the_persons_looks(prompt):
     # "change my hairstyle to a wolf-cut mullet": the person's hair cut another way, no hairstyle replaced by a mullet
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "hairstyle")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("Place the female on white background.", "female"), ("put the dog on a plain white background", "dog"),
+     ("place the two kids on a transparent background", "kid")],
+)  # fmt: skip
+def test_a_subject_put_on_a_plain_background_is_cut_out(prompt, noun):
+    # "place the female on white background": the subject cut out onto a plain background, not a new scene
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun) == (Op.extract, noun)
+    assert ops("put the image on a white background") == ["background"]  # the whole photo: its background
