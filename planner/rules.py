@@ -459,7 +459,33 @@ def _color_onto(color: str, prep: str, where: str, turn: _Turn) -> list[Draft] |
     return _each(turn, where, lambda t: Draft(Op.recolor, t, {"color": color}))
 
 
+# Words named by what they are for ("a sale message", "a welcome slogan", "the company name"): text.
+_MESSAGE = re.compile(
+    r"^(?:a|an|the|some|my|our|its|their|his|her|this|that)\s+(?:(?!(?:name|price|speech|thought)\b)[a-z]+\s+)?"
+    r"(?P<n>messages?|slogans?|captions?|headlines?|taglines?|greetings?|names?|inscriptions?|titles?|text|writing|wording|lettering)"
+    r"(?P<tail>\s+(?:on|in|at|across|along|over|under|above|below|to|onto)\s+.+|\s+(?:somewhere|anywhere|here|there)(?:\s+.+)?)?$",
+    re.I,
+)
+# A thing added with words on it ("Insert playful speech bubble with text"): the thing, and text on it.
+_WITH_TEXT = re.compile(r"^(?P<x>.+?)\s+(?:with|containing|holding)\s+(?:some\s+|the\s+)?(?:text|words|writing|lettering|a\s+message)$", re.I)
+
+
+def _message(rest: str, turn: _Turn) -> list[Draft] | None:
+    m = _MESSAGE.match(rest.strip())
+    if not m or (m["n"].lower().startswith(("name", "title")) and not re.match(r"^(?:the|its|their|his|her|my|our)\s", rest, re.I)):
+        return None  # "add a name": whose? (a name tag, a title card are things)
+    place = parse_place(m["tail"] or "") if m["tail"] else None
+    return [Draft(Op.text, _carrier(m["tail"] or "", turn, place), {"text": ""})]
+
+
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    message = _message(rest, turn) if not _QUOTED.search(rest) else None
+    if message:  # "add a sale message somewhere"
+        return message
+    with_text = _WITH_TEXT.match(rest) if not _QUOTED.search(rest) else None
+    carrier = parse_phrase(with_text["x"], turn.context).ref if with_text else None
+    if carrier is not None and carrier.noun and not is_image(carrier.noun) and not _WRITTEN_NOUN.search(carrier.noun):
+        return [Draft(Op.add, carrier), Draft(Op.text, carrier, {"text": ""})]  # "a speech bubble with text"
     text = _text_edit(rest, turn, verb) or (_written(rest, turn, new="") if not _QUOTED.search(rest) else None)
     if text:
         return text
@@ -689,6 +715,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
+    if verb in ("change", "edit", "alter", "modify", "update", "rewrite", "redo", "fix") and re.match(rf"^{_DEF}", rest, re.I):
+        message = _message(rest, turn)  # "change the company name", "change the text on the sign": new words, unsaid
+        if message:
+            return message
     around = re.match(r"^(?:the\s+)?(?:entire\s+|whole\s+)?(?:background|backdrop)\s+(?:surrounding|around|behind)\s+(?P<x>.+)$", rest, re.I)
     if around:  # "make the entire background surrounding the truck pure white": the longest value said last
         words = around["x"].split()

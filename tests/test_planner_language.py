@@ -1395,3 +1395,17 @@ def test_a_subject_put_on_a_plain_background_is_cut_out(prompt, noun):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun) == (Op.extract, noun)
     assert ops("put the image on a white background") == ["background"]  # the whole photo: its background
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("add a sale message somewhere", [("text", "text")]), ("add a welcome message on the door", [("text", "door")]),
+     ("change the company name", [("text", "text")]), ("change the writing on the sign", [("text", "sign")]),
+     ("Insert playful speech bubble with text", [("add", "bubble"), ("text", "bubble")]),
+     ("add a sign with text", [("add", "sign"), ("text", "sign")])],
+)  # fmt: skip
+def test_words_named_by_what_they_are_for_are_text(prompt, expected):
+    # "a sale message", "the company name": written words, not an added "message" thing; "a speech bubble with
+    # text" is the bubble and the words on it; "change the caption" with no new words is still a text edit
+    assert sorted((n.op.value, n.target.noun.split()[-1]) for n in edits(prompt)) == expected
+    assert ops("add a name tag to the dog") == ["add"] and ops("add a title card") == ["add"]  # things
