@@ -500,7 +500,10 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     weather = parse_phrase(rest, turn.context).ref
     falling = weather is not None and set((weather.noun or "").split()) & FALLING_WEATHER and re.search(r"\bfall", rest, re.I)
     if weather is not None and (set((weather.noun or "").split()) & WEATHER_WORDS or falling):  # "add storm clouds"
-        return _lighting(_describe(" ".join(filter(None, (weather.color, weather.noun)))))
+        said = _describe(" ".join(filter(None, (weather.color, weather.noun))))
+        if re.search(r"\b(?:in|to|into|across|over)\s+the\s+(?:\w+\s+)?sky$", rest, re.I):  # "storm clouds in the sky": a new sky
+            return [Draft(Op.background, params={"description": f"{said} in the sky"})]
+        return _lighting(said)
     created = parse_phrase(rest, turn.context)
     head = (created.ref.noun or "").split()[-1:] if created.ref is not None else []
     if head and (head[0] in _LIGHT_THINGS or head[0] in ("light", "lighting") and not re.match(_INDEF, rest, re.I)):

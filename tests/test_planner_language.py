@@ -1409,3 +1409,11 @@ def test_words_named_by_what_they_are_for_are_text(prompt, expected):
     # text" is the bubble and the words on it; "change the caption" with no new words is still a text edit
     assert sorted((n.op.value, n.target.noun.split()[-1]) for n in edits(prompt)) == expected
     assert ops("add a name tag to the dog") == ["add"] and ops("add a title card") == ["add"]  # things
+
+
+@pytest.mark.parametrize("prompt", ["Add dramatic storm clouds in the sky", "Add dramatic storm clouds to the sky",
+                                    "add heavy storm clouds over the sky"])  # fmt: skip
+def test_weather_put_in_the_sky_is_new_scenery(prompt):
+    # weather added to the sky makes a new sky (as "add a dramatic sky"); said alone it is the light
+    assert ops(prompt) == ["background"]
+    assert ops("add storm clouds") == ["lighting"] and ops("add clouds to the sky") == ["add"]
