@@ -1319,6 +1319,11 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if verb in ("darken", "lighten") and re.search(r"\s(?:to|into)\s+(?:a\s+)?[\w\s-]+$", rest):
             return _change("make", rest, turn)  # "darken the boy's hair to black"
         region = re.sub(r"^(?:it|the\s+(?:image|picture|photo|scene))\b", "", rest, flags=re.I).strip()
+        skin = re.match(r"^(?:the\s+)?(?:(?:his|her|their|my|your|[\w-]+'s)\s+)?(?:skin|complexion)(?:\s+tone)?(?:\s+of\s+(?P<who>.+))?$", region, re.I)
+        animal = set(re.findall(r"[a-z]+", region.lower())) & ANIMAL_NOUNS  # "the dog's skin": no person's
+        if skin and verb in ("lighten", "darken", "brighten") and not animal and not (skin["who"] and not names_person(skin["who"])):
+            said = "lighter" if verb != "darken" else "darker"  # "Lighten skin of man.": the person's skin, no light
+            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": said})]
         if verb.startswith("colo") and region and not is_image(region):  # "colorize the tattoo (red)"
             return _change("colour", region, turn) or _each(turn, region, lambda t: Draft(Op.recolor, t, {"color": "full color"}))
         also = re.match(r"^(?:the\s+)?(?:image|picture|photo|scene)\s+and\s+(?P<q>.+)$", region, re.I)

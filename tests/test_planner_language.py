@@ -1417,3 +1417,11 @@ def test_weather_put_in_the_sky_is_new_scenery(prompt):
     # weather added to the sky makes a new sky (as "add a dramatic sky"); said alone it is the light
     assert ops(prompt) == ["background"]
     assert ops("add storm clouds") == ["lighting"] and ops("add clouds to the sky") == ["add"]
+
+
+@pytest.mark.parametrize("prompt", ["Lighten skin of man.", "lighten the man's skin", "darken her skin", "brighten her complexion"])
+def test_a_persons_skin_lightened_is_their_looks(prompt):
+    # "Lighten skin of man.": the person's skin tone (an attribute, as "make her skin tan"), not the photo's light
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "skin")
+    assert ops("lighten the image") == ["lighting"]
