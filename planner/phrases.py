@@ -714,6 +714,8 @@ def parse_adjustment(text: str) -> Adjustment | None:
     tone. What follows a preposition is the region (or the amount: 'by a little'). None unless every
     part is such a quality, so 'the size of the car' or 'a red car' is none."""
     said = re.sub(r"^(?:(?:some|all|most|part|much|a\s+lot)\s+of\s+)", "", _clean(text))
+    # "warm, cozy indoor lighting": adjectives listed before the light they describe, no aside
+    said = re.sub(r"^([a-z]+),\s+(?=(?:[a-z-]+\s+){0,3}(?:lighting|light)$)", r"\1 ", said)
     region = None
     for m in _ADJUST_CUT.finditer(said):
         tail = WORD.findall(said[m.end() :])

@@ -1425,3 +1425,9 @@ def test_a_persons_skin_lightened_is_their_looks(prompt):
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "skin")
     assert ops("lighten the image") == ["lighting"]
+
+
+@pytest.mark.parametrize("prompt", ["Add warm, cozy indoor lighting", "add warm, golden light"])
+def test_adjectives_listed_before_a_light_describe_the_light(prompt):
+    # "warm, cozy indoor lighting": the comma lists the light's adjectives; "warm" alone is no colour grade here
+    assert ops(prompt) == ["lighting"]
