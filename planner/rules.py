@@ -755,7 +755,11 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if value and value.kind != "noun":
             return _apply(look["x"], value, turn)
         said_it = look["x"].lower() == "it" and turn.context.last_targets and style_mention(look["y"]) is None
-        if (is_image(look["x"]) or look["x"].lower() in ("it", "everything")) and not said_it:
+        whole = (is_image(look["x"]) or look["x"].lower() in ("it", "everything")) and not said_it
+        moods = _light_and_mood(look["y"], turn) if whole else None
+        if moods:  # "make the scene look foggy and mysterious": the fog; a mood word alone changes nothing
+            return moods
+        if whole:
             return _style(look["y"])  # "make it look old" after an edit: that object looks old
         untyped = _untyped(look["x"], look["y"], turn)
         if untyped:
@@ -850,6 +854,18 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if style and verb in ("stylize", "stylise", "restyle", "transfer")
         else None
     )
+
+
+def _light_and_mood(said: str, turn: _Turn) -> list[Draft] | None:
+    """A light or grade said with mood words ("foggy and mysterious", "dark and moody"): the light or
+    grade; None unless one part is such a value and no part is another kind of value or a style."""
+    parts = [p for p in re.split(r"\s*(?:,\s*(?:and\s+)?|\band\s+)", said.strip(" .")) if p]
+    if len(parts) < 2 or style_mention(said) is not None:
+        return None
+    values = [classify(p, allow_bare_noun=False) for p in parts]
+    if any(v is not None and v.kind not in ("lighting", "tone") for v in values) or all(v is None for v in values):
+        return None
+    return [d for v in values if v is not None for d in _apply("it", v, turn) or []] or None
 
 
 # A plural noun said bare ("pandas", "puppies"), not an adjective in -s ("famous", "nervous", "glass").

@@ -1431,3 +1431,13 @@ def test_a_persons_skin_lightened_is_their_looks(prompt):
 def test_adjectives_listed_before_a_light_describe_the_light(prompt):
     # "warm, cozy indoor lighting": the comma lists the light's adjectives; "warm" alone is no colour grade here
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Make the scene look foggy and mysterious", ["lighting"]), ("make the photo look misty and eerie", ["lighting"]),
+     ("make it look dark and moody", ["lighting"])],
+)  # fmt: skip
+def test_a_light_said_with_mood_words_is_the_light(prompt, expected):
+    # "foggy and mysterious": the fog is the edit; a mood word beside it is no style of its own
+    assert ops(prompt) == expected
