@@ -19,7 +19,7 @@ from nanoedit.graphs import POSITIONS, EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
 from . import primitives
-from .regions import centroid, dilate, edit_region
+from .regions import centroid, edit_region
 
 
 def node_prompt(node: EditNode) -> str:
@@ -113,8 +113,10 @@ class Expert:
             return ["localize"]
         if op is Op.remove:
             return ["localize", "inpaint"]
-        if op is Op.move:
+        if op in (Op.move, Op.resize):  # the object's own pixels, pasted moved or scaled
             return ["localize", "inpaint", "composite"]
+        if op is Op.replace:  # erase the old object, then draw the new one where it stood
+            return ["localize", "inpaint", "regenerate"]
         if op is Op.extract:
             return ["localize", "composite"]
         if op.role is Role.style:
@@ -150,34 +152,89 @@ class Expert:
                                 program=program)  # fmt: skip
         target = primitives.localize(g, node, image, inputs.context)
         region = edit_region(node, size, target=target.array)
-        if node.op is Op.move:
-            return self._move(node, inputs, target, region, prompt, program)
+        if node.op in (Op.move, Op.resize):
+            return self._paste(node, inputs, target, program)
+        if node.op is Op.replace:
+            return self._replace(node, inputs, target, region, program)
         if node.op is Op.extract:
             return ExpertOutput(_extract(x, target.array, node.params.background), np.ones_like(region), target,
                                 program=program)  # fmt: skip
         step = primitives.inpaint if node.op is Op.remove else primitives.regenerate
         return ExpertOutput(step(inputs.backbone, x, region, prompt, **run), region, target, program=program)
 
-    def _move(self, node, inputs, target, hole, prompt, program) -> ExpertOutput:
+    def _paste(self, node, inputs, target, program) -> ExpertOutput:
+        """A move or resize: the hole the object leaves is inpainted as its removal would be, and
+        its own pixels are pasted at the new place or scale, so it keeps every detail it had."""
         x = inputs.tensor
-        size = x.shape[-1]
-        cx, cy = centroid(target.array)
-        p = node.params
-        if p.position:
-            if p.position not in POSITIONS:
-                raise EditorError(f"cannot move to {p.position!r}; name one of: {', '.join(POSITIONS)}")
-            index = POSITIONS.index(p.position)
-            tx, ty = (index % GRID + 0.5) * size / GRID, (index // GRID + 0.5) * size / GRID
-            dx, dy = round(tx - cx), round(ty - cy)
-        else:
-            sx, sy = STEP[p.direction]
-            dx, dy = round(sx * size / GRID), round(sy * size / GRID)
-        cutout = dilate(target.array, 1)  # the anti-aliased rim travels with the object
-        emptied = primitives.inpaint(inputs.backbone, x, hole, _removal_prompt(node), inputs.seed, inputs.steps,
+        removal = _removal(node)
+        hole = edit_region(removal, x.shape[-1], target=target.array)
+        dx, dy = _offset(node, target.array) if node.op is Op.move else (0, 0)
+        scale = _scale(node, target.array) if node.op is Op.resize else 1.0
+        emptied = primitives.inpaint(inputs.backbone, x, hole, node_prompt(removal), inputs.seed, inputs.steps,
                                      inputs.progress)  # fmt: skip
-        moved, pasted = primitives.composite(x, cutout, dx, dy)
-        out = torch.where(torch.from_numpy(pasted)[None, None], moved, emptied)
+        out, pasted = primitives.composite(x, target.array, dx, dy, scale, onto=emptied)
         return ExpertOutput(out, hole | pasted, target, program=program)
+
+    def _replace(self, node, inputs, target, region, program) -> ExpertOutput:
+        """Erase the old object, then draw the new one in its place as an ``add`` there: drawing on
+        a cleared region is what the model does best."""
+        x = inputs.tensor
+        erased = primitives.inpaint(inputs.backbone, x, region, node_prompt(_removal(node)), inputs.seed, inputs.steps,
+                                    inputs.progress)  # fmt: skip
+        add = drawn_in_place(node, np.asarray(inputs.image.convert("RGB")), target.array)
+        out = primitives.regenerate(inputs.backbone, erased, region, node_prompt(add), inputs.seed, inputs.steps,
+                                    inputs.progress)  # fmt: skip
+        return ExpertOutput(out, region, target, program=program)
+
+
+def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> EditNode:
+    """The ``add`` that draws a replace's new thing where the old one stood: the new thing keeps the
+    old one's size and, unless the node says one, its colour (both read from the pixels)."""
+    from .grounding import cell_of, color_of, size_of
+
+    new = node.params.replacement
+    cx, cy = centroid(mask)
+    height, width = mask.shape
+    thing = new.model_copy(update={"color": new.color or color_of(pixels[mask]),
+                                   "size": new.size or size_of(mask, node.target.noun), "position": None})  # fmt: skip
+    return EditNode(id=node.id, op=Op.add, target=thing, params={"position": cell_of(cx / width, cy / height)})
+
+
+def _offset(node: EditNode, mask: np.ndarray) -> tuple[float, float]:
+    """The (dx, dy) pixels a move shifts its object: its box's centre to a named cell's centre (a
+    triangle's mass sits low in its box), or one cell over."""
+    size = mask.shape[-1]
+    p = node.params
+    if p.position:
+        if p.position not in POSITIONS:
+            raise EditorError(f"cannot move to {p.position!r}; name one of: {', '.join(POSITIONS)}")
+        ys, xs = np.nonzero(mask)
+        cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
+        index = POSITIONS.index(p.position)
+        return (index % GRID + 0.5) * size / GRID - cx, (index // GRID + 0.5) * size / GRID - cy
+    sx, sy = STEP[p.direction]
+    return sx * size / GRID, sy * size / GRID
+
+
+def _scale(node: EditNode, mask: np.ndarray) -> float:
+    """How much a resize scales its object. Sizes are the grounder's size words: a named size is
+    reached from the one the object has; "bigger"/"smaller" is one size step (as the lexicon reads
+    them), or the node's own scale past the largest or smallest size."""
+    from .grounding import SIZE_EXTENT, size_of
+
+    sizes = list(SIZE_EXTENT)
+    now = size_of(mask, node.target.noun if node.target is not None else None)
+    p = node.params
+    if p.size:
+        goal = p.size
+    else:
+        step = sizes.index(now) + (1 if p.scale > 1 else -1)
+        if not 0 <= step < len(sizes):
+            return p.scale
+        goal = sizes[step]
+    if goal == now:
+        raise EditorError(f"the {node.target.describe()} already looks {now}; name another size")
+    return SIZE_EXTENT[goal] / SIZE_EXTENT[now]
 
 
 def _face_or_nothing(grounder, image):
@@ -191,8 +248,9 @@ def _face_or_nothing(grounder, image):
         return Mask(np.zeros(size, bool), "none", label=f"nothing locked: {err}")
 
 
-def _removal_prompt(node: EditNode) -> str:
-    return node_prompt(EditNode(id=node.id, op=Op.remove, target=node.target, params={}))
+def _removal(node: EditNode) -> EditNode:
+    """The removal of ``node``'s target: what clears the place an object leaves."""
+    return EditNode(id=node.id, op=Op.remove, target=node.target, params={})
 
 
 def _tensor(mask: np.ndarray) -> torch.Tensor:

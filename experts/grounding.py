@@ -749,6 +749,21 @@ def size_score(extent: float, size: str, shape: str | None = None) -> float:
     return float(np.exp(-(np.log(max(extent, 1e-6) / target) ** 2) / (2 * 0.12**2)))
 
 
+def size_of(mask: np.ndarray, shape: str | None = None) -> str:
+    """The size word (``SIZE_EXTENT``) that best fits a mask's largest box side."""
+    ys, xs = np.nonzero(mask)
+    if ys.size == 0:
+        raise GroundingError("an empty mask has no size; ground the target first")
+    extent = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / max(mask.shape)
+    return max(SIZE_EXTENT, key=lambda size: size_score(extent, size, shape))
+
+
+def color_of(pixels: np.ndarray) -> str:
+    """The palette name nearest to the mean colour of ``pixels`` (N, 3)."""
+    scores = color_scores(np.asarray(pixels, np.float32).reshape(-1, 3).mean(axis=0))
+    return max(scores, key=scores.get)
+
+
 # -- the grounder ---------------------------------------------------------------------------------
 
 
@@ -892,6 +907,14 @@ class Grounder:
         label = what if wanted > 1 else _describe(chosen[0][2], image.size)
         return Mask(array, provenance, float(min(t for t, _, _ in chosen)), label, candidates)
 
+    def match(self, target: EntityRef, image: Image.Image, within: np.ndarray) -> float:
+        """How well the best proposal lying inside ``within`` matches ``target`` (0: none there).
+        The verifier asks it whether an edit drew what it was asked to, or left what it removed."""
+        regions = [r for r in self.proposer.propose(image) if r.area >= 4 and (r.mask & within).sum() >= 0.8 * r.area]
+        keyed = _keyed(image, _canonical_color(target.color), within)
+        regions += [keyed] if keyed is not None else []
+        return max((total for total, _, _ in self._score(target, _canonical_noun(target.noun), regions, image)), default=0.0)
+
     def _person_parts(self, segmentation: Segmentation) -> list[Region]:
         person = segmentation.person()
         if person is None:
@@ -972,6 +995,24 @@ def _describe(region: Region, size: tuple[int, int]) -> str:
     color = names[int(((table - region.color) ** 2).sum(axis=1).argmin())]
     x, y = region.centroid()
     return f"{color} region at {cell_of(x, y)} ({region.area} px)"
+
+
+KEY_DISTANCE = 64.0  # RGB distance from a palette colour that still counts as that colour
+
+
+def _keyed(image: Image.Image, color: str | None, within: np.ndarray) -> Region | None:
+    """The largest blob of ``color`` inside ``within``: a proposal that a generated object's soft or
+    textured pixels still form, where the classical segmentation splits them into crumbs."""
+    table = palette()
+    if color not in table:
+        return None
+    rgb = np.asarray(image.convert("RGB"), np.float32)
+    near = (((rgb - np.asarray(table[color], np.float32)) ** 2).sum(axis=2) < KEY_DISTANCE**2) & within
+    labels, count = ndimage.label(near)
+    if count == 0:
+        return None
+    blob = labels == int(np.bincount(labels.ravel())[1:].argmax()) + 1
+    return Region(blob, rgb[blob].mean(axis=0), "color-key") if blob.sum() >= 4 else None
 
 
 def _listing(candidates: list[dict]) -> str:

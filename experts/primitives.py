@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from nanoedit.backbone.samplers import SAMPLERS, Guidance, generate
 from nanoedit.errors import EditorError
@@ -136,34 +137,45 @@ def global_transform(backbone: Backbone, image, protected, prompt, seed, steps=N
 
 
 def composite(
-    image: torch.Tensor, cutout: np.ndarray, dx: int, dy: int, scale: float = 1.0
+    image: torch.Tensor, cutout: np.ndarray, dx: float, dy: float, scale: float = 1.0,
+    onto: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, np.ndarray]:
-    """Paste the pixels of ``image`` under ``cutout`` moved by (dx, dy) and scaled about their centre.
+    """Paste the pixels of ``image`` under ``cutout`` moved by (dx, dy) pixels and scaled about their
+    centre, onto ``onto`` (default: ``image`` itself; a move pastes onto the image with the object
+    removed). Returns the new image and the mask of the pasted pixels; parts pushed off the canvas
+    are dropped.
 
-    Returns the new image and the mask of the pasted pixels. Parts pushed off the canvas are dropped.
+    Pasting whole pixels would shift the object by up to half a pixel and cut its anti-aliased rim
+    out with the old background in it; resampling a hard mask gives a blocky or blurred rim. So what
+    is resampled, at sub-pixel positions, is the object's edge as a signed distance, refined on the
+    rim by each pixel's coverage (how far its colour lies from the background behind it towards the
+    object's own, as a two-colour matte reads it), and drawn anew with one pixel of anti-aliasing, as
+    a renderer draws it; the colours are the object's own, bled outwards past its rim.
     """
     _, _, height, width = image.shape
+    onto = image if onto is None else onto
     ys, xs = np.nonzero(cutout)
     if ys.size == 0:
         raise EditorError("the cut-out to paste is empty; ground the target first")
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    patch = image[:, :, y0:y1, x0:x1]
-    alpha = torch.from_numpy(cutout[y0:y1, x0:x1].astype(np.float32))[None, None]
-    if scale != 1.0:
-        size = (max(1, round((y1 - y0) * scale)), max(1, round((x1 - x0) * scale)))
-        patch = F.interpolate(patch, size=size, mode="bilinear", align_corners=False, antialias=scale < 1)
-        alpha = F.interpolate(alpha, size=size, mode="nearest")
-    cy, cx = (y0 + y1) / 2 + dy, (x0 + x1) / 2 + dx
-    h, w = patch.shape[-2:]
-    top, left = round(cy - h / 2), round(cx - w / 2)
-    out, pasted = image.clone(), np.zeros((height, width), bool)
-    ty0, tx0, ty1, tx1 = max(top, 0), max(left, 0), min(top + h, height), min(left + w, width)
-    if ty0 >= ty1 or tx0 >= tx1:
+    core = ndimage.binary_erosion(cutout, border_value=0)
+    core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
+    colours, behind = (image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)] for iy, ix in
+                       (ndimage.distance_transform_edt(~inner, return_indices=True)[1] for inner in
+                        (core, ~ndimage.binary_dilation(cutout))))  # fmt: skip
+    signed = np.where(cutout, 0.5 - ndimage.distance_transform_edt(cutout), ndimage.distance_transform_edt(~cutout) - 0.5)
+    fg, bg, px = (c[0].permute(1, 2, 0).float().numpy() for c in (colours, behind, image))
+    contrast = ((fg - bg) ** 2).sum(axis=2)
+    coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
+    rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
+    signed = np.where(rim, 0.5 - coverage, signed)
+    cy, cx = (ys.min() + ys.max() + 1) / 2, (xs.min() + xs.max() + 1) / 2
+    # each output pixel centre, mapped back into the source, in grid_sample's [-1, 1] (align_corners=False)
+    u = ((torch.arange(width) + 0.5 - cx - dx) / scale + cx) / width * 2 - 1
+    v = ((torch.arange(height) + 0.5 - cy - dy) / scale + cy) / height * 2 - 1
+    grid = torch.stack(torch.meshgrid(u, v, indexing="xy"), dim=-1)[None].to(torch.float32)
+    sample = lambda x: F.grid_sample(x.float(), grid, mode="bilinear", padding_mode="border", align_corners=False)  # noqa: E731
+    alpha = (0.5 - sample(torch.from_numpy(signed.astype(np.float32))[None, None]) * scale).clamp(0, 1)
+    if not (alpha > 0).any():
         raise EditorError("the move or resize puts the object entirely off the canvas; choose another place")
-    sy, sx = ty0 - top, tx0 - left
-    region = alpha[:, :, sy : sy + ty1 - ty0, sx : sx + tx1 - tx0]
-    out[:, :, ty0:ty1, tx0:tx1] = torch.lerp(
-        out[:, :, ty0:ty1, tx0:tx1], patch[:, :, sy : sy + ty1 - ty0, sx : sx + tx1 - tx0], region
-    )
-    pasted[ty0:ty1, tx0:tx1] = region[0, 0].numpy() > 0.5
-    return out, pasted
+    out = torch.lerp(onto.float(), sample(colours), alpha).to(onto.dtype)
+    return out, alpha[0, 0].numpy() > 0

@@ -157,14 +157,22 @@ def _digest(*parts) -> str:
 
 
 def verify(node: EditNode, before: np.ndarray, after: np.ndarray, region: np.ndarray,
-           lock: np.ndarray | None, config: EditorConfig, clip=None) -> dict[str, Any]:  # fmt: skip
+           lock: np.ndarray | None, config: EditorConfig, clip=None, grounder=None) -> dict[str, Any]:  # fmt: skip
     """Figures from pixels for one node: did its region change, is the outside untouched, is the
-    locked identity kept (PSNR/SSIM of its crop; CLIP image similarity when a scorer is given)."""
+    locked identity kept (PSNR/SSIM of its crop; CLIP image similarity when a scorer is given), and,
+    with a grounder, does the region now hold what the edit asked for (or no longer what it removed)."""
     diff = np.abs(after.astype(np.int16) - before.astype(np.int16)).max(axis=2)
     checks: dict[str, Any] = {}
     if node.op is not Op.identity_lock:
         change = float(diff[region].mean()) if region.any() else 0.0
         checks["target_changed"] = {"mean_change": round(change, 3), "passed": bool(change >= config.min_change)}
+    expected = _expected_look(node)
+    if grounder is not None and expected is not None and region.any():
+        ref, present = expected
+        score = grounder.match(ref, Image.fromarray(after), region)
+        found = score >= grounder.min_score
+        checks["looks_right"] = {"expects": f"{'' if present else 'no '}{ref.describe()}", "score": round(score, 3),
+                                 "passed": bool(found == present)}  # fmt: skip
     outside = ~region
     drift = int(diff[outside].max()) if outside.any() else 0
     checks["outside_unchanged"] = {"max_change": drift, "passed": drift == 0}
@@ -176,6 +184,23 @@ def verify(node: EditNode, before: np.ndarray, after: np.ndarray, region: np.nda
     # fixes the outside. What must hold is the change itself and the identity.
     checks["passed"] = bool(all(c["passed"] for k, c in checks.items() if k != "outside_unchanged"))
     return checks
+
+
+def _expected_look(node: EditNode) -> tuple[EntityRef, bool] | None:
+    """What an object edit's region must show afterwards, from its params alone: (thing, present).
+    Moves and resizes paste the object's own pixels, and other ops change no one thing to look for."""
+    p, target = node.params, node.target
+    if target is None or not target.noun:
+        return None
+    if node.op is Op.add:
+        return target.model_copy(update={"position": None}), True
+    if node.op is Op.recolor:
+        return EntityRef(noun=target.noun, color=p.color), True
+    if node.op is Op.replace:
+        return p.replacement.model_copy(update={"position": None}), True
+    if node.op is Op.remove:
+        return EntityRef(noun=target.noun, color=target.color), False
+    return None
 
 
 def _identity_figures(before, after, lock, config: EditorConfig, clip) -> dict[str, Any]:
@@ -533,7 +558,8 @@ class Editor:
             timings[f"expert_ms{suffix}"] = _ms(t0)
             timings[f"backbone_ms{suffix}"] = round(self.backbone.spent_ms - backbone_ms, 2)
             t0 = time.perf_counter()
-            checks = verify(node, input_px, to_pixels(output.image), output.region, lock_mask, self.config, self.clip)
+            checks = verify(node, input_px, to_pixels(output.image), output.region, lock_mask, self.config, self.clip,
+                            self.grounder)  # fmt: skip
             timings["verify_ms"] = _ms(t0)
             if checks["passed"] or node.op is Op.identity_lock:
                 break
