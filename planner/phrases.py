@@ -440,6 +440,15 @@ def parse_color(text: str) -> str | None:
     if said[:1] in (["a"], ["an"]) and said[-1] in COLOR_NOUNS and (len(said) == 2 or any(canonical_color(w) for w in said[1:-1])):
         return None  # "an orange", "a red orange": a fruit
     words = [w for w in said if w not in COLOR_FILLER]
+    # "blue-green", "light-blue", "yellow-orange": one colour said hyphenated (each part a colour word)
+    compound = {w for w in words if "-" in w and all(p in COLOR_WORDS or p in COLOR_MODIFIERS for p in w.split("-"))
+                and canonical_color(w.split("-")[-1])}  # fmt: skip
+    if compound:
+        if parse_color(" ".join(w.split("-")[-1] if w in compound else w for w in words)) is None:
+            return None
+        while len(words) > 1 and words[0] in _MORE:
+            words = words[1:]
+        return " ".join(w if w in compound else (canonical_color(w) or w) for w in words)
     while len(words) > 1 and (words[0] in _MORE or words[0].endswith("ly")):  # "very (naturally) blue": by degree
         words = words[1:]
     if len(words) == 1 and words[0].endswith("s") and canonical_color(words[0][:-1]) and words[0][:-1] not in COLOR_NOUNS:

@@ -1441,3 +1441,14 @@ def test_adjectives_listed_before_a_light_describe_the_light(prompt):
 def test_a_light_said_with_mood_words_is_the_light(prompt, expected):
     # "foggy and mysterious": the fog is the edit; a mood word beside it is no style of its own
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "color"),
+    [("make the car blue-green", "car", "blue-green"), ("make the sky blue-green", "sky", "blue-green"),
+     ("paint the wall light-blue", "wall", "light-blue"), ("recolor the door yellow-orange", "door", "yellow-orange")],
+)  # fmt: skip
+def test_a_hyphenated_colour_is_a_colour(prompt, noun, color):
+    # "blue-green": one colour said with a hyphen (each part a colour word), a recolour, not a state of the car
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.color) == (Op.recolor, noun, color)
