@@ -1404,6 +1404,10 @@ def _adjusted(op: str, said: str) -> list[Draft]:
 _EXTENT = re.compile(r"\s+(?:all\s+the\s+way\b.*|(?:to|towards?)\s+the\s+(?:left|right|top|bottom|edges?|ceiling|floor)\b.*)$", re.I)
 
 
+# A person's marks that have a size of their own: shrunk, they get smaller (a resize of the mark).
+_SIZED_MARKS = frozenset("tattoo tattoos scar scars birthmark birthmarks mole moles".split())
+
+
 def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     adjusted = re.match(r"^(?:the\s+)?(?:overall\s+)?(?:size|scale)(?:\s+(?:of|on|in)\s+(?P<t>.+))?$", rest, re.I)
@@ -1443,7 +1447,11 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         drafts = _resize_to(old, new, turn)
         if drafts:
             return drafts
-    fewer = None if grow else _worn(target, turn, "less")
+    said = parse_phrase(target, turn.context).ref
+    sized = re.fullmatch(r"shrink|downsize|scale\s+down|miniaturi[sz]e", verb) and said is not None and (
+        (said.noun or "").split()[-1:] and (said.noun or "").split()[-1] in _SIZED_MARKS
+    )  # "shrink the tattoo": the tattoo smaller; "reduce the tattoo", "minimize her wrinkles": less of it
+    fewer = None if grow or sized else _worn(target, turn, "less")
     if fewer:  # "reduce the blemishes", "minimize her wrinkles": less of what a person has, not a smaller thing
         return fewer
     amount = re.match(

@@ -1452,3 +1452,12 @@ def test_a_hyphenated_colour_is_a_colour(prompt, noun, color):
     # "blue-green": one colour said with a hyphen (each part a colour word), a recolour, not a state of the car
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.color) == (Op.recolor, noun, color)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"), [("shrink the tattoo", "tattoo"), ("shrink the tattoo on his arm", "tattoo"), ("shrink the scar on her cheek", "scar")]
+)
+def test_a_mark_shrunk_is_a_smaller_mark(prompt, noun):
+    # "shrink the tattoo": the tattoo itself smaller (a resize); "minimize her wrinkles" stays less of them
+    assert op_and_head(prompt) == (Op.resize, noun)
+    assert op_and_head("shrink her wrinkles") == (Op.attribute, "person")
