@@ -198,7 +198,7 @@ _SEPARATOR = re.compile(
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
       |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
@@ -242,6 +242,12 @@ _FINISH_WORDS = r"natural|realistic|seamless|believable|convincing|authentic|rea
 _FINISH = re.compile(
     rf"^make\s+(?:it|them|this|that|everything)\s+(?:look|appear|seem|blend\s+in)?\s*(?:(?:more|very|as|so)\s+)?"
     rf"(?:{_FINISH_WORDS})(?:\s*(?:,|and)\s*(?:(?:more|very)\s+)?(?:{_FINISH_WORDS}))*$",
+    re.I,
+)
+# How a removal is filled, no edit of its own: "remove the person, fill with background".
+_FILL = re.compile(
+    r"^fill(?:\s+(?:it|them|that|the\s+(?:gap|gaps|hole|space|spot|area)))?(?:\s+(?:it|them))?(?:\s+in)?\s+(?:with|using|from)\s+"
+    r"(?:the\s+)?(?:background|backdrop|surroundings|surrounding\s+\w+|what(?:'s|\s+is)\s+(?:around|behind)(?:\s+it)?)$",
     re.I,
 )
 _ASIDE = re.compile(
@@ -2289,7 +2295,7 @@ class RulePlanner(Planner):
                 said_text = f"{_core(clause.text)} {_core(place)}"
                 drafts, problem = self._clause(said_text, turn)
                 clause.text, place = f"{place}, {clause.text.strip()}", None
-            elif any(groups) and _FINISH.match(_core(clause.text)):
+            elif any(groups) and (_FINISH.match(_core(clause.text)) or _FILL.match(_core(clause.text))):
                 drafts, problem = [], None  # joins the text of the edit it finishes, below
             else:
                 drafts, problem = self._clause(clause.text, turn)

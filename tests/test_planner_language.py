@@ -1461,3 +1461,14 @@ def test_a_mark_shrunk_is_a_smaller_mark(prompt, noun):
     # "shrink the tattoo": the tattoo itself smaller (a resize); "minimize her wrinkles" stays less of them
     assert op_and_head(prompt) == (Op.resize, noun)
     assert op_and_head("shrink her wrinkles") == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Can you remove the sun spot on her shirt, blur the background", ["background", "remove"]),
+     ("remove the person, fill with background", ["remove"]), ("remove the car, fill it in with the surroundings", ["remove"])],
+)  # fmt: skip
+def test_a_removal_then_a_background_clause_after_a_comma(prompt, expected):
+    # ", blur the background" is an edit of its own (the removal is not of the background); ", fill with
+    # background" says how the removal is filled, no edit
+    assert ops(prompt) == expected
