@@ -2512,7 +2512,13 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "What would happen if a sailboat suddenly capsized?": the event as the object's new state
     (r"^(?:what\s+(?:would|will)\s+happen\s+if|what\s+happens\s+if|what\s+if)\s+(?P<x>.+?)\s+(?:[a-z]+ly\s+)?(?P<y>[a-z]+ed)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
+    # "Need the red Ford GT photoshopped out of the background", "I want the trash can taken out": it goes
+    (r"^(?:(?:i|we)\s+)?(?:need|want|would\s+like|'d\s+like)\s+(?P<x>(?!to\b).+?)\s+(?:to\s+be\s+)?(?:(?:photoshopped|shopped|edited|"
+     r"taken|cut|cropped|airbrushed|cloned|painted)\s+out|removed|erased|deleted|gone)(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     (rf"^(?:i|we){_WANT}(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
+    # "have a go at removing the people", "try brightening it": the edit said as a gerund after a try
+    (r"^(?:try|attempt|have\s+a\s+(?:go|try|crack|stab)\s+at|take\s+a\s+(?:stab|shot|crack)\s+at|give\s+(?:it\s+)?a\s+(?:go|try)\s+"
+     r"(?:at|by)|go\s+about|work\s+on|start)\s+(?P<x>[a-z]+ing\s.+)$", "{x}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),

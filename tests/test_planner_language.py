@@ -1472,3 +1472,23 @@ def test_a_removal_then_a_background_clause_after_a_comma(prompt, expected):
     # ", blur the background" is an edit of its own (the removal is not of the background); ", fill with
     # background" says how the removal is filled, no edit
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("[Specific] Need the red Ford GT photoshopped out of the background.", "gt"),
+     ("I want the trash can taken out", "can"), ("we need the lamp post cut out of the shot", "post")],
+)  # fmt: skip
+def test_a_thing_wanted_out_of_the_photo_is_removed(prompt, noun):
+    # "need X photoshopped out of the background": X removed (not the background replaced, not a "can taken")
+    assert op_and_head(prompt) == (Op.remove, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "op", "noun"),
+    [("Can someone please have a go at removing the people in the background? Thanks.", Op.remove, "person"),
+     ("try removing the people", Op.remove, "person"), ("take a stab at adding some snow", Op.add, "snow")],
+)  # fmt: skip
+def test_an_edit_said_as_a_gerund_after_a_try(prompt, op, noun):
+    # "have a go at removing the people": the removal (not "a go" added, not a thing named "removing the person")
+    assert op_and_head(prompt) == (op, noun)
