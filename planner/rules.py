@@ -1756,6 +1756,11 @@ _SUBJECT_SOMEWHERE = re.compile(
 
 
 _SENT_SOMEWHERE = frozenset("make take send transport teleport".split())
+# Buildings and rooms a subject can be put in as a whole new scene ("Put this sculpture in a modern museum").
+_PLACES_INSIDE = frozenset(
+    "museum gallery cafe café restaurant church cathedral temple airport station mall market bar pub theater theatre "
+    "hall bedroom bathroom hospital school warehouse factory lobby ballroom arena".split()
+)
 
 
 # A subject put on a plain background ("Place the female on white background.", "put the dog on a plain
@@ -1784,7 +1789,8 @@ def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     # moves a cup)
     if not m or parse_place(f"{m['prep']} {m['where']}"):
         return None
-    new_scene = re.match(r"^(?:a|an)\s", m["where"], re.I) and is_scene_place(m["where"])
+    indoors = (WORD.findall(m["where"].lower()) or [""])[-1] in _PLACES_INSIDE  # "in a modern museum"
+    new_scene = re.match(r"^(?:a|an)\s", m["where"], re.I) and (is_scene_place(m["where"]) or indoors)
     if not (names_person(m["who"]) or m["who"].lower() in ("me", "us") or m["verb"].lower() in _SENT_SOMEWHERE or new_scene):
         return None
     lit = re.search(rf"\s+(?:at|during|in\s+the)\s+(?P<t>{'|'.join(LIGHTING_WORDS)})$", m["where"], re.I)
@@ -1793,7 +1799,7 @@ def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
         return drafts and [*drafts, *_lighting(parse_lighting(lit["t"]) or lit["t"])]
     where, inside = m["where"], m["prep"].lower() in ("on", "in", "at", "into", "onto", "to")
     landmark = not inside and re.match(r"^the\s+[A-Z]", where)
-    if not (is_scene_place(where) or landmark or re.match(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*$", where)):
+    if not (is_scene_place(where) or landmark or new_scene or re.match(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*$", where)):
         return None
     said = _describe(where if inside else f"{m['prep']} {where}")
     return [Draft(Op.background, params={"description": said})]

@@ -1492,3 +1492,10 @@ def test_a_thing_wanted_out_of_the_photo_is_removed(prompt, noun):
 def test_an_edit_said_as_a_gerund_after_a_try(prompt, op, noun):
     # "have a go at removing the people": the removal (not "a go" added, not a thing named "removing the person")
     assert op_and_head(prompt) == (op, noun)
+
+
+@pytest.mark.parametrize("prompt", ["Put this sculpture in a modern museum.", "put the statue in a museum", "put the man in a cafe"])
+def test_a_subject_put_in_a_building_is_a_new_scene(prompt):
+    # "put this sculpture in a modern museum": the scenery around it changes, as "put her in a forest"
+    assert ops(prompt) == ["background"]
+    assert ops("put a cat in a museum") == ["add"]  # a new thing put there
