@@ -2538,6 +2538,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"
      r"(?:scene|image|picture|photo)\s+(?:will|would)\s+look\s+like|(?:an?\s+)?(?:image|picture|version))\s+"
      r"(?:after|once|when)\s+(?P<x>.+)$", "{x}"),
+    # "Generate an ink wash painting-style image", "create a watercolor-style version of this photo": the
+    # photo in that style (an edit of the given picture, not a new thing added)
+    (r"^(?:generate|create|make|produce|render|give\s+me)\s+(?:a|an)\s+(?P<x>(?!new\b).+?)[\s-]+styled?\s+"
+     r"(?:image|picture|photo|version|rendition|edition|copy)(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic))?))?$",
+     "apply a {x} style"),
     # "edit this photo to remove the quote", "photoshop the picture so that the sky is blue": the edit said after it
     (r"^(?:edit|photoshop|retouch|fix)\s+(?:the|this|my|our)\s+(?:image|picture|photo|pic)\s+(?:to|so\s+(?:that\s+)?)\s+(?P<x>.+)$", "{x}"),
     # "transform the image into one where the woman tilts her head": what happens in it

@@ -1499,3 +1499,12 @@ def test_a_subject_put_in_a_building_is_a_new_scene(prompt):
     # "put this sculpture in a modern museum": the scenery around it changes, as "put her in a forest"
     assert ops(prompt) == ["background"]
     assert ops("put a cat in a museum") == ["add"]  # a new thing put there
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Generate an ink wash painting-style image.", "create a watercolor-style version of this photo",
+               "produce an anime-style picture of it"],
+)  # fmt: skip
+def test_an_image_asked_for_in_a_style_is_a_style_edit(prompt):
+    # "Generate an ink wash painting-style image": the given photo in that style, not an added "image"
+    assert ops(prompt) == ["style"]
