@@ -1685,10 +1685,12 @@ def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
     its name, what is said of it (or "on") its value. The person is a definite one ("a man in a coat"
     adds a man)."""
     to = re.match(rf"^(?P<what>.+?)\s+(?:to|on|onto|for)\s+(?:top\s+of\s+)?(?P<who>{_WHO})$", rest.strip(), re.I)
-    if to:
+    side = to and re.match(r"^the\s+(?:far\s+)?(?:left|right|middle|center|centre|back|front|top|bottom)\b", to["who"], re.I)
+    if to and not side:  # not "the man | on the right a straw hat": which man, then what he gets
         return _feature_of(to["who"], to["what"])
     words = rest.strip().split()
-    for split in range(1, len(words)):  # "the old woman | bright red lipstick": the person comes first
+    splits = sorted(range(1, len(words)), key=lambda i: not _WHICH_ONE.search(" ".join(words[:i])))
+    for split in splits:  # "the old woman | bright red lipstick": the person comes first ("the girl in the middle" whole)
         drafts = _feature_of(" ".join(words[:split]), " ".join(words[split:]))
         if drafts:
             return drafts
@@ -1729,6 +1731,12 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": name, "value": said if said and value == "on" and name not in ("hat", "glasses") else value})]
 
 
+# Which one of several is meant, said after the noun ("the man on the right", "the girl in the middle").
+_WHICH_ONE = re.compile(
+    r"\s+(?:on|at|in|to|from)\s+the\s+(?:far\s+)?(?:left|right|middle|center|centre|back|front|top|bottom)(?:\s+side)?$", re.I
+)
+
+
 def _feature_of(who: str, what: str) -> list[Draft] | None:
     parts = re.split(r"\s+and\s+(?=(?:a|an|some|more)\s)", what.strip())
     if len(parts) > 1:  # "a hat and a scarf", "more muscles and a stronger vibe": each that is one
@@ -1738,6 +1746,7 @@ def _feature_of(who: str, what: str) -> list[Draft] | None:
     if not {feature, feature.removesuffix("s")} & (PERSON_FEATURES | WEARABLES | ACCESSORIES.keys()):
         return None
     someone = set(re.findall(r"[a-z]+", what.lower())) & (PERSON_NOUNS | PERSON_PRONOUNS)  # "a man in a coat"
+    who = _WHICH_ONE.sub("", who.strip())  # "the man on the right": the man
     if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or someone or len(what.split()) > 6:
         return None
     if feature in ACCESSORIES:  # "a hat to my grandpa": the character's hat, on or off

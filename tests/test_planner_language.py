@@ -1508,3 +1508,13 @@ def test_a_subject_put_in_a_building_is_a_new_scene(prompt):
 def test_an_image_asked_for_in_a_style_is_a_style_edit(prompt):
     # "Generate an ink wash painting-style image": the given photo in that style, not an added "image"
     assert ops(prompt) == ["style"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name", "value"),
+    [("give the man on the right a straw hat", "hat", "on"), ("give the girl in the middle a red scarf", "scarf", "red")],
+)
+def test_a_person_picked_by_place_still_wears_what_they_are_given(prompt, name, value):
+    # "the man on the right": which man; the hat is his accessory (an attribute of the person), not an added hat
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, "person", name, value)
