@@ -1563,9 +1563,11 @@ def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
 
 # Who does what: the doer runs up to the first action or expression word, so a doer of several words
 # is whole ("make the two main subjects hug", "make the girl in the photo blow a kiss").
+# Movements a body makes that have no closed pose name: a pose "other", described as said ("have her twirl").
+_MOVEMENTS = frozenset("twirl spin pirouette hop leap jog sprint crawl skate surf dive juggle somersault cartwheel sway".split())
 _ACT_OF = re.compile(
     rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
-    rf"(?P<act>(?:{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS}, key=len, reverse=True))})s?)\b(?P<more>.*)$",
+    rf"(?P<act>(?:{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS, *_MOVEMENTS}, key=len, reverse=True))})s?)\b(?P<more>.*)$",
     re.I,
 )
 
@@ -1635,7 +1637,10 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     act = m["act"].lower()
     if act in ("look", "looks") and not _LOOK_WAY.match(m["more"]):  # "make it look old": how it looks
         return None
-    act = act[:-1] if act.endswith("s") and act[:-1] in ACTION_WORDS else act
+    act = act[:-1] if act.endswith("s") and (act[:-1] in ACTION_WORDS or act[:-1] in _MOVEMENTS) else act
+    if act in _MOVEMENTS:  # "have her twirl", "make the dog spin around"
+        said = f"{act}{m['more']}".strip().lower()
+        return _each(turn, m["who"], lambda t: Draft(Op.pose, t, {"pose": "other", "description": said}))
     if act in EXPRESSION_WORDS and not m["more"].strip():
         expression = {"name": "expression", "value": EXPRESSION_WORDS[act]}
         if names_person(m["who"]):  # a person's expression is the person's (as hair and clothes are)

@@ -1518,3 +1518,12 @@ def test_a_person_picked_by_place_still_wears_what_they_are_given(prompt, name, 
     # "the man on the right": which man; the hat is his accessory (an attribute of the person), not an added hat
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, "person", name, value)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"), [("have her twirl", "person"), ("make the girl spin", "girl"), ("make the dog spin around", "dog")]
+)
+def test_a_movement_with_no_pose_name_is_a_pose(prompt, noun):
+    # "have her twirl": a body movement (pose "other", as said), not a state "twirl" of the person
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.pose) == (Op.pose, noun, "other")
