@@ -174,6 +174,8 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
     """Take a noun phrase apart into an ``EntityRef`` (only what is said), a place and a relation."""
     text = strip_image_tail(_clean(text))
     place, text = find_place(text)
+    if place:  # "the people out on the right", "the dog down on the left": the particle points to the place
+        text = re.sub(r"(?<=\w)\s+(?:out|over|down|up|way\s+(?:out|over|down|up)|all\s+the\s+way)$", "", text.rstrip())
     relation = None
     head, comma, after = text.partition(",")  # "an apple, ripe for the picking, within the image"
     modifiers_only = all(_is_modifier(w) for w in WORD.findall(head))  # "a small, orange and white monkey"

@@ -1527,3 +1527,13 @@ def test_a_movement_with_no_pose_name_is_a_pose(prompt, noun):
     # "have her twirl": a body movement (pose "other", as said), not a state "twirl" of the person
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.pose) == (Op.pose, noun, "other")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("Remove the people out on the right.", "person"), ("remove the car over on the left", "car"),
+     ("remove the dog down on the left", "dog")],
+)  # fmt: skip
+def test_a_particle_before_a_place_is_no_part_of_the_noun(prompt, noun):
+    # "the people out on the right": the people, on the right ("out" points there; it is no "people out")
+    assert op_and_head(prompt) == (Op.remove, noun)
