@@ -549,7 +549,7 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if count_change:
         rest = f"{count_change['n']} {count_change['t']}"
     # "add one more next to it", "add another": one more of what the last turn was about
-    rest = re.sub(r"^(?:one\s+more|another)(?=$|\s+(?:next|near|beside|behind|by|on|in|at|to|under|over|above|below|close)\b)", "another one", rest, flags=re.I)
+    rest = re.sub(r"^(?:one\s+more|another|a\s+(?:second|third|fourth|fifth)(?:\s+one)?)(?=$|\s+(?:next|near|beside|behind|by|on|in|at|to|under|over|above|below|close)\b)", "another one", rest, flags=re.I)
     drafts = []
     for phrase in _phrases(rest, turn):
         if (

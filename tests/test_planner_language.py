@@ -1537,3 +1537,10 @@ def test_a_movement_with_no_pose_name_is_a_pose(prompt, noun):
 def test_a_particle_before_a_place_is_no_part_of_the_noun(prompt, noun):
     # "the people out on the right": the people, on the right ("out" points there; it is no "people out")
     assert op_and_head(prompt) == (Op.remove, noun)
+
+
+@pytest.mark.parametrize("follow_up", ["now add a second one next to it", "add a third one", "add a second next to it"])
+def test_a_second_one_is_one_more_of_the_last_thing(follow_up):
+    # "add a second one next to it": one more of what the last turn added (a cherry), not a thing named "second"
+    first = plan("add a cherry on the cake")
+    assert op_and_head(follow_up, PlanContext().advance(first)) == (Op.add, "cherry")
