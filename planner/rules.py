@@ -473,7 +473,11 @@ _MESSAGE = re.compile(
     re.I,
 )
 # A thing added with words on it ("Insert playful speech bubble with text"): the thing, and text on it.
-_WITH_TEXT = re.compile(r"^(?P<x>.+?)\s+(?:with|containing|holding)\s+(?:some\s+|the\s+)?(?:text|words|writing|lettering|a\s+message)$", re.I)
+_WITH_TEXT = re.compile(
+    r"^(?P<x>.+?)\s+(?:with|containing|holding)\s+(?:some\s+|the\s+)?(?:(?:white|black|red|blue|green|yellow|gold|golden|silver|"
+    r"bold|large|small|big)\s+)?(?:text|words|writing|lettering|a\s+message)$",
+    re.I,
+)
 
 
 def _message(rest: str, turn: _Turn) -> list[Draft] | None:
@@ -728,6 +732,11 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         message = _message(rest, turn)  # "change the company name", "change the text on the sign": new words, unsaid
         if message:
             return message
+    lettered = _WITH_TEXT.match(rest) if not _QUOTED.search(rest) else None
+    changed = _change(verb, lettered["x"], turn) if lettered else None
+    things = {id(d.target): d.target for d in changed or [] if d.target is not None and d.target.noun != PERSON}
+    if changed and len(things) == 1:  # "Change the sweater to be blue with white text": the colour, and words on it
+        return [*changed, Draft(Op.text, next(iter(things.values())), {"text": ""})]
     around = re.match(r"^(?:the\s+)?(?:entire\s+|whole\s+)?(?:background|backdrop)\s+(?:surrounding|around|behind)\s+(?P<x>.+)$", rest, re.I)
     if around:  # "make the entire background surrounding the truck pure white": the longest value said last
         words = around["x"].split()

@@ -1544,3 +1544,11 @@ def test_a_second_one_is_one_more_of_the_last_thing(follow_up):
     # "add a second one next to it": one more of what the last turn added (a cherry), not a thing named "second"
     first = plan("add a cherry on the cake")
     assert op_and_head(follow_up, PlanContext().advance(first)) == (Op.add, "cherry")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"), [("Change the sweater to be blue with white text", "sweater"), ("make the shirt red with black lettering", "shirt")]
+)
+def test_a_change_with_text_on_the_thing_is_both(prompt, noun):
+    # "the sweater blue with white text": its colour, and words written on it
+    assert sorted((n.op.value, n.target.noun) for n in edits(prompt)) == [("recolor", noun), ("text", noun)]
