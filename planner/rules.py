@@ -2736,9 +2736,31 @@ def _ensure(rest: str, turn: _Turn) -> list[Draft] | None:
     return _change("make", f"{state['x']} {state['y']}", turn) if state else None
 
 
+# Two looks listed, each named by its head ("Adjust to golden hour lighting, warm tones", "apply cinematic
+# lighting, teal and orange tones"): each is read as a look of its own.
+_LOOK_HEADS = r"(?:lighting|light|tones?|colou?rs|hues|palette|contrast|saturation|grad(?:e|ing)|shadows|highlights)"
+_LOOK_LIST = re.compile(
+    r"^(?:(?:adjust|change|set|switch|turn)\s+(?:(?:it|the\s+(?:image|photo|picture|scene))\s+)?(?:in)?to|add|apply|use|go\s+for|"
+    r"give\s+(?:it|the\s+(?:image|photo|picture))|with)\s+"
+    rf"(?P<a>(?:[\w-]+\s+){{0,3}}{_LOOK_HEADS})\s*(?:,\s*(?:and\s+|plus\s+|with\s+)?|\s+(?:and|plus|with)\s+)"
+    rf"(?P<b>(?:[\w-]+\s+){{0,3}}{_LOOK_HEADS})$",
+    re.I,
+)
+
+
+def _look_list(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _LOOK_LIST.match(clause)
+    if not m:
+        return None
+    first, second = _global(m["a"], turn), _global(m["b"], turn)
+    if not first or not second or {d.op for d in first} == {d.op for d in second}:
+        return None  # one look said twice ("soft light and warm light"): the rules' reading of the whole stands
+    return [*first, *second]
+
+
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     specials = (_pose, _wear, _says, _action, _pose_noun, _turn_body, _onto_plain_background, _subject_somewhere,
-                _blurred_background)  # fmt: skip
+                _blurred_background, _look_list)  # fmt: skip
     for special in specials:
         drafts = special(core, turn)
         if drafts:

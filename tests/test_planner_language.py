@@ -1552,3 +1552,12 @@ def test_a_second_one_is_one_more_of_the_last_thing(follow_up):
 def test_a_change_with_text_on_the_thing_is_both(prompt, noun):
     # "the sweater blue with white text": its colour, and words written on it
     assert sorted((n.op.value, n.target.noun) for n in edits(prompt)) == [("recolor", noun), ("text", noun)]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Adjust to golden hour lighting, warm tones", "apply cinematic lighting, teal and orange tones",
+               "adjust to golden hour lighting and warm tones"],
+)  # fmt: skip
+def test_a_light_and_a_grade_listed_are_both_edits(prompt):
+    # "golden hour lighting, warm tones": two looks, each named by its head (a light and a colour grade)
+    assert ops(prompt) == ["lighting", "tone"]
