@@ -117,7 +117,8 @@ _RELATION_START = re.compile(
 _NOUN_ING = frozenset(
     "ring building painting clothing ceiling king wing string swing thing sling earring bedding railing "
     "frosting icing stuffing pudding dumpling sibling duckling seedling wedding lighting evening "
-    "morning awning spring icing topping dressing filling drawing carving setting sibling lettering".split()
+    "morning awning spring icing topping dressing filling drawing carving setting sibling lettering "
+    "casing housing siding lining packaging coating plating tubing piping flooring roofing paneling panelling tiling".split()
 )
 # Gerunds that name a kind of the noun after them ("a hand washing sink", "the dining table"), not an action.
 _GERUND_MODIFIERS = frozenset(
@@ -191,6 +192,7 @@ def parse_phrase(text: str, context: PlanContext | None = None) -> Phrase:
             and word not in _NOUN_ING
             and len(word) > 4
             and words[i - 1] not in _DETERMINERS
+            and not words[i - 1].endswith(("'s", "s'"))  # "the computer's casing": a noun after an owner
             and words[i - 1] not in NUMBER_WORDS
             and not words[i - 1].isdigit()
             and not (

@@ -671,6 +671,9 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if matter in MATERIAL_WORDS and not re.match(rf"^(?:{_INDEF}|the\s)", new, re.I):
             # "replace the tabletop with imported Italian marble": a matter, not a thing; the same tabletop
             return _each(turn, old, lambda t, said=MATERIAL_WORDS[matter]: Draft(Op.attribute, t, {"name": "material", "value": said}))
+        if matter in _MATTER_HEADS and not re.match(rf"^(?:{_INDEF}|the\s)", new, re.I):
+            # "replace the computer's casing with bamboo fiber composite": a made matter, said as it is made
+            return _each(turn, old, lambda t, said=_describe(new): Draft(Op.attribute, t, {"name": "material", "value": said}))
         if _new_thing(new, turn) is None and not _SAME_KIND.search(new):
             continue
         targets = turn.targets(old)
@@ -704,6 +707,10 @@ _WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]
 
 
 _SIDE_OF = re.compile(r"^(?:the\s+)?(?:left|right|top|bottom|front|back|rear)(?:\s+(?:hand\s+)?side)?\s+of\b", re.I)
+
+
+# Heads of made matters the lexicon's material words do not list ("bamboo fiber composite", "carbon fibre").
+_MATTER_HEADS = frozenset("composite composites fiber fibre fiberglass fibreglass resin alloy laminate veneer plating".split())
 
 
 def _says_where(old: str, new: str) -> bool:

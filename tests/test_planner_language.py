@@ -1561,3 +1561,20 @@ def test_a_change_with_text_on_the_thing_is_both(prompt, noun):
 def test_a_light_and_a_grade_listed_are_both_edits(prompt):
     # "golden hour lighting, warm tones": two looks, each named by its head (a light and a colour grade)
     assert ops(prompt) == ["lighting", "tone"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "value"),
+    [("Replace the computer's casing with bamboo fiber composite.", "casing", "bamboo fiber composite"),
+     ("replace the casing with carbon fiber", "casing", "carbon fiber"), ("replace the boat hull with fiberglass", "boat hull", "fiberglass")],
+)  # fmt: skip
+def test_a_made_matter_put_in_place_of_a_surface_is_its_material(prompt, noun, value):
+    # "the casing with bamboo fiber composite": the same casing in a new matter (as "with Italian marble")
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name, node.params.value) == (Op.attribute, noun, "material", value)
+
+
+@pytest.mark.parametrize(("prompt", "noun"), [("paint the house's siding blue", "siding"), ("paint the computer's casing black", "casing")])
+def test_an_ing_noun_after_an_owner_is_the_noun(prompt, noun):
+    # "the computer's casing": the casing of the computer, no action "casing" of it
+    assert op_and_head(prompt) == (Op.recolor, noun)
