@@ -488,7 +488,20 @@ def _message(rest: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.text, _carrier(m["tail"] or "", turn, place), {"text": ""})]
 
 
+# An action added as a thing ("Add a cherry-eating action", "add a waving gesture to the man"): a pose.
+_ADDED_ACTION = re.compile(
+    r"^(?:a|an|some)\s+(?P<act>[\w\s-]+?)\s+(?:action|pose|gesture|posture|movement|motion)"
+    r"(?:\s+(?:to|for|on)\s+(?P<who>.+))?$",
+    re.I,
+)
+
+
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    action = _ADDED_ACTION.match(rest)
+    if action:  # who does it: the one named, else the person in the photo
+        said = _describe(action["act"])
+        refs = turn.targets(action["who"]) if action["who"] else [EntityRef(noun=PERSON)]
+        return [Draft(Op.pose, r, _pose_params(said) | {"description": said}) for r in refs] or None
     message = _message(rest, turn) if not _QUOTED.search(rest) else None
     if message:  # "add a sale message somewhere"
         return message

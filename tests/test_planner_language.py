@@ -1578,3 +1578,14 @@ def test_a_made_matter_put_in_place_of_a_surface_is_its_material(prompt, noun, v
 def test_an_ing_noun_after_an_owner_is_the_noun(prompt, noun):
     # "the computer's casing": the casing of the computer, no action "casing" of it
     assert op_and_head(prompt) == (Op.recolor, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun", "pose"),
+    [("Add a cherry-eating action without changing the original character.", "person", "other"),
+     ("add a waving gesture", "person", "wave"), ("add a running pose to the man", "man", "run")],
+)  # fmt: skip
+def test_an_action_added_as_a_thing_is_a_pose(prompt, noun, pose):
+    # "add a cherry-eating action": someone does it (a pose), no "action" object is put in the picture
+    (node,) = [n for n in edits(prompt) if n.op is not Op.identity_lock]
+    assert (node.op, node.target.noun, node.params.pose) == (Op.pose, noun, pose)
