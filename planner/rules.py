@@ -1655,6 +1655,27 @@ def _turn_body(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.pose, targets[0] if targets else EntityRef(noun=PERSON), params)]
 
 
+# Someone shown doing something ("show the person picking their nose", "depict the dog chasing a ball"): a pose.
+_SHOWN_DOING = re.compile(rf"^(?:show|depict|portray)\s+(?P<who>{_WHO})\s+(?P<act>[a-z]{{3,}}ing)\b(?P<more>.*)$", re.I)
+
+
+def _shown_doing(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _SHOWN_DOING.match(clause)
+    words = set(re.findall(r"[a-z]+", m["who"].lower())) if m else set()
+    if not m or not (names_person(m["who"]) or words & ANIMAL_NOUNS) or m["act"].lower() in _NOUN_INGS:
+        return None
+    said = _describe(f"{m['act']}{m['more']}")
+    stem = m["act"].lower().removesuffix("ing")
+    face = next((w for w in (stem, stem + "e", stem[:-1]) if w in EXPRESSION_WORDS), None) if not m["more"].strip() else None
+    if face and names_person(m["who"]):  # "show her laughing": her expression
+        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[face]})]
+    who = [EntityRef(noun=PERSON)] if m["who"].lower() in ("him", "her", "them", "me") else turn.targets(m["who"])
+    return [Draft(Op.pose, t, _pose_params(said) | {"description": said}) for t in who] or None
+
+
+_NOUN_INGS = frozenset("clothing wedding painting drawing building ring earring".split())
+
+
 def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     """What someone does: "make the dog sit", "have him wave at the camera" (a pose, its name closed:
     ``lexicon.POSES``), "make the man smile" (an expression: an attribute)."""
@@ -2587,7 +2608,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:image|picture|photo|version|rendition|edition|copy)(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic))?))?$",
      "apply a {x} style"),
     # "edit this photo to remove the quote", "photoshop the picture so that the sky is blue": the edit said after it
-    (r"^(?:edit|photoshop|retouch|fix)\s+(?:the|this|my|our)\s+(?:image|picture|photo|pic)\s+(?:to|so\s+(?:that\s+)?)\s+(?P<x>.+)$", "{x}"),
+    (r"^(?:edit|photoshop|retouch|fix|modify|alter)\s+(?:the|this|my|our)\s+(?:image|picture|photo|pic)\s+(?:to|so\s+(?:that\s+)?)\s+(?P<x>.+)$", "{x}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
      r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),
@@ -2780,7 +2801,7 @@ def _look_list(clause: str, turn: _Turn) -> list[Draft] | None:
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     specials = (_pose, _wear, _says, _action, _pose_noun, _turn_body, _onto_plain_background, _subject_somewhere,
-                _blurred_background, _look_list)  # fmt: skip
+                _blurred_background, _look_list, _shown_doing)  # fmt: skip
     for special in specials:
         drafts = special(core, turn)
         if drafts:

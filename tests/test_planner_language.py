@@ -1589,3 +1589,14 @@ def test_an_action_added_as_a_thing_is_a_pose(prompt, noun, pose):
     # "add a cherry-eating action": someone does it (a pose), no "action" object is put in the picture
     (node,) = [n for n in edits(prompt) if n.op is not Op.identity_lock]
     assert (node.op, node.target.noun, node.params.pose) == (Op.pose, noun, pose)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("Modify the image to show the person picking their nose.", "person"), ("show the dog chasing a ball", "dog"),
+     ("edit the photo to show the man sitting", "man")],
+)  # fmt: skip
+def test_someone_shown_doing_something_is_a_pose(prompt, noun):
+    # "modify the image to show the person picking their nose": what the person does, not a style of the image
+    assert op_and_head(prompt) == (Op.pose, noun)
+    assert ops("show her laughing") == ["attribute"]  # a face: the expression
