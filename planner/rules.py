@@ -16,6 +16,7 @@ of real English onto the schema are choices worth knowing:
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable
@@ -198,7 +199,7 @@ _SEPARATOR = re.compile(
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?{_VERB}\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
       |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
@@ -278,7 +279,7 @@ _INSTEAD_OF = re.compile(r"^(?P<x>\s*instead\s+of\s+[^,.;]+),", re.I)
 
 def normalize(prompt: str) -> str:
     """NFKC, straight quotes, no control characters, single spaces (offsets refer to this text)."""
-    text = unicodedata.normalize("NFKC", prompt)
+    text = unicodedata.normalize("NFKC", html.unescape(prompt))  # "black&amp;white" as scraped from a forum page
     text = text.translate(
         str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'"})
     )
@@ -286,7 +287,7 @@ def normalize(prompt: str) -> str:
     text = _TYPO.sub(lambda m: TYPOS[m[0].lower()], text)
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
-    text = re.sub(r"\s+&\s+", " and ", text)  # "black & white"
+    text = re.sub(r"\s+&\s+|(?<=[a-z]{3})&(?=[a-z]{3})", " and ", text)  # "black & white", "black&white"
     text = re.sub(r"(?<=[a-z]{3})/(?=[a-z]{3})", " and ", text)  # "the lighting/contrast": both
     return re.sub(r"[ \t]+", " ", text).strip()
 
@@ -1611,7 +1612,16 @@ _BLURRED_BACKGROUND = re.compile(
 
 def _blurred_background(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _BLURRED_BACKGROUND.match(clause)
+    if _BLACKED_OUT.match(clause):  # "blackout the background completely so that only the people show"
+        return [Draft(Op.background, params={"color": "black"})]
     return [Draft(Op.background, params={"description": "blurred"})] if m else None
+
+
+_BLACKED_OUT = re.compile(
+    r"^(?:blackout|black\s+out|black-out)\s+(?:the\s+|this\s+|my\s+)?(?:entire\s+|whole\s+)?(?:background|backdrop)"
+    r"(?:\s+(?:completely|entirely|fully|totally))?(?:\s+(?:so|to|leaving|until)\b.*)?$",
+    re.I,
+)
 
 
 # What a carrier of text says, unquoted: "make the sign say go instead of stop", "have the banner read happy birthday".

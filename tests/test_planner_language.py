@@ -1600,3 +1600,16 @@ def test_someone_shown_doing_something_is_a_pose(prompt, noun):
     # "modify the image to show the person picking their nose": what the person does, not a style of the image
     assert op_and_head(prompt) == (Op.pose, noun)
     assert ops("show her laughing") == ["attribute"]  # a face: the expression
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("[Specific] Change the pic to black&amp;white and blackout the background completely so that only the clearly "
+      "visible things can be seen", ["background", "tone"]),
+     ("make it black &amp; white", ["tone"]), ("add the text &quot;SALE&quot; on the sign", ["text"])],
+)  # fmt: skip
+def test_html_entities_of_scraped_prompts_are_read_as_their_characters(prompt, expected):
+    # "black&amp;white" as a forum page stores it: the "&amp;" is "&" (its ";" is no clause break); blacking out
+    # the background is a black background
+    assert ops(prompt) == expected
+    assert edits("Change the pic to black&white")[0].params.tone == "grayscale"
