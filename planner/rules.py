@@ -1856,7 +1856,19 @@ def _onto_plain_background(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.extract, r, {"background": m["b"].lower()}) for r in refs] or None
 
 
+# Subjects said bare, put into a setting ("place dogs and sled baby into a snowy winter landscape"): the
+# photo's subjects in a new scene (a new thing put in a setting is said with "a": "put a dog in a landscape").
+_BARE_INTO_SETTING = re.compile(
+    r"^(?:put|place|set|drop|transport|teleport)\s+(?P<who>(?!(?:a|an|some|one|two|three|\d+)\b)[a-z][a-z\s,'-]*?)\s+"
+    r"(?:into|in|onto|on)\s+(?P<where>(?:a|an)\s+.+)$",
+    re.I,
+)
+
+
 def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
+    bare = _BARE_INTO_SETTING.match(clause)
+    if bare and names_setting(bare["where"]) and not is_image(bare["who"]) and not parse_place(bare["where"]):
+        return [Draft(Op.background, params={"description": _describe(bare["where"])})]
     m = _SUBJECT_SOMEWHERE.match(clause)
     # anything made to be somewhere ("make the hedgehog in Italy") or put in a new scene ("put it on a
     # wet city street"); only a person is put in a place that is a thing ("put the cup on the table"

@@ -1613,3 +1613,12 @@ def test_html_entities_of_scraped_prompts_are_read_as_their_characters(prompt, e
     # the background is a black background
     assert ops(prompt) == expected
     assert edits("Change the pic to black&white")[0].params.tone == "grayscale"
+
+
+@pytest.mark.parametrize(
+    "prompt", ["[Specific] Can somebody place dogs and sled baby into a snowy winter landscape?", "place cats into a forest landscape"]
+)
+def test_bare_subjects_put_into_a_setting_get_a_new_scene(prompt):
+    # "place dogs and sled baby into a snowy winter landscape": the photo's subjects, a new scene around them
+    assert ops(prompt) == ["background"]
+    assert ops("put a dog in a snowy landscape") == ["add"]  # a new dog, put there
