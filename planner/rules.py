@@ -1594,7 +1594,7 @@ def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
 # Who does what: the doer runs up to the first action or expression word, so a doer of several words
 # is whole ("make the two main subjects hug", "make the girl in the photo blow a kiss").
 # Movements a body makes that have no closed pose name: a pose "other", described as said ("have her twirl").
-_MOVEMENTS = frozenset("twirl spin pirouette hop leap jog sprint crawl skate surf dive juggle somersault cartwheel sway".split())
+_MOVEMENTS = frozenset("twirl spin pirouette hop leap jog sprint crawl skate surf dive juggle somersault cartwheel sway float hover".split())
 _ACT_OF = re.compile(
     rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
     rf"(?P<act>(?:{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS, *_MOVEMENTS}, key=len, reverse=True))})s?)\b(?P<more>.*)$",
@@ -1698,6 +1698,10 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
     if act in ("look", "looks") and not _LOOK_WAY.match(m["more"]):  # "make it look old": how it looks
         return None
     act = act[:-1] if act.endswith("s") and (act[:-1] in ACTION_WORDS or act[:-1] in _MOVEMENTS) else act
+    toward = re.match(r"^\s+(?:(?:a\s+(?:bit|little|lot)|much|even|slightly|way)\s+)*(?P<d>higher|lower|upwards?|downwards?|up|down)\b", m["more"], re.I)
+    comparative = toward and toward["d"].lower() in ("higher", "lower")  # "jump up" is a jump; "fly higher" goes up
+    if toward and act in ("fly", "float", "hover", "swim") and (comparative or act != "swim"):  # "make it fly higher in the sky"
+        return _moves(turn, m["who"], {"direction": parse_direction(toward["d"])})
     if act in _MOVEMENTS:  # "have her twirl", "make the dog spin around"
         said = f"{act}{m['more']}".strip().lower()
         return _each(turn, m["who"], lambda t: Draft(Op.pose, t, {"pose": "other", "description": said}))

@@ -1622,3 +1622,13 @@ def test_bare_subjects_put_into_a_setting_get_a_new_scene(prompt):
     # "place dogs and sled baby into a snowy winter landscape": the photo's subjects, a new scene around them
     assert ops(prompt) == ["background"]
     assert ops("put a dog in a snowy landscape") == ["add"]  # a new dog, put there
+
+
+@pytest.mark.parametrize(
+    ("prompt", "direction"), [("make the bird fly lower", "down"), ("make the balloon float higher", "up"), ("make the kite fly up", "up")]
+)
+def test_flying_higher_or_lower_is_a_move(prompt, direction):
+    # "make it fly higher in the sky": the thing goes up in the picture (a move), it is already flying
+    (node,) = edits(prompt)
+    assert (node.op, node.params.direction) == (Op.move, direction)
+    assert ops("make the dog jump up") == ["pose"] and ops("make the bird fly") == ["pose"]
