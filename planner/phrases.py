@@ -260,6 +260,13 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
         two = _target(f"{places['x']} {places['at']} {places['q']}", context)
         if one and two:
             return one + two
+    # "beer, water and person sitting to the left", "the cat, dog and bird": a list, each item a thing
+    listed = _LISTED.fullmatch(text)
+    items = [p.strip() for p in listed["items"].split(",")] + [listed["last"].strip()] if listed else []
+    if items and all(items) and all(len(p.split()) <= 4 and not all(_is_modifier(w) for w in WORD.findall(p)) for p in items[:-1]):
+        listed_refs = [_target(p, context) for p in items]
+        if all(listed_refs) and not any(canonical_color((WORD.findall(p) or [""])[-1]) for p in items[:-1]):
+            return [r for refs in listed_refs for r in refs]  # type: ignore[union-attr]
     # "the circle and the square": each part must start like a noun phrase of its own
     parts = [p for p in _AND_THE.split(text) if p]
     if len(parts) == 1:  # "black writing and white cartoon bubble": a noun ends the first part
@@ -275,6 +282,7 @@ def parse_targets(text: str, context: PlanContext | None) -> list[EntityRef] | N
     return _target(text, context)
 
 
+_LISTED = re.compile(r"(?P<items>[^,]+(?:,\s*[^,]+)*?),?\s+(?:and|&)\s+(?P<last>[^,]+)")
 _TWO_PLACES = re.compile(
     rf"^(?P<x>.+?)\s+(?P<at>on|at|in)\s+(?:the\s+)?(?P<p>{_PLACE})\s+(?:and|or)\s+(?:(?:on|at|in)\s+)?(?:the\s+)?(?P<q>{_PLACE})$"
 )

@@ -1632,3 +1632,14 @@ def test_flying_higher_or_lower_is_a_move(prompt, direction):
     (node,) = edits(prompt)
     assert (node.op, node.params.direction) == (Op.move, direction)
     assert ops("make the dog jump up") == ["pose"] and ops("make the bird fly") == ["pose"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "nouns"),
+    [("remove beer, water and person sitting to the left  from image", ["beer", "person", "water"]),
+     ("remove the cat, dog and bird", ["bird", "cat", "dog"]), ("paint the cups, plates and bowls red", ["bowl", "cup", "plate"])],
+)  # fmt: skip
+def test_a_list_of_bare_nouns_names_each_thing(prompt, nouns):
+    # "beer, water and person": three things, not a "beer water"; "a small, orange and white monkey" stays one
+    assert sorted(n.target.noun for n in edits(prompt)) == nouns
+    assert [n.target.noun for n in edits("add a small, orange and white monkey")] == ["monkey"]
