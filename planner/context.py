@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op
-from nanoedit.graphs.lexicon import PERSON_NOUNS
+from nanoedit.graphs.lexicon import PERSON_NOUNS, WEARABLES
 
 
 class PlanContext(BaseModel):
@@ -64,10 +64,21 @@ class PlanContext(BaseModel):
             after = node.target_after()
             if after is not None:
                 entities.append(after)
-                edited.append(after)
+                edited.append(_worn_thing(node) or after)
         last = edited if touched_objects else list(self.last_targets)
         edits = [n for n in graph.nodes if n.op is not Op.identity_lock] or list(self.last_edits)
         return self.model_copy(update={"entities": entities, "last_targets": last, "last_edits": edits})
+
+
+def _worn_thing(node: EditNode) -> EntityRef | None:
+    """What a person was given to wear ("give the person a vintage dress", "give her a hat"): the next turn's
+    "it" ("make it emerald green") is the dress or the hat, not the person."""
+    name = getattr(node.params, "name", None)
+    if node.op is not Op.attribute or node.target is None or node.target.noun not in PERSON_NOUNS or not name:
+        return None
+    if name not in WEARABLES and name not in ("hat", "glasses"):
+        return None
+    return EntityRef(noun=name, attributes={"of": node.target.noun})
 
 
 def _refers_to(said: EntityRef, entity: EntityRef) -> bool:

@@ -1643,3 +1643,15 @@ def test_a_list_of_bare_nouns_names_each_thing(prompt, nouns):
     # "beer, water and person": three things, not a "beer water"; "a small, orange and white monkey" stays one
     assert sorted(n.target.noun for n in edits(prompt)) == nouns
     assert [n.target.noun for n in edits("add a small, orange and white monkey")] == ["monkey"]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [("Give the person a vintage 1950s style dress", "make it emerald green", (Op.recolor, "dress")),
+     ("give her a hat", "make it red", (Op.recolor, "hat"))],
+)  # fmt: skip
+def test_it_after_a_person_is_given_something_to_wear_is_that_thing(first, then, expected):
+    # "give the person a dress", then "make it emerald green": the dress, not the person
+    assert op_and_head(then, PlanContext().advance(plan(first))) == expected
+    hair = PlanContext().advance(plan("make her hair shorter"))
+    assert op_and_head("now make it curly", hair) == (Op.attribute, "person")  # hair is no garment
