@@ -2428,6 +2428,9 @@ class RulePlanner(Planner):
         if pending:
             warnings.extend(f"unparsed: {span!r} (no edit to attach it to)" for span in pending)
         drafts = [d for group in groups for d in group]
+        if any(d.op is Op.extract and d.params.get("background") for d in drafts):  # the cut-out says its background:
+            drafts = [d for d in drafts if not (d.op is Op.background and d.params == {"description": "plain"})]  # "delete
+            # everything in the background and put the dog on a plain white background" is one cut-out
         lock = [d for d in drafts if d.op is Op.identity_lock and d.target is None]
         if turn.person and not lock:
             drafts.insert(0, Draft(Op.identity_lock))

@@ -1655,3 +1655,13 @@ def test_it_after_a_person_is_given_something_to_wear_is_that_thing(first, then,
     assert op_and_head(then, PlanContext().advance(plan(first))) == expected
     hair = PlanContext().advance(plan("make her hair shorter"))
     assert op_and_head("now make it curly", hair) == (Op.attribute, "person")  # hair is no garment
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Delete everything in the background and put the dog on a plain white background.",
+               "remove the background and put the cat on a white background"],
+)  # fmt: skip
+def test_clearing_the_background_for_a_cut_out_is_part_of_the_cut_out(prompt):
+    # the background cleared, then the subject put on a plain one: one cut-out onto that background
+    assert ops(prompt) == ["extract"]
+    assert ops("remove the background") == ["background"]
