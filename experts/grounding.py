@@ -165,17 +165,8 @@ class GroundingContext:
 
 
 def palette() -> dict[str, tuple[int, int, int]]:
-    """The named RGB palette of the basic colour words.
-
-    NOTE: it belongs in the one lexicon (``nanoedit.graphs.lexicon``); until the lexicon holds the
-    RGB values (today it holds the names, ``BASIC_COLORS``) they are read from the toy world's vocab,
-    the only place that defines them. This is the one import of ``nanoedit.toyworld`` from experts,
-    and it goes once the palette moves.
-    """
-    table = getattr(lexicon, "COLORS", None) or getattr(lexicon, "COLOR_RGB", None)
-    if not isinstance(table, dict):
-        from nanoedit.toyworld.vocab import COLORS as table  # noqa: N811 - see the note above
-    return dict(table)
+    """The named RGB palette of the basic colour words (the lexicon's ``COLOR_RGB``)."""
+    return dict(lexicon.COLOR_RGB)
 
 
 def _palette_array() -> tuple[list[str], np.ndarray]:

@@ -15,19 +15,22 @@ from .schema import DIRECTIONS, POSITIONS, SIZES
 
 __all__ = ["DIRECTIONS", "POSITIONS", "SIZES"]  # the rest is public by name; these are re-exported
 
-BASIC_COLORS = (
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "blue",
-    "purple",
-    "pink",
-    "brown",
-    "black",
-    "white",
-    "gray",
-)
+# The basic colour words and what each looks like (sRGB): grounding scores a region's colour against
+# these, and the toy world paints with them. Pairwise far apart, so pixels tell any two apart.
+COLOR_RGB: dict[str, tuple[int, int, int]] = {
+    "red": (220, 40, 40),
+    "orange": (245, 140, 20),
+    "yellow": (250, 220, 40),
+    "green": (40, 170, 70),
+    "blue": (40, 90, 220),
+    "purple": (140, 60, 190),
+    "pink": (250, 130, 190),
+    "brown": (120, 70, 30),
+    "black": (25, 25, 25),
+    "white": (245, 245, 245),
+    "gray": (135, 135, 135),
+}
+BASIC_COLORS = tuple(COLOR_RGB)
 COLOR_ALIASES = {"grey": "gray", "violet": "purple", "golden": "gold", "colourless": "white"}
 EXTRA_COLORS = (
     "gold", "silver", "beige", "cyan", "magenta", "teal", "navy", "turquoise", "maroon", "crimson",

@@ -238,9 +238,9 @@ def test_shape_scorer_tells_the_five_shapes_apart():
     assert total >= 200 and right / total >= 0.95
 
 
-def test_grounding_does_not_import_the_toy_world_or_evals():
+def test_grounding_does_not_import_the_toy_world_or_evals_even_for_its_palette():
     code = (
-        "import sys; import nanoedit.experts.grounding, nanoedit.experts.clip; "
+        "import sys; import nanoedit.experts.grounding as g, nanoedit.experts.clip; g.palette(); "
         "bad = [m for m in sys.modules if m.startswith(('nanoedit.toyworld', 'nanoedit.evals'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -2,10 +2,10 @@
 
 Every word comes from the one lexicon (``nanoedit.graphs.lexicon``), which the planner reads too, so
 the gold graphs and the planner agree by construction (``"checker"``, not ``"checkerboard"``;
-``"person"``, not ``"character"``). The planner never imports this module. What is the toy world's
-own: the palette's RGB values, which styles/tones/lightings it renders, and which of the lexicon's
-words the generator prints (a fixed selection, so generated data stays the same when the lexicon
-learns new words).
+``"person"``, not ``"character"``), and its palette is the lexicon's colours. The planner never
+imports this module. What is the toy world's own: which styles/tones/lightings it renders, and which
+of the lexicon's words the generator prints (a fixed selection, so generated data stays the same
+when the lexicon learns new words).
 """
 
 from __future__ import annotations
@@ -56,21 +56,8 @@ __all__ = [
     "TONE_WORDS",
 ]
 
-# Named palette (RGB), one per basic colour name of the lexicon. Pairwise far apart so the oracle
-# can tell any two colours apart by pixels.
-COLORS: dict[str, tuple[int, int, int]] = {
-    "red": (220, 40, 40),
-    "orange": (245, 140, 20),
-    "yellow": (250, 220, 40),
-    "green": (40, 170, 70),
-    "blue": (40, 90, 220),
-    "purple": (140, 60, 190),
-    "pink": (250, 130, 190),
-    "brown": (120, 70, 30),
-    "black": (25, 25, 25),
-    "white": (245, 245, 245),
-    "gray": (135, 135, 135),
-}
+# The palette: the lexicon's colour words, painted as the lexicon says they look.
+COLORS: dict[str, tuple[int, int, int]] = dict(lexicon.COLOR_RGB)
 
 
 # The character stands in the middle column's two lower cells; objects use the other seven.
