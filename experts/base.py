@@ -19,7 +19,7 @@ from nanoedit.graphs import POSITIONS, EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
 from . import primitives
-from .regions import centroid, edit_region
+from .regions import box_centre, centroid, edit_region
 
 
 def node_prompt(node: EditNode) -> str:
@@ -201,15 +201,14 @@ def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> Edit
 
 
 def _offset(node: EditNode, mask: np.ndarray) -> tuple[float, float]:
-    """The (dx, dy) pixels a move shifts its object: its box's centre to a named cell's centre (a
-    triangle's mass sits low in its box), or one cell over."""
+    """The (dx, dy) pixels a move shifts its object: its box's centre to a named cell's centre, or
+    one cell over."""
     size = mask.shape[-1]
     p = node.params
     if p.position:
         if p.position not in POSITIONS:
             raise EditorError(f"cannot move to {p.position!r}; name one of: {', '.join(POSITIONS)}")
-        ys, xs = np.nonzero(mask)
-        cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
+        cx, cy = box_centre(mask)
         index = POSITIONS.index(p.position)
         return (index % GRID + 0.5) * size / GRID - cx, (index // GRID + 0.5) * size / GRID - cy
     sx, sy = STEP[p.direction]

@@ -25,6 +25,8 @@ from scipy import ndimage
 from nanoedit.backbone.samplers import SAMPLERS, Guidance, generate
 from nanoedit.errors import EditorError
 
+from .regions import box_centre
+
 
 @dataclass
 class Backbone:
@@ -154,8 +156,7 @@ def composite(
     """
     _, _, height, width = image.shape
     onto = image if onto is None else onto
-    ys, xs = np.nonzero(cutout)
-    if ys.size == 0:
+    if not cutout.any():
         raise EditorError("the cut-out to paste is empty; ground the target first")
     core = ndimage.binary_erosion(cutout, border_value=0)
     core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
@@ -168,7 +169,7 @@ def composite(
     coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
     rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
     signed = np.where(rim, 0.5 - coverage, signed)
-    cy, cx = (ys.min() + ys.max() + 1) / 2, (xs.min() + xs.max() + 1) / 2
+    cx, cy = box_centre(cutout)
     # each output pixel centre, mapped back into the source, in grid_sample's [-1, 1] (align_corners=False)
     u = ((torch.arange(width) + 0.5 - cx - dx) / scale + cx) / width * 2 - 1
     v = ((torch.arange(height) + 0.5 - cy - dy) / scale + cy) / height * 2 - 1

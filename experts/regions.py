@@ -43,6 +43,13 @@ def centroid(mask: np.ndarray) -> tuple[float, float]:
     return float(xs.mean()) + 0.5, float(ys.mean()) + 0.5
 
 
+def box_centre(mask: np.ndarray) -> tuple[float, float]:
+    """(x, y) of the centre of a mask's bounding box, in pixels: where a drawn shape is centred (a
+    triangle's mass, its ``centroid``, sits low in its box)."""
+    x0, y0, x1, y1 = _bbox(mask)
+    return (x0 + x1) / 2, (y0 + y1) / 2
+
+
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
     ys, xs = np.nonzero(mask)
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
