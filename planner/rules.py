@@ -338,6 +338,12 @@ class Draft:
             return None
 
 
+def _person_looks(name: str, value: Any) -> Draft:
+    """The person's look changed: one attribute of the character ("hair_color", "expression", "hat"),
+    which belongs to the person, not to the part named ("make her hair red" edits the person)."""
+    return Draft(Op.attribute, EntityRef(noun=PERSON), {"name": name, "value": value})
+
+
 class Unresolved(Exception):
     """A clause names something the context cannot supply ("it" with nothing edited before)."""
 
@@ -460,7 +466,7 @@ def _color_onto(color: str, prep: str, where: str, turn: _Turn) -> list[Draft] |
     if {head, f"{head}s"} & TONAL_RANGES:  # "cool blue tones to the shadows": split toning
         return _tone(f"{color} {prep} {_describe(where)}")
     if {head, f"{head}s"} & BODY_PARTS and names_person(where):
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "makeup", "value": f"{color} on the {head}"})]
+        return [_person_looks("makeup", f"{color} on the {head}")]
     if not re.fullmatch(_ONTO, prep):
         return None  # "blue above the house" puts no colour on the house
     return _each(turn, where, lambda t: Draft(Op.recolor, t, {"color": color}))
@@ -931,7 +937,7 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
             return None
     part = _body_part(old, turn)
     if part:  # "make his eyes red and teary": the person's looks, as said
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": _describe(change)})]
+        return [_person_looks(part, _describe(change))]
     try:
         refs = parse_targets(old, turn.context)
     except Unresolved:
@@ -1084,7 +1090,7 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
     part = _body_part(old, turn)
     if part and value.kind != "noun":  # "make my eyes bigger", "whiten her face": the person's looks
         said = ("larger" if value.value > 1 else "smaller") if value.kind == "scale" else _describe(str(value.value))
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": said})]
+        return [_person_looks(part, said)]
     looked = parse_phrase(old, turn.context).ref if value.kind in ("lighting", "tone", "looks") else None
     if looked is not None and (looked.noun == "sky" or re.search(r"\bsky$", old, re.I)):  # "the sky behind it", "the water and the sky"
         return _apply("it", value, turn)
@@ -1130,7 +1136,7 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
             return _tone(said)
     if value.kind == "color" and (old.lower() in PERSON_PRONOUNS or (who and (who.noun or "").split()[-1] in PERSON_NOUNS)):
         if value.value in SKIN_TONES:
-            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": str(value.value)})]
+            return [_person_looks("skin", str(value.value))]
         if value.value in HAIR_COLORS:  # "make her blonde": her hair
             return _hair_color(value, str(value.value))
     builders: dict[str, Callable[[EntityRef], Draft | list[Draft]]] = {
@@ -1162,7 +1168,7 @@ def _hairstyle(old: str, value: Value | None) -> list[Draft] | None:
         return None
     if set(re.findall(r"[a-z]+", old.lower())) & ANIMAL_NOUNS:  # "the dog's haircut": no person's looks
         return None
-    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hairstyle", "value": _describe(str(value.value))})]
+    return [_person_looks("hairstyle", _describe(str(value.value)))]
 
 
 _BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}
@@ -1197,7 +1203,7 @@ def _body_part(said: str, turn: _Turn) -> str | None:
 def _hair_color(value: Value | None, said: str) -> list[Draft]:
     """The person's hair in a new colour: the colour ``value`` when it is one, else what was said."""
     color = str(value.value) if value is not None and value.kind == "color" else _describe(said)
-    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": color})]
+    return [_person_looks("hair_color", color)]
 
 
 def _is_look(old: str) -> str | None:
@@ -1245,14 +1251,14 @@ def _replacement(target: EntityRef, new: EntityRef, same_kind: bool = False, lik
     it (``likeness``): "replace the vase with a sculpture" puts another thing there."""
     said = (new.noun or "").split()
     if said and said[-1] in EXPRESSION_WORDS and (target.noun or "").split()[-1] in EXPRESSION_WORDS:
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[said[-1]]})]
+        return [_person_looks("expression", EXPRESSION_WORDS[said[-1]])]
     if likeness and said and said[-1] in LIKENESS_NOUNS:
         return [Draft(Op.attribute, target, {"name": "state", "value": new.noun})]
     old = (target.noun or "").split()
     wearer = target.attributes.get("of")
     worn = (wearer is not None and names_person(wearer)) or old[-1:] and old[-1] in GARMENT_NOUNS  # not "the tie" alone
     if said and old and {said[-1], old[-1]} <= WEARABLES and worn:
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": old[-1], "value": new.noun})]  # "his shirt to a jacket"
+        return [_person_looks(old[-1], new.noun)]  # "his shirt to a jacket"
     new_words = [w for w in said[:-1] if w not in old]
     states = [w for w in new_words if same_kind or _STATE_WORD.search(w) or w in FORM_WORDS or w in SEASONS]
     if said and old and said[-1] == old[-1] and (states or not new_words):
@@ -1283,7 +1289,7 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     hair = re.search(r"\b(?P<c>[a-z]+(?:\s+[a-z]+)?)\s+hair\b", rest, re.I)
     color = hair and (parse_color(hair["c"]) or parse_color(hair["c"].split()[-1]))  # "the figure | black hair"
     if color:
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hair_color", "value": color})]
+        return [_person_looks("hair_color", color)]
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
@@ -1375,7 +1381,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         animal = set(re.findall(r"[a-z]+", region.lower())) & ANIMAL_NOUNS  # "the dog's skin": no person's
         if skin and verb in ("lighten", "darken", "brighten") and not animal and not (skin["who"] and not names_person(skin["who"])):
             said = "lighter" if verb != "darken" else "darker"  # "Lighten skin of man.": the person's skin, no light
-            return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "skin", "value": said})]
+            return [_person_looks("skin", said)]
         if verb.startswith("colo") and region and not is_image(region):  # "colorize the tattoo (red)"
             return _change("colour", region, turn) or _each(turn, region, lambda t: Draft(Op.recolor, t, {"color": "full color"}))
         also = re.match(r"^(?:the\s+)?(?:image|picture|photo|scene)\s+and\s+(?P<q>.+)$", region, re.I)
@@ -1678,7 +1684,7 @@ def _shown_doing(clause: str, turn: _Turn) -> list[Draft] | None:
     stem = m["act"].lower().removesuffix("ing")
     face = next((w for w in (stem, stem + "e", stem[:-1]) if w in EXPRESSION_WORDS), None) if not m["more"].strip() else None
     if face and names_person(m["who"]):  # "show her laughing": her expression
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "expression", "value": EXPRESSION_WORDS[face]})]
+        return [_person_looks("expression", EXPRESSION_WORDS[face])]
     who = [EntityRef(noun=PERSON)] if m["who"].lower() in ("him", "her", "them", "me") else turn.targets(m["who"])
     return [Draft(Op.pose, t, _pose_params(said) | {"description": said}) for t in who] or None
 
@@ -1706,10 +1712,10 @@ def _action(clause: str, turn: _Turn) -> list[Draft] | None:
         said = f"{act}{m['more']}".strip().lower()
         return _each(turn, m["who"], lambda t: Draft(Op.pose, t, {"pose": "other", "description": said}))
     if act in EXPRESSION_WORDS and not m["more"].strip():
-        expression = {"name": "expression", "value": EXPRESSION_WORDS[act]}
+        expression = EXPRESSION_WORDS[act]
         if names_person(m["who"]):  # a person's expression is the person's (as hair and clothes are)
-            return [Draft(Op.attribute, EntityRef(noun=PERSON), expression)]
-        return _each(turn, m["who"], lambda t: Draft(Op.attribute, t, expression))
+            return [_person_looks("expression", expression)]
+        return _each(turn, m["who"], lambda t: Draft(Op.attribute, t, {"name": "expression", "value": expression}))
     if act not in ACTION_WORDS or act in ("hold", "read", "eat", "drink", "ride") and not m["more"].strip():
         return None
     said = f"{act}{m['more']}".strip().lower()
@@ -1726,13 +1732,7 @@ def _hair(clause: str, turn: _Turn) -> list[Draft] | None:
         colors = [parse_color(w) for w in re.findall(r"[a-z]+", part.lower())]
         colors = [c for c in colors if c]
         if colors:
-            return [
-                Draft(
-                    Op.attribute,
-                    EntityRef(noun=PERSON),
-                    {"name": "hair_color", "value": colors[-1] if part is after else colors[0]},
-                )
-            ]
+            return [_person_looks("hair_color", colors[-1] if part is after else colors[0])]
     return None
 
 
@@ -1745,7 +1745,7 @@ def _accessory(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     others = [w for w in words if w not in ACCESSORIES and w not in _ACCESSORY_FILLER]
     if others:
         return None
-    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": n, "value": value}) for n in sorted(names)]
+    return [_person_looks(n, value) for n in sorted(names)]
 
 
 def _person_feature(rest: str, turn: _Turn) -> list[Draft] | None:
@@ -1797,7 +1797,7 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
         return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))
     name = ACCESSORIES.get(head, head)
-    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": name, "value": said if said and value == "on" and name not in ("hat", "glasses") else value})]
+    return [_person_looks(name, said if said and value == "on" and name not in ("hat", "glasses") else value)]
 
 
 # Which one of several is meant, said after the noun ("the man on the right", "the girl in the middle").
@@ -1819,9 +1819,9 @@ def _feature_of(who: str, what: str) -> list[Draft] | None:
     if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or someone or len(what.split()) > 6:
         return None
     if feature in ACCESSORIES:  # "a hat to my grandpa": the character's hat, on or off
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": ACCESSORIES[feature], "value": "on"})]
+        return [_person_looks(ACCESSORIES[feature], "on")]
     said = what.lower()[: -len(feature)].strip()
-    return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": feature, "value": said or "on"})]
+    return [_person_looks(feature, said or "on")]
 
 
 # "put her on a beach", "take him to Paris", "put the girl in front of the Eiffel Tower": the person
@@ -2006,10 +2006,10 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if not what or is_image(what):
         return None
     if re.search(r"\bhair\b", what, re.I):
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": "hairstyle", "value": _describe(said)})]
+        return [_person_looks("hairstyle", _describe(said))]
     part = _body_part(what, turn)
     if part:  # "slim down my nose", "widen her eyes": the person's looks
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": _describe(said)})]
+        return [_person_looks(part, _describe(said))]
     if re.fullmatch(_POSTURE, verb):
         against = re.match(r"^(?P<x>.+?)\s+(?P<p>against|on|onto|beside|next\s+to)\s+(?P<y>.+)$", rest, re.I)
         if against and not names_person(against["x"]):  # "lean the bike against the wall": it goes there
@@ -2025,7 +2025,7 @@ def _state_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     part = next((w for w in words if w in BODY_PARTS), None)
     said = _describe(f"{verb} {rest}")
     if part is not None and (names_person(rest) or set(words) <= {"the", part, "tone", "texture"}):
-        return [Draft(Op.attribute, EntityRef(noun=PERSON), {"name": part, "value": said})]
+        return [_person_looks(part, said)]
     thing = parse_phrase(rest, turn.context).ref
     if not re.fullmatch(r"open|close|shut", verb, re.I) or thing is None or is_image(thing.noun or ""):
         return None  # "open the image in photoshop" is no edit
