@@ -223,10 +223,11 @@ LIGHT_QUALITIES = frozenset(
 # The tonal ranges a grade is put on ("cool blue tones to the shadows", "warm the highlights"): colour
 # there is split toning, a tone edit, not a colour of some "shadow" object.
 TONAL_RANGES = frozenset("shadow shadows highlight highlights midtone midtones mid-tone mid-tones".split())
-TONE_QUALITIES = frozenset(
-    "contrast saturation vibrance vibrancy color colors colour colours coloring colouring tint tints tone "
-    "tones hue hues warmth temperature cast channel channels balance filter intensity hint tinge curves levels "
-    "desaturation".split()
+# The photo's colours said as a whole ("add warm sunset colors", "cool tones"): a grade, not things added.
+PALETTE_NOUNS = frozenset("color colors colour colours tone tones hue hues".split())
+TONE_QUALITIES = PALETTE_NOUNS | frozenset(
+    "contrast saturation vibrance vibrancy coloring colouring tint tints warmth temperature cast channel channels "
+    "balance filter intensity hint tinge curves levels desaturation".split()
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "

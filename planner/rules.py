@@ -49,6 +49,7 @@ from nanoedit.graphs.lexicon import (
     LIKENESS_NOUNS,
     MATERIAL_WORDS,
     NUMBER_WORDS,
+    PALETTE_NOUNS,
     PERSON_FEATURES,
     PERSON_NOUNS,
     PERSON_PARTS,
@@ -538,7 +539,7 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     head = (created.ref.noun or "").split()[-1:] if created.ref is not None else []
     if head and (head[0] in _LIGHT_THINGS or head[0] in ("light", "lighting") and not re.match(_INDEF, rest, re.I)):
         return _lighting(_describe(rest))  # "add a soft shadow under the box", "add warm light": the light
-    if head and head[0] in ("color", "colour", "tone", "hue", "colors", "colours", "tones", "hues") and not created.relation:
+    if head and head[0] in PALETTE_NOUNS and not created.relation:
         return _tone(_describe(rest))  # "add warm sunset colors": a grade of the photo's colours, not things
     if head == ["sky"]:  # "add a dramatic sky to this photo", "add a starry sky behind the castle": the scenery
         return [Draft(Op.background, params={"description": _describe(created.ref.noun or "sky")})]
