@@ -161,7 +161,7 @@ _NOUN_TOO = frozenset(("contrast", "sepia"))
 _ADJUST_BARE = r"higher|more|less|increased|decreased|reduced|boosted|better|stronger"
 _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}"
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|nudge|park"
-_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|triple|halve|minimize|diminish|boost|lower|raise"
+_RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|downsize|minify|miniaturi[sz]e|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|triple|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
 _EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
@@ -1491,7 +1491,7 @@ def _resize(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if drafts:
             return drafts
     said = parse_phrase(target, turn.context).ref
-    sized = re.fullmatch(r"shrink|downsize|scale\s+down|miniaturi[sz]e", verb) and said is not None and (
+    sized = re.fullmatch(r"shrink|downsize|minify|scale\s+down|miniaturi[sz]e", verb) and said is not None and (
         (said.noun or "").split()[-1:] and (said.noun or "").split()[-1] in _SIZED_MARKS
     )  # "shrink the tattoo": the tattoo smaller; "reduce the tattoo", "minimize her wrinkles": less of it
     fewer = None if grow or sized else _worn(target, turn, "less")

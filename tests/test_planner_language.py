@@ -1665,3 +1665,13 @@ def test_clearing_the_background_for_a_cut_out_is_part_of_the_cut_out(prompt):
     # the background cleared, then the subject put on a plain one: one cut-out onto that background
     assert ops(prompt) == ["extract"]
     assert ops("remove the background") == ["background"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Minify the woman", (Op.resize, "woman")), ("minify the giraffe in the image", (Op.resize, "giraffe")),
+     ("downsize the car", (Op.resize, "car")), ("miniaturize the dog a little", (Op.resize, "dog"))],
+)  # fmt: skip
+def test_the_verbs_of_making_a_thing_smaller_resize_it(prompt, expected):
+    # "minify the woman", "downsize the car": the thing made smaller, like "shrink the car"
+    assert op_and_head(prompt) == expected
