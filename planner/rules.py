@@ -1840,6 +1840,11 @@ _PLACES_INSIDE = frozenset(
     "museum gallery cafe café restaurant church cathedral temple airport station mall market bar pub theater theatre "
     "hall bedroom bathroom hospital school warehouse factory lobby ballroom arena".split()
 )
+# Gatherings and venues a person is put at ("put me at a black-tie gala", "put me in the pool"): a new scene
+# for a person said as such, not a thing in the photo the person goes on.
+_PERSON_VENUES = _PLACES_INSIDE | frozenset(
+    "pool gala party wedding concert festival ceremony prom banquet reception carnival fair parade nightclub club".split()
+)
 
 
 # A subject put on a plain background ("Place the female on white background.", "put the dog on a plain
@@ -1880,10 +1885,13 @@ def _subject_somewhere(clause: str, turn: _Turn) -> list[Draft] | None:
     # moves a cup)
     if not m or parse_place(f"{m['prep']} {m['where']}"):
         return None
-    indoors = (WORD.findall(m["where"].lower()) or [""])[-1] in _PLACES_INSIDE  # "in a modern museum"
+    where_head = (WORD.findall(m["where"].lower()) or [""])[-1]
+    indoors = where_head in _PLACES_INSIDE  # "in a modern museum"
     new_scene = re.match(r"^(?:a|an)\s", m["where"], re.I) and (is_scene_place(m["where"]) or indoors)
-    if not (names_person(m["who"]) or m["who"].lower() in ("me", "us") or m["verb"].lower() in _SENT_SOMEWHERE or new_scene):
+    person = names_person(m["who"]) or m["who"].lower() in ("me", "us")
+    if not (person or m["verb"].lower() in _SENT_SOMEWHERE or new_scene):
         return None
+    new_scene = new_scene or (person and m["prep"].lower() in ("in", "at", "into", "to") and where_head in _PERSON_VENUES)
     lit = re.search(rf"\s+(?:at|during|in\s+the)\s+(?P<t>{'|'.join(LIGHTING_WORDS)})$", m["where"], re.I)
     if lit:  # "put me on a beach at sunset": the place, and its light
         drafts = _subject_somewhere(clause[: len(clause) - len(lit[0])], turn)

@@ -1675,3 +1675,12 @@ def test_clearing_the_background_for_a_cut_out_is_part_of_the_cut_out(prompt):
 def test_the_verbs_of_making_a_thing_smaller_resize_it(prompt, expected):
     # "minify the woman", "downsize the car": the thing made smaller, like "shrink the car"
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt", ["put me in the pool", "put me at a black-tie gala", "put him in the pool", "put her at a wedding"],
+)  # fmt: skip
+def test_a_person_put_at_a_gathering_or_venue_is_a_new_scene(prompt):
+    # "put me at a black-tie gala": the person in a new setting; a thing put in the pool is still added
+    assert ops(prompt) == ["background"]
+    assert ops("put the cup in the pool") == ["add"]
