@@ -1400,6 +1400,9 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         quality, thing = _adjust(verb, both["a"], turn), _remove(verb, both["b"], turn)
         if quality and thing:
             return quality + thing
+    styled = re.match(r"^(?:the\s+)?(?:(?:image|photo|picture|overall|art|visual)\s+)?style\s+(?:to|into|towards?)\s+\S", rest, re.I)
+    if styled and not down:  # "adjust the image style to a watercolor effect": the style changed, not a colour
+        return _change("change", rest, turn)
     toward = re.match(r"^(?P<q>.+?)\s+(?:to|into|towards?)\s+(?P<v>.+)$", rest, re.I)
     look = _is_look(_DEGREE_TAIL.sub("", toward["q"])) if toward else None  # "the hue a bit | towards green"
     if look and classify(toward["v"], allow_bare_noun=False):  # "adjust colors to cool blue tones with high contrast"

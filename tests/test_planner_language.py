@@ -1684,3 +1684,13 @@ def test_a_person_put_at_a_gathering_or_venue_is_a_new_scene(prompt):
     # "put me at a black-tie gala": the person in a new setting; a thing put in the pool is still added
     assert ops(prompt) == ["background"]
     assert ops("put the cup in the pool") == ["add"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Adjust the image style to a watercolor effect.", "adjust the style to oil painting",
+               "tweak the image style to an anime look"],
+)  # fmt: skip
+def test_the_style_adjusted_to_a_medium_is_a_style_edit(prompt):
+    # "adjust the image style to a watercolor effect": the style changed, like "change the style to ..."
+    assert ops(prompt) == ["style"]
+    assert ops("adjust the colors to cool blue tones") == ["tone"]
