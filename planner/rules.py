@@ -2636,6 +2636,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Help taking this woman out of the picture", "help me with removing the man": the edit asked for
+    (r"^help\s+(?:(?:me|us)\s+)?(?:with\s+|in\s+)?(?P<x>[a-z]+ing\s+(?!me\b|us\b).+)$", "{x}"),
     (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump
     (r"^(?P<x>.+?)\s+(?:can|should|may|must|will)\s+(?:stay|remain)(?:\s+as\s+(?:it\s+is|they\s+are))?$", "keep {x}"),
     # "Draw the scene after removing the balloon", "draw what the image will look like once the snow has
@@ -2722,6 +2724,8 @@ def imperative(core: str) -> str:
             said = imperative(said) if out == "{x}" else said  # an event said inside a frame: read on its own
             first, _, rest = said.partition(" ")
             verb = _gerund_verb(first)  # "(draw the scene after) removing the balloon"
+            if verb and rest and out == "{x}":  # "help taking this woman out of the picture": "take ... out" read on
+                return imperative(f"{verb} {rest}")
             return f"{verb} {rest}" if verb and rest else said
     late = _LATE_PARTICLE.match(core)  # "scale it up", "warm the photo up a little"
     if late and re.fullmatch(_VERB, f"{late['v']} {late['p']}", re.I):

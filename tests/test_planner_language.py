@@ -1694,3 +1694,14 @@ def test_the_style_adjusted_to_a_medium_is_a_style_edit(prompt):
     # "adjust the image style to a watercolor effect": the style changed, like "change the style to ..."
     assert ops(prompt) == ["style"]
     assert ops("adjust the colors to cool blue tones") == ["tone"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Help taking this woman out of the picture please?", (Op.remove, "woman")),
+     ("help removing the man", (Op.remove, "man")), ("help making the sky blue", (Op.recolor, "sky"))],
+)  # fmt: skip
+def test_help_with_an_edit_said_as_a_gerund_is_that_edit(prompt, expected):
+    # "help taking this woman out of the picture": the woman taken out, no look of hers
+    assert op_and_head(prompt) == expected
+    assert op_and_head("help the dog jump") == (Op.pose, "dog")
