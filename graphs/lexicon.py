@@ -369,6 +369,8 @@ TYPOS = {
     "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
     "colour pallet": "colour palette", "hight": "height", "darker the": "darken the", "brighter the": "brighten the",
     "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
+    "photo shop": "photoshop", "photo shopped": "photoshopped", "photo shopping": "photoshopping",
+    "photo-shop": "photoshop", "photo-shopped": "photoshopped", "photo-shopping": "photoshopping",
 }  # fmt: skip
 
 # Irregular or look-alike plurals that must keep their spelling.

@@ -1705,3 +1705,13 @@ def test_help_with_an_edit_said_as_a_gerund_is_that_edit(prompt, expected):
     # "help taking this woman out of the picture": the woman taken out, no look of hers
     assert op_and_head(prompt) == expected
     assert op_and_head("help the dog jump") == (Op.pose, "dog")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("please photo shop out biker in red", (Op.remove, "biker")), ("photo shop the man out", (Op.remove, "man")),
+     ("I need the car photo shopped out", (Op.remove, "car")), ("can you photo-shop out the sign", (Op.remove, "sign"))],
+)  # fmt: skip
+def test_photoshop_spelled_as_two_words_is_photoshop(prompt, expected):
+    # "photo shop out the biker": "photoshop out the biker", a removal
+    assert op_and_head(prompt) == expected
