@@ -2636,6 +2636,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Switch to an American cartoon animation effect", "switch over to black and white": the image switched
+    (r"^switch\s+(?:over\s+)?to\s+(?P<y>(?!(?:the\s+)?(?:left|right|other)\b).+)$", "turn the image into {y}"),
     # "Help taking this woman out of the picture", "help me with removing the man": the edit asked for
     (r"^help\s+(?:(?:me|us)\s+)?(?:with\s+|in\s+)?(?P<x>[a-z]+ing\s+(?!me\b|us\b).+)$", "{x}"),
     (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump

@@ -1715,3 +1715,14 @@ def test_help_with_an_edit_said_as_a_gerund_is_that_edit(prompt, expected):
 def test_photoshop_spelled_as_two_words_is_photoshop(prompt, expected):
     # "photo shop out the biker": "photoshop out the biker", a removal
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Switch to an American cartoon animation effect.", ["style"]), ("switch to a watercolor style", ["style"]),
+     ("switch over to black and white", ["tone"])],
+)  # fmt: skip
+def test_switching_to_a_look_with_no_object_changes_the_image(prompt, expected):
+    # "switch to a watercolor style": the image switched to it, no swap of two things
+    assert ops(prompt) == expected
+    assert set(ops("switch the cat and the dog")) == {"move"}
