@@ -1651,11 +1651,15 @@ def _says(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.text, c, {k: v for k, v in params.items() if v}) for c in carriers] or None
 
 
+# Where a turned person faces, and the views of a person ("a three-quarter view", "full profile").
+_FACED = r"(?:the\s+)?(?:left|right|camera|viewer|lens|front|forward|away|sideways)"
+_VIEW = r"(?:(?:full|side|half|three[\s-]quarters?|front|back|rear)\s+)?(?:profile|view)"
 # A body or a person turned a way: "turn the body slightly to the left", "turn her head to the right".
 _TURN_BODY = re.compile(
     rf"^(?:turn|rotate|twist|angle)\s+(?P<who>{_WHO})\s+(?:(?:slightly|a\s+(?:bit|little))\s+)?"
-    r"(?:(?:to|towards?)\s+(?:the\s+)?(?:left|right|camera|side|viewer)|left|right|around|away|sideways)"
-    r"(?:\s+(?:slightly|a\s+(?:bit|little)))?$",  # the way ends the clause: "the sword in his right hand into an axe" is no turn
+    r"(?:(?:to|towards?)\s+(?:the\s+)?(?:left|right|camera|side|viewer)|left|right|around|away|sideways"
+    rf"|to\s+face\s+{_FACED}|(?:to|into)\s+(?:an?\s+)?{_VIEW})"  # "turn him to face the camera", "to a three-quarter view"
+    rf"(?:\s+(?:slightly|a\s+(?:bit|little)))?(?:\s*,?\s+facing\s+{_FACED})?$",  # the way ends the clause: "the sword in his right hand into an axe" is no turn
     re.I,
 )
 
@@ -2636,6 +2640,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Show him in full profile facing left", "have her face the camera": the person turned that way
+    (rf"^(?:show|depict|portray)\s+(?P<x>{_WHO})\s+in\s+(?P<y>(?:an?\s+)?(?:(?:full|side|half|three[\s-]quarters?)\s+)?(?:profile|view)\b.*)$",
+     "turn {x} to {y}"),
+    (rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?face\s+(?P<y>(?:the\s+)?(?:left|right|camera|viewer|lens|front|forward|away|sideways))$",
+     "turn {x} to face {y}"),
     # "Switch to an American cartoon animation effect", "switch over to black and white": the image switched
     (r"^switch\s+(?:over\s+)?to\s+(?P<y>(?!(?:the\s+)?(?:left|right|other)\b).+)$", "turn the image into {y}"),
     # "Help taking this woman out of the picture", "help me with removing the man": the edit asked for

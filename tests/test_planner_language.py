@@ -1726,3 +1726,13 @@ def test_switching_to_a_look_with_no_object_changes_the_image(prompt, expected):
     # "switch to a watercolor style": the image switched to it, no swap of two things
     assert ops(prompt) == expected
     assert set(ops("switch the cat and the dog")) == {"move"}
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Turn him to a three-quarter view facing left", "Show him in full profile facing left",
+               "now turn him to face the camera", "make him face the camera", "have her face left", "show her in profile"],
+)  # fmt: skip
+def test_a_person_turned_to_face_a_way_or_to_a_view_is_a_pose(prompt):
+    # "turn him to a three-quarter view", "show him in full profile": how he faces, no view put in his place
+    assert op_and_head(prompt) == (Op.pose, "person")
+    assert ops("turn the car to the left") != ["pose"] and ops("show the woman in a red dress") != ["pose"]
