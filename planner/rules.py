@@ -2640,6 +2640,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "make it at night", "make it during sunset": the time of day of the image
+    (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
     # "Show him in full profile facing left", "have her face the camera": the person turned that way
     (rf"^(?:show|depict|portray)\s+(?P<x>{_WHO})\s+in\s+(?P<y>(?:an?\s+)?(?:(?:full|side|half|three[\s-]quarters?)\s+)?(?:profile|view)\b.*)$",
      "turn {x} to {y}"),

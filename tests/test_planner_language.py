@@ -1736,3 +1736,9 @@ def test_a_person_turned_to_face_a_way_or_to_a_view_is_a_pose(prompt):
     # "turn him to a three-quarter view", "show him in full profile": how he faces, no view put in his place
     assert op_and_head(prompt) == (Op.pose, "person")
     assert ops("turn the car to the left") != ["pose"] and ops("show the woman in a red dress") != ["pose"]
+
+
+@pytest.mark.parametrize("prompt", ["make it at night", "make it at sunset", "make it during golden hour", "make it in the evening"])
+def test_the_image_made_at_a_time_of_day_is_its_lighting(prompt):
+    # "make it at night": like "make it night", the light of the image, no look of a thing
+    assert ops(prompt) == ["lighting"]
