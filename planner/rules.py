@@ -33,6 +33,7 @@ from nanoedit.graphs.lexicon import (
     ANIMAL_NOUNS,
     ANIMAL_PARTS,
     BACKGROUND_NOUNS,
+    BASIC_COLORS,
     BODY_PARTS,
     COLOR_NOUNS,
     COLOR_WORDS,
@@ -2640,6 +2641,12 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Take out some yellow", "remove a bit of the red": less of a colour in the photo, no yellow thing
+    (rf"^(?:take\s+out|remove|get\s+rid\s+of|cut\s+out)\s+(?:some|a\s+(?:bit|little|lot)|much)\s+(?:of\s+)?(?:the\s+)?"
+     rf"(?P<y>{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),
+    # "Reduce the amount of warm colors in favor of cool colors": the warm colours reduced
+    (r"^(?P<v>reduce|decrease|lower|lessen|increase|boost|raise)\s+the\s+(?:amount|level|quantity)\s+of\s+"
+     r"(?P<y>(?:[\w-]+\s+)?(?:colou?rs?|tones?|hues?))(?:\s*,?\s+in\s+favou?r\s+of\s+.+)?$", "{v} the {y}"),
     # "make it at night", "make it during sunset": the time of day of the image
     (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
     # "Show him in full profile facing left", "have her face the camera": the person turned that way

@@ -1742,3 +1742,13 @@ def test_a_person_turned_to_face_a_way_or_to_a_view_is_a_pose(prompt):
 def test_the_image_made_at_a_time_of_day_is_its_lighting(prompt):
     # "make it at night": like "make it night", the light of the image, no look of a thing
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Take out some yellow", "remove some of the yellow", "remove a bit of the blue cast",
+               "Reduce the amount of warm colors in favor of cool colors."],
+)  # fmt: skip
+def test_some_of_a_colour_taken_out_is_a_tone(prompt):
+    # "take out some yellow": less yellow in the photo, no yellow thing removed
+    assert ops(prompt) == ["tone"]
+    assert ops("remove the yellow car") == ["remove"]
