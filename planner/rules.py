@@ -2314,7 +2314,7 @@ _ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb not in _NO
 _PASSIVE = re.compile(
     r"^(?P<x>.+?)\s+(?:should|could|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
     rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
-    r"removed|deleted|erased|eliminated|taken out|expunged|eradicated|banished|expelled|purged|"
+    r"removed|deleted|erased|eliminated|taken out|edited out|photoshopped out|expunged|eradicated|banished|expelled|purged|"
     r"wiped out|vanish|disappear|sold out|sold|eaten|eaten up|consumed|stolen|taken away|gone|"
     r"replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
     r"moved|shifted|enlarged|shrunk|resized|added|placed|situated|positioned|put|inserted|introduced|located|"
@@ -2322,7 +2322,7 @@ _PASSIVE = re.compile(
     re.I,
 )
 _PASSIVE_VERB = {"removed": "remove", "deleted": "remove", "erased": "remove", "eliminated": "remove",
-                 "taken out": "remove", "expunged": "remove", "eradicated": "remove", "banished": "remove",
+                 "taken out": "remove", "edited out": "remove", "photoshopped out": "remove", "expunged": "remove", "eradicated": "remove", "banished": "remove",
                  "expelled": "remove", "purged": "remove", "wiped out": "remove", "vanish": "remove",
                  "disappear": "remove", "sold out": "remove", "sold": "remove", "eaten": "remove",
                  "eaten up": "remove", "consumed": "remove", "stolen": "remove", "taken away": "remove",

@@ -1752,3 +1752,13 @@ def test_some_of_a_colour_taken_out_is_a_tone(prompt):
     # "take out some yellow": less yellow in the photo, no yellow thing removed
     assert ops(prompt) == ["tone"]
     assert ops("remove the yellow car") == ["remove"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("The yellow oval in the background needs to be edited out of the grass.", (Op.remove, "oval")),
+     ("the sign should be edited out", (Op.remove, "sign")), ("the man needs to be photoshopped out", (Op.remove, "man"))],
+)  # fmt: skip
+def test_a_thing_to_be_edited_out_is_removed(prompt, expected):
+    # "the yellow oval needs to be edited out of the grass": like "needs to be taken out", a removal
+    assert op_and_head(prompt) == expected
