@@ -2641,6 +2641,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Replace blue color of barn with a classic dark red": the barn's colour changed, the colour said first
+    (rf"^(?:replace|swap)\s+(?:the\s+)?(?:(?:{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+)?(?P<q>colou?r|hue|shade)\s+of\s+"
+     r"(?P<x>.+?)\s+(?:with|for)\s+(?P<y>.+)$", "change the {q} of {x} to {y}"),
     # "Take out some yellow", "remove a bit of the red": less of a colour in the photo, no yellow thing
     (rf"^(?:take\s+out|remove|get\s+rid\s+of|cut\s+out)\s+(?:some|a\s+(?:bit|little|lot)|much)\s+(?:of\s+)?(?:the\s+)?"
      rf"(?P<y>{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),

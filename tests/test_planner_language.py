@@ -1762,3 +1762,15 @@ def test_some_of_a_colour_taken_out_is_a_tone(prompt):
 def test_a_thing_to_be_edited_out_is_removed(prompt, expected):
     # "the yellow oval needs to be edited out of the grass": like "needs to be taken out", a removal
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("Replace blue color of barn with a classic dark red.", (Op.recolor, "barn")),
+     ("replace the color of the car with blue", (Op.recolor, "car")),
+     ("replace the colour of her dress with green", (Op.recolor, "dress"))],
+)  # fmt: skip
+def test_the_colour_of_a_thing_replaced_with_a_colour_recolours_the_thing(prompt, expected):
+    # "replace blue color of barn with dark red": the barn recoloured, no "color" object replaced
+    assert op_and_head(prompt) == expected
+    assert op_and_head("replace the car with a blue bus") == (Op.replace, "car")
