@@ -517,7 +517,7 @@ _SCALE = re.compile(
     r"(?P<w>\w+)(?:\s+(?:than (?:before|it is|now|they are|the others?)|in size|size))?$"
 )
 _TIMES = re.compile(
-    r"^(?:(?P<n>\d+(?:\.\d+)?|twice|two|three|four|half)\s*(?:x|times)?\s*(?:as\s+)?(?:big|large|bigger|larger|(?:the|its|their|that|this)\s+size|its original size|smaller|small)?(?:\s+as\s+(?:before|it is|now))?|(?P<pct>\d+(?:\.\d+)?)\s*%)$"
+    r"^(?:(?P<n>\d+(?:\.\d+)?|twice|two|three|four|half)\s*(?:x|times)?\s*(?:as\s+)?(?:big|large|bigger|larger|tall|taller|long|longer|wide|wider|high|(?:the|its|their|that|this)\s+size|its original size|smaller|small)?(?:\s+as\s+(?:before|it is|now))?|(?P<pct>\d+(?:\.\d+)?)\s*%)$"
 )
 
 

@@ -1774,3 +1774,13 @@ def test_the_colour_of_a_thing_replaced_with_a_colour_recolours_the_thing(prompt
     # "replace blue color of barn with dark red": the barn recoloured, no "color" object replaced
     assert op_and_head(prompt) == expected
     assert op_and_head("replace the car with a blue bus") == (Op.replace, "car")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("now make the hedges twice as tall", (Op.resize, "hedge")), ("make the tree half as tall", (Op.resize, "tree")),
+     ("make the bench twice as long", (Op.resize, "bench")), ("make the table 3 times as wide", (Op.resize, "table"))],
+)  # fmt: skip
+def test_a_thing_made_a_multiple_as_tall_long_or_wide_is_resized(prompt, expected):
+    # "make the hedges twice as tall": like "twice as big", a scale of the thing, no look of it
+    assert op_and_head(prompt) == expected
