@@ -81,7 +81,7 @@ PERSON_NOUNS = frozenset(
 PERSON = "person"  # the canonical noun of a person (the toy world's character) in every EntityRef
 # Nouns said for the person whose canonical noun is ``PERSON`` (others, "woman", "boy", stay as said).
 PERSON_WORDS: dict[str, str] = {"person": PERSON, "character": PERSON, "figure": PERSON}
-PERSON_PRONOUNS = frozenset("he she him her his hers himself herself".split())
+PERSON_PRONOUNS = frozenset("he she him her his hers himself herself me myself".split())
 PERSON_PARTS = {"face": "face", "hair": "hair", "pose": "pose", "body": "body", "identity": "face",
                 "expression": "face", "features": "face", "facial features": "face"}  # fmt: skip
 # Poses: the closed values of a pose edit (the toy world's arm poses, then body actions) and the

@@ -74,7 +74,7 @@ _THEM = re.compile(r"^(?:them|they|those|these|both|both of them|all of them|the
 _ONE_OF_THEM = re.compile(r"^(?:one|either|any)\s+of\s+(?:them|those|these)$")
 _DEMONSTRATIVE = re.compile(r"^(?:that|this|those|these|the same)\s+(?P<rest>.+)$")
 _PERSON_REF = re.compile(
-    r"^(?:him|her|them|he|she|himself|herself|the (?:person|character|figure|subject|human)|"
+    r"^(?:him|her|them|he|she|himself|herself|me|myself|the (?:person|character|figure|subject|human)|"
     r"(?:his|her|their) (?:self|body))$"
 )
 

@@ -1784,3 +1784,14 @@ def test_the_colour_of_a_thing_replaced_with_a_colour_recolours_the_thing(prompt
 def test_a_thing_made_a_multiple_as_tall_long_or_wide_is_resized(prompt, expected):
     # "make the hedges twice as tall": like "twice as big", a scale of the thing, no look of it
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("and move me to the right of the frame", (Op.move, "person")), ("give me a wool hat", (Op.attribute, "person")),
+     ("remove me", (Op.remove, "person"))],
+)  # fmt: skip
+def test_me_is_the_person_in_the_photo(prompt, expected):
+    # "move me to the right", "give me a wool hat": the person who asks, like "him"
+    assert op_and_head(prompt) == expected
+    assert op_and_head(prompt.replace(" me", " him")) == expected
