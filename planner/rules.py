@@ -1972,13 +1972,19 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
         or _TEXT_NOUN.search(before_quote)
         or verb.lower().split()[0] in _TEXT_VERBS
         or (len(strings) > 1 and not re.sub(r"\b(?:with|to|into|by|for|and)\b", "", surface).strip(" ,.:"))
+        # "add 'SALE' on his shirt": a quoted string put on a thing is written there
+        or (
+            not before_quote.strip()
+            and verb.lower() in ("add", "put", "place", "insert", "print", "paint")
+            and re.match(r"^\s*(?:on|onto|to|across|along)\s", rest[found[0].end():], re.I)
+        )
     )
     if not is_text:
         return None
     surface = re.sub(r"\b(?:say|says|read|reads|spell|spells)\b", " ", surface, flags=re.I)
     place = parse_phrase(surface, turn.context).place
     noun = "text"
-    on = re.search(r"\bon\s+(?:the|a)\s+(?P<n>[a-z][a-z\s-]*)", surface, re.I)
+    on = re.search(r"\bon\s+(?:the|a|his|her|its|their|my)\s+(?P<n>[a-z][a-z\s-]*)", surface, re.I)
     on_ref = parse_phrase(on["n"], turn.context).ref if on else None
     on_it = re.search(r"\bon\s+(?P<it>it|them)\b", surface, re.I)  # 'write "OPEN" on it': the last thing
     on_ref = (resolve_reference(on_it["it"], turn.context) or [None])[0] if on_it and not on else on_ref

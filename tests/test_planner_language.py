@@ -1795,3 +1795,12 @@ def test_me_is_the_person_in_the_photo(prompt, expected):
     # "move me to the right", "give me a wool hat": the person who asks, like "him"
     assert op_and_head(prompt) == expected
     assert op_and_head(prompt.replace(" me", " him")) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "carrier"), [("add 'SALE' on his shirt", "shirt"), ("put 'SALE' on the mug", "mug"), ("add 'OPEN' on the door", "door")],
+)  # fmt: skip
+def test_a_quoted_string_put_on_a_thing_is_written_on_it(prompt, carrier):
+    # "add 'SALE' on his shirt": the word written on the shirt, no "sale" object added
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun.split()[-1]) == (Op.text, carrier)
