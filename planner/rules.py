@@ -2647,6 +2647,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "drop the envelope": a thing of the photo dropped from it (a thing dropped somewhere is put there)
+    (rf"^drop\s+(?!(?:his|her|their|its|my|your)\s|.*\b(?:arms?|hands?|legs?|head|shoulders?|chin|feet|foot|gaze|eyes)$)(?P<x>{_DEF}(?:(?!\b(?:on|onto|in|into|to|from|off|down|by|under|behind|near|next)\b)[\w\s'-])+)$", "remove {x}"),
     # "Replace blue color of barn with a classic dark red": the barn's colour changed, the colour said first
     (rf"^(?:replace|swap)\s+(?:the\s+)?(?:(?:{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+)?(?P<q>colou?r|hue|shade)\s+of\s+"
      r"(?P<x>.+?)\s+(?:with|for)\s+(?P<y>.+)$", "change the {q} of {x} to {y}"),

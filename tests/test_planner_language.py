@@ -1804,3 +1804,11 @@ def test_a_quoted_string_put_on_a_thing_is_written_on_it(prompt, carrier):
     # "add 'SALE' on his shirt": the word written on the shirt, no "sale" object added
     (node,) = edits(prompt)
     assert (node.op, node.target.noun.split()[-1]) == (Op.text, carrier)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("drop the envelope", (Op.remove, "envelope")), ("drop the hat", (Op.remove, "hat"))])
+def test_a_thing_of_the_photo_dropped_from_it_is_removed(prompt, expected):
+    # "drop the envelope": the envelope left out; dropped somewhere it is put there, a body part dropped is lowered
+    assert op_and_head(prompt) == expected
+    assert ops("drop a ball on the floor") == ["add"] and ops("drop his arm") == ["pose"]
+    assert ops("drop the brightness") == ["lighting"]
