@@ -710,7 +710,7 @@ _ADJUST_CUT = re.compile(
     r"|\s+(?:of|on|in|for|from|to|across|throughout|at|around|within)\s+|\s+over\s+(?=(?:the|this|that|his|her|its|their|my|our)\s)"
 )  # "the haze over the lake"; not "the over exposure"
 _ADJUST_SPLIT = re.compile(
-    r"\s*(?:&|\b(?:and|or|plus|higher|lower|more|less|increase|decrease|reduce|raise|boost|improve|enhance)\b)\s*"
+    r"\s*(?:&|,|\b(?:and|or|plus|higher|lower|more|less|increase|decrease|reduce|raise|boost|improve|enhance)\b)\s*"
 )
 
 
@@ -742,6 +742,10 @@ def parse_adjustment(text: str) -> Adjustment | None:
         tail = WORD.findall(said[m.end() :])
         if m.group().strip() == "of" and tail and all(_quality_word(w) or w in ADJUST_FILLERS for w in tail):
             continue  # "the intensity of red color"
+        if m.group().strip() == "," and tail and all(
+            _quality_word(w) or w in ADJUST_FILLERS or w in _DETERMINERS or w in ("and", "or", "overall") for w in tail
+        ):
+            continue  # "the brightness, contrast and saturation": a list of qualities, no aside
         said, region = said[: m.start()], None if m["aside"] else said[m.end() :]
         break  # a region ("of the background"), or an aside ("until the sky is blue", "like a dreary day")
     if region is not None and all(w in ADJUST_FILLERS or w in _DETERMINERS for w in WORD.findall(region)):

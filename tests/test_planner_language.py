@@ -1812,3 +1812,13 @@ def test_a_thing_of_the_photo_dropped_from_it_is_removed(prompt, expected):
     assert op_and_head(prompt) == expected
     assert ops("drop a ball on the floor") == ["add"] and ops("drop his arm") == ["pose"]
     assert ops("drop the brightness") == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["increase the brightness, contrast and saturation", "increase brightness, contrast and colors",
+               "Significantly increase the brightness, contrast and overall colors of the image"],
+)  # fmt: skip
+def test_a_comma_list_of_qualities_turns_up_each(prompt):
+    # "the brightness, contrast and saturation": three qualities, no aside after the comma
+    assert ops(prompt) == ["lighting", "tone", "tone"]
+    assert ops("reduce the contrast, making it softer") == ["tone"]
