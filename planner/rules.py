@@ -1313,6 +1313,9 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     for i in range(1, len(words)):
         old, new = " ".join(words[:i]), " ".join(words[i:])
         value = classify(re.sub(r"^(?:a|an|the)\s+", "", new), allow_bare_noun=False)
+        graded = value and (value.kind in ("tone", "lighting", "style") or re.search(r"\b(?:tone|tint|cast|hue)s?$", new, re.I))
+        if graded and old.lower() == "it" and not turn.context.last_targets:
+            old = "the image"  # "brighten the image and give it a blue tone": nothing edited before, the image
         if value and value.kind != "noun":
             drafts = _apply(old, value, turn)
             if drafts:

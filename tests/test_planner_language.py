@@ -1822,3 +1822,10 @@ def test_a_comma_list_of_qualities_turns_up_each(prompt):
     # "the brightness, contrast and saturation": three qualities, no aside after the comma
     assert ops(prompt) == ["lighting", "tone", "tone"]
     assert ops("reduce the contrast, making it softer") == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["give it a blue tone", "give it a warm tint", "Brighten the image and give it a blue tone."])
+def test_it_given_a_tone_with_nothing_edited_before_is_the_image(prompt):
+    # "give it a blue tone" with no object edited before: the photo's tone; after "add a car", the car
+    assert "tone" in ops(prompt)
+    assert op_and_head("give it a blue tone", PlanContext().advance(plan("add a car"))) == (Op.recolor, "car")
