@@ -2650,6 +2650,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "Correct spelling of the blue label to 'Nitrogen'": the label's text changed
+    (r"^(?:correct|fix|change|update)\s+(?:the\s+)?spelling\s+(?:of|on|in)\s+(?P<x>.+?)\s+to\s+(?P<y>.+)$", "change {x} to {y}"),
     # "drop the envelope": a thing of the photo dropped from it (a thing dropped somewhere is put there)
     (rf"^drop\s+(?!(?:his|her|their|its|my|your)\s|.*\b(?:arms?|hands?|legs?|head|shoulders?|chin|feet|foot|gaze|eyes)$)(?P<x>{_DEF}(?:(?!\b(?:on|onto|in|into|to|from|off|down|by|under|behind|near|next)\b)[\w\s'-])+)$", "remove {x}"),
     # "Replace blue color of barn with a classic dark red": the barn's colour changed, the colour said first

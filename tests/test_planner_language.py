@@ -1829,3 +1829,12 @@ def test_it_given_a_tone_with_nothing_edited_before_is_the_image(prompt):
     # "give it a blue tone" with no object edited before: the photo's tone; after "add a car", the car
     assert "tone" in ops(prompt)
     assert op_and_head("give it a blue tone", PlanContext().advance(plan("add a car"))) == (Op.recolor, "car")
+
+
+@pytest.mark.parametrize(
+    "prompt", ["Correct spelling of the blue label to 'Nitrogen'.", "correct the spelling of the label to 'Nitrogen'",
+               "fix the spelling of the sign to 'OPEN'"],
+)  # fmt: skip
+def test_the_spelling_of_a_text_corrected_to_a_string_is_a_text_edit(prompt):
+    # "correct spelling of the blue label to 'Nitrogen'": the label's text changed
+    assert ops(prompt) == ["text"]
