@@ -70,7 +70,7 @@ WORD = re.compile(r"[a-z0-9&]+(?:[-'][a-z0-9]+)*")
 # -- references to earlier turns ------------------------------------------------------------------
 
 _IT = re.compile(r"^(?:it|this|that|this one|that one|the same one|the same|same one|the one|the object)$")
-_THEM = re.compile(r"^(?:them|they|those|these|both|both of them|all of them|the same ones|those ones)$")
+_THEM = re.compile(r"^(?:them|they|those|these|both|both of them|all of them|them both|them all|they both|they all|the same ones|those ones)$")
 _ONE_OF_THEM = re.compile(r"^(?:one|either|any)\s+of\s+(?:them|those|these)$")
 _DEMONSTRATIVE = re.compile(r"^(?:that|this|those|these|the same)\s+(?P<rest>.+)$")
 _PERSON_REF = re.compile(

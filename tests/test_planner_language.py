@@ -1838,3 +1838,10 @@ def test_it_given_a_tone_with_nothing_edited_before_is_the_image(prompt):
 def test_the_spelling_of_a_text_corrected_to_a_string_is_a_text_edit(prompt):
     # "correct spelling of the blue label to 'Nitrogen'": the label's text changed
     assert ops(prompt) == ["text"]
+
+
+@pytest.mark.parametrize("prompt", ["make them both smile", "make them all smile", "paint them both red", "remove them all"])
+def test_them_both_and_them_all_are_the_things_edited_before(prompt):
+    # "make them both smile" after "add two men": the men, no "both" object
+    (node,) = edits(prompt, PlanContext().advance(plan("add two men")))
+    assert node.target.noun.split()[-1] == "man"
