@@ -144,7 +144,7 @@ WEARABLES = frozenset(
     "boots boot shoes sneakers sandals slippers gloves mittens socks earring earrings necklace bracelet "
     "wristband watch ring belt beanie helmet crown tiara mask backpack dress skirt jeans pants trousers "
     "shorts uniform suit costume apron cape cloak hood headband bandana veil gown robe tuxedo overalls "
-    "raincoat poncho kimono turban wig bag handbag purse".split()
+    "raincoat poncho kimono turban wig bag handbag purse headphone headphones earphones earbuds".split()
 ) | GARMENT_NOUNS
 # Accessories the character wears: adding/removing them is an attribute edit of the person.
 ACCESSORIES = {"hat": "hat", "cap": "hat", "glasses": "glasses", "sunglasses": "glasses",

@@ -1845,3 +1845,11 @@ def test_them_both_and_them_all_are_the_things_edited_before(prompt):
     # "make them both smile" after "add two men": the men, no "both" object
     (node,) = edits(prompt, PlanContext().advance(plan("add two men")))
     assert node.target.noun.split()[-1] == "man"
+
+
+@pytest.mark.parametrize("then", ["make them bright red", "make it bright red"])
+def test_headphones_put_on_a_person_are_worn_and_referred_to_after(then):
+    # "put headphones around his neck", then "make them bright red": the headphones, not the person
+    worn = PlanContext().advance(plan("Put a pair of studio headphones around his neck"))
+    assert op_and_head(then, worn) == (Op.recolor, "headphone")
+    assert op_and_head("give him headphones") == (Op.attribute, "person")
