@@ -1805,6 +1805,12 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     worn_by = (owner and names_person(owner)) or on_person  # "the woman's bag", "a scarf on her"
     around_body = on_body and names_person(where) and where.lower().startswith("around")  # "a stethoscope around his neck"
     on_skin = on_person or "skin" in ref.noun.split()[:-1]  # "skin blemishes", "blemishes on her cheek"
+    # "replace the clothing with a white dress shirt", then "add a dark blue tie as well": what the person wears next
+    dressed = value == "on" and not where and any(
+        (t.noun or "").split()[-1:] and (t.noun or "").split()[-1] in WEARABLES and names_person(t.attributes.get("of") or "")
+        for t in turn.context.last_targets
+    )
+    worn_by = worn_by or dressed
     if not ((head in WORN_BY_PEOPLE and (turn.person or not turn.animal)) or (head in SKIN_FLAWS and on_skin) or (head in ACCESSORIES and turn.person) or (head in WEARABLES and worn_by) or around_body):
         return None  # "remove the sunglasses and make the cat's eyes big": the cat's, an object
     said = " ".join(filter(None, (ref.color, *ref.noun.split()[:-1])))

@@ -1853,3 +1853,12 @@ def test_headphones_put_on_a_person_are_worn_and_referred_to_after(then):
     worn = PlanContext().advance(plan("Put a pair of studio headphones around his neck"))
     assert op_and_head(then, worn) == (Op.recolor, "headphone")
     assert op_and_head("give him headphones") == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize("then", ["add a dark blue tie as well", "add a red scarf"])
+def test_a_wearable_added_after_a_person_was_dressed_is_worn_by_that_person(then):
+    # "replace the clothing with a white dress shirt", then "add a dark blue tie as well": he wears it
+    dressed = PlanContext().advance(plan("please replace the clothing with a white dress shirt."))
+    assert op_and_head(then, dressed) == (Op.attribute, "person")
+    assert op_and_head("add a tie on the table", dressed) == (Op.add, "tie")
+    assert op_and_head("add a dark blue tie") == (Op.add, "tie")
