@@ -208,9 +208,10 @@ def _offset(node: EditNode, mask: np.ndarray) -> tuple[float, float]:
     if p.position:
         if p.position not in POSITIONS:
             raise EditorError(f"cannot move to {p.position!r}; name one of: {', '.join(POSITIONS)}")
-        cx, cy = box_centre(mask)
-        index = POSITIONS.index(p.position)
-        return (index % GRID + 0.5) * size / GRID - cx, (index // GRID + 0.5) * size / GRID - cy
+        from .grounding import cell_centre
+
+        (tx, ty), (cx, cy) = cell_centre(p.position), box_centre(mask)
+        return tx * size - cx, ty * size - cy
     sx, sy = STEP[p.direction]
     return sx * size / GRID, sy * size / GRID
 

@@ -186,7 +186,8 @@ def cell_of(x: float, y: float) -> str:
     return POSITIONS[row * 3 + col]
 
 
-def _cell_centre(position: str) -> tuple[float, float]:
+def cell_centre(position: str) -> tuple[float, float]:
+    """The centre of a 3x3 grid cell (a ``graphs.POSITIONS`` name) in normalised [0, 1] coordinates."""
     index = POSITIONS.index(position)
     return (index % 3 + 0.5) / 3, (index // 3 + 0.5) / 3
 
@@ -730,7 +731,7 @@ def color_scores(color: np.ndarray) -> dict[str, float]:
 
 
 def position_score(centroid: tuple[float, float], position: str) -> float:
-    cx, cy = _cell_centre(position)
+    cx, cy = cell_centre(position)
     d2 = (centroid[0] - cx) ** 2 + (centroid[1] - cy) ** 2
     return float(np.exp(-d2 / (2 * 0.12**2)))
 
@@ -740,13 +741,17 @@ def size_score(extent: float, size: str, shape: str | None = None) -> float:
     return float(np.exp(-(np.log(max(extent, 1e-6) / target) ** 2) / (2 * 0.12**2)))
 
 
+def extent(mask: np.ndarray) -> float:
+    """A mask's largest box side over the image's largest side: what ``SIZE_EXTENT`` measures."""
+    x0, y0, x1, y1 = Mask(mask, "").bbox()
+    return max(x1 - x0, y1 - y0) / max(mask.shape)
+
+
 def size_of(mask: np.ndarray, shape: str | None = None) -> str:
     """The size word (``SIZE_EXTENT``) that best fits a mask's largest box side."""
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
+    if not mask.any():
         raise GroundingError("an empty mask has no size; ground the target first")
-    extent = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / max(mask.shape)
-    return max(SIZE_EXTENT, key=lambda size: size_score(extent, size, shape))
+    return max(SIZE_EXTENT, key=lambda size: size_score(extent(mask), size, shape))
 
 
 def color_of(pixels: np.ndarray) -> str:
@@ -831,7 +836,7 @@ class Grounder:
         if position not in POSITIONS:
             raise GroundingError(f"unknown position {position!r}; use one of {', '.join(POSITIONS)}")
         w, h = image.size
-        cx, cy = _cell_centre(position)
+        cx, cy = cell_centre(position)
         half = 0.15 * min(w, h)
         ys, xs = np.mgrid[0:h, 0:w]
         array = (np.abs(xs + 0.5 - cx * w) <= half) & (np.abs(ys + 0.5 - cy * h) <= half)
@@ -925,7 +930,6 @@ class Grounder:
     ) -> list[tuple[float, dict, Region]]:
         if not regions:
             return []
-        w, h = image.size
         noun_scores = self._noun_scores(noun, regions, image)
         color = _canonical_color(target.color)
         palette_names = set(_palette_array()[0])
@@ -939,9 +943,8 @@ class Grounder:
             if target.position in POSITIONS:
                 parts["position"] = position_score(region.centroid(), target.position)
             if target.size in SIZE_EXTENT:
-                x0, y0, x1, y1 = region.bbox()
                 shape = noun if noun in ShapeScorer.SHAPES else None
-                parts["size"] = size_score(max(x1 - x0, y1 - y0) / max(w, h), target.size, shape)
+                parts["size"] = size_score(extent(region.mask), target.size, shape)
             values = np.array(list(parts.values()) or [1.0])
             total = float(np.exp(np.log(np.maximum(values, 1e-9)).mean()))
             out.append((total, {k: round(v, 4) for k, v in parts.items()}, region))
@@ -982,10 +985,8 @@ def _canonical_color(color: str | None) -> str | None:
 
 
 def _describe(region: Region, size: tuple[int, int]) -> str:
-    names, table = _palette_array()
-    color = names[int(((table - region.color) ** 2).sum(axis=1).argmin())]
     x, y = region.centroid()
-    return f"{color} region at {cell_of(x, y)} ({region.area} px)"
+    return f"{color_of(region.color)} region at {cell_of(x, y)} ({region.area} px)"
 
 
 KEY_DISTANCE = 64.0  # RGB distance from a palette colour that still counts as that colour

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
-from nanoedit.editor import EditorConfig, verify
+from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.experts.base import _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, size_of
 from nanoedit.experts.primitives import composite
@@ -23,14 +22,6 @@ def scene(*objects: SceneObject, background: str = "white") -> Scene:
 
 def thing(shape="circle", color="red", size="medium", position="top left", id="obj0") -> SceneObject:
     return SceneObject(id=id, shape=shape, color=color, size=size, position=position)
-
-
-def to_tensor(image) -> torch.Tensor:
-    return torch.from_numpy(np.asarray(image, np.float32) / 127.5 - 1).permute(2, 0, 1)[None]
-
-
-def to_pixels(x: torch.Tensor) -> np.ndarray:
-    return ((x[0].permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
 
 
 @pytest.mark.parametrize(("shape", "before", "after", "place"), [
