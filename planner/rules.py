@@ -1625,10 +1625,9 @@ _BLURRED_BACKGROUND = re.compile(
 
 
 def _blurred_background(clause: str, turn: _Turn) -> list[Draft] | None:
-    m = _BLURRED_BACKGROUND.match(clause)
     if _BLACKED_OUT.match(clause):  # "blackout the background completely so that only the people show"
         return [Draft(Op.background, params={"color": "black"})]
-    return [Draft(Op.background, params={"description": "blurred"})] if m else None
+    return [Draft(Op.background, params={"description": "blurred"})] if _BLURRED_BACKGROUND.match(clause) else None
 
 
 _BLACKED_OUT = re.compile(

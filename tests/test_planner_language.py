@@ -36,6 +36,19 @@ def op_and_head(prompt, context=None):
     return node.op, node.target.noun.split()[-1]
 
 
+def assert_turns(session, clean=False):
+    """Plan a session turn by turn: each turn's edits, as (op, target head noun), are the expected ones
+    (``clean``: and no turn leaves a warning)."""
+    context = PlanContext()
+    for prompt, expected in session:
+        graph = plan(prompt, context)
+        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
+        if clean:
+            assert not graph.warnings, (prompt, graph.warnings)
+        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
+        context = context.advance(graph)
+
+
 @pytest.mark.parametrize(
     ("prompt", "expected"),
     [
@@ -859,13 +872,7 @@ def test_qualities_no_op_changes_are_warnings_not_resizes(prompt):
     ],
 )
 def test_follow_ups_about_animals_one_of_many_and_things_put_back(session):
-    context = PlanContext()
-    for prompt, expected in session:
-        graph = plan(prompt, context)
-        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
-        assert not graph.warnings, (prompt, graph.warnings)
-        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
-        context = context.advance(graph)
+    assert_turns(session, clean=True)
 
 
 @pytest.mark.parametrize(
@@ -1033,12 +1040,7 @@ def test_retouching_pairs_tone_targets_and_backgrounds(prompt, expected):
     ],
 )
 def test_follow_ups_about_sizes_hair_and_who_stays(session):
-    context = PlanContext()
-    for prompt, expected in session:
-        graph = plan(prompt, context)
-        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
-        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
-        context = context.advance(graph)
+    assert_turns(session)
 
 
 def test_the_source_image_named_first_is_no_edit():
@@ -1146,12 +1148,7 @@ def test_backgrounds_said_around_the_subject_and_skies_added(prompt):
     ],
 )
 def test_follow_ups_with_degrees_glows_and_strung_lights(session):
-    context = PlanContext()
-    for prompt, expected in session:
-        graph = plan(prompt, context)
-        nodes = [n for n in graph.nodes if n.op is not Op.identity_lock]
-        assert [(n.op.value, n.target.noun.split()[-1]) for n in nodes] == expected, (prompt, graph.nodes)
-        context = context.advance(graph)
+    assert_turns(session)
 
 
 @pytest.mark.parametrize(
