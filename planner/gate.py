@@ -250,7 +250,6 @@ def fit_gate(
     epochs: int = 200,
     lr: float = 0.5,
     l2: float = 1e-4,
-    weights: np.ndarray | None = None,
 ) -> OpGate:
     """Multinomial logistic regression on hashed features (full-batch Adam, balanced classes)."""
     index = {label: i for i, label in enumerate(LABELS)}
@@ -260,8 +259,6 @@ def fit_gate(
     feats = np.concatenate(rows)
     counts = np.bincount(y, minlength=len(LABELS)).astype(np.float64)
     class_weight = (len(y) / (len(LABELS) * np.maximum(counts, 1)))[y]  # balanced classes
-    if weights is not None:
-        class_weight = class_weight * weights
     weight = np.zeros((n_features, len(LABELS)))
     bias = np.zeros(len(LABELS))
     m = v = None
