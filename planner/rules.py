@@ -1587,16 +1587,19 @@ def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
 # Where someone looks: "look forward", "look up at the camera", "look away", "look to the left".
 _LOOK_WAY = re.compile(r"^\s+(?:at|up|down|forward|away|toward|towards|to|into|left|right|back|over|straight|ahead|out)\b", re.I)
 # Where someone looks or how they hold themselves, said as a noun: "change the direction of the man's
-# gaze", "make their gaze disdainful", "adjust her hand and arm positions", "a thumbs-up": a pose.
+# gaze", "make their gaze disdainful", "adjust her hand and arm positions", "a thumbs-up": a pose. So is a
+# pose changed with none named ("change her posture", "put him in a different pose"); a named one ("the
+# pose of the pilot to waving") is read by ``_change``.
 _POSE_NOUN = re.compile(
-    r"\b(?:gaze|eyeline|line\s+of\s+sight|stance|thumbs?[\s-]*up|peace\s+sign|"
+    r"\b(?:gaze|eyeline|line\s+of\s+sight|stance|thumbs?[\s-]*up|peace\s+sign|(?:pose|posture)$|"
+    r"(?:different|new|another|other)\s+(?:pose|posture)|"
     r"(?:(?:hand|arm|leg|head|body)s?\s+(?:and\s+(?:hand|arm|leg|head|body)s?\s+)?)(?:positions?|placement))\b",
     re.I,
 )
 
 
 def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
-    if not _POSE_NOUN.search(clause) or not re.match(rf"^(?:{_CHANGE}|{_MOVE})\b", clause, re.I):
+    if not _POSE_NOUN.search(clause) or not re.match(rf"^(?:{_CHANGE}|{_MOVE}|put|place)\b", clause, re.I):
         return None
     owner = re.search(r"\b(?:the\s+)?(?P<who>[a-z]+)'s\b", clause, re.I)  # "the man's gaze"; "her gaze": a person's
     subject = re.match(r"^(?:make|have|let|get)\s+(?P<who>(?:the|this|that)\s+[a-z]+)\b", clause, re.I)  # "have the boy ..."

@@ -1859,3 +1859,10 @@ def test_a_wearable_added_after_a_person_was_dressed_is_worn_by_that_person(then
     assert op_and_head(then, dressed) == (Op.attribute, "person")
     assert op_and_head("add a tie on the table", dressed) == (Op.add, "tie")
     assert op_and_head("add a dark blue tie") == (Op.add, "tie")
+
+
+@pytest.mark.parametrize("prompt", ["alter the dancer's posture", "put her in another pose", "change his pose"])
+def test_a_pose_changed_with_no_new_pose_named_is_a_pose_edit(prompt):
+    # "change her posture", "put him in a different pose": the pose changes, none named (not an added "him")
+    assert ops(prompt) == ["pose"]
+    assert op_and_head("change the pose of the pilot to waving") == (Op.pose, "pilot")
