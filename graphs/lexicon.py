@@ -231,8 +231,8 @@ TONE_QUALITIES = PALETTE_NOUNS | frozenset(
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "
-    "overexposed underexposed visible".split()
-)
+    "overexposed underexposed visible hazy foggy misty smoggy".split()
+)  # haze is light in the air ("make the picture look less hazy"), as in WEATHER_WORDS
 COLOR_LOOKS = frozenset(
     "vibrant vivid saturated desaturated unsaturated dull duller muted faded washed colorful colourful deep deeper "
     "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "

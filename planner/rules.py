@@ -153,8 +153,10 @@ _ADJUST_SELF = {
     "brighten": "lighting", "lighten": "lighting", "darken": "lighting", "dim": "lighting",
     "illuminate": "lighting", "relight": "lighting", "saturate": "tone", "desaturate": "tone", "contrast": "tone",
     "colorize": "tone", "colourize": "tone", "colorise": "tone", "colourise": "tone", "warm up": "tone", "cool down": "tone", "invert": "tone",
-    "sepia": "tone",
+    "sepia": "tone", "dehaze": "lighting", "defog": "lighting",
 }  # fmt: skip
+# Of those, the verbs that clear haze from the air rather than brighten: their light is said as the verb.
+_CLEARING = frozenset(("dehaze", "defog"))
 # Of those, the words that are also nouns or adjectives ("the contrast", "brown and sepia tones"): they start
 # no clause and have no passive.
 _NOUN_TOO = frozenset(("contrast", "sepia"))
@@ -1396,7 +1398,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         graded = parse_adjustment(region) if region else None
         if graded is not None and {op for op, _ in graded.parts} == {"tone"}:  # "darken the green color"
             return _tone(f"{verb} {_describe(region)}")
-        said = {"lighting": "dark" if down else "bright", "tone": verb}
+        said = {"lighting": "dark" if down else verb if verb in _CLEARING else "bright", "tone": verb}
         return [d for op in dict.fromkeys(selves) for d in _adjusted(op, said[op])]
     rest = re.sub(r"^with\s+", "", rest, flags=re.I)  # "overlay with color"
     both = re.match(r"^(?P<a>.+?)\s*,?\s+and\s+(?P<b>.+)$", rest, re.I) if re.fullmatch(_REMOVE, verb) else None

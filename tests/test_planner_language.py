@@ -1866,3 +1866,9 @@ def test_a_pose_changed_with_no_new_pose_named_is_a_pose_edit(prompt):
     # "change her posture", "put him in a different pose": the pose changes, none named (not an added "him")
     assert ops(prompt) == ["pose"]
     assert op_and_head("change the pose of the pilot to waving") == (Op.pose, "pilot")
+
+
+@pytest.mark.parametrize("prompt", ["defog the landscape shot", "make the view look less misty", "the photo is too smoggy"])
+def test_haze_cleared_or_lessened_is_a_lighting_edit(prompt):
+    # "Dehaze the image", "make the picture look less hazy": haze is light in the air, not a style
+    assert ops(prompt) == ["lighting"]
