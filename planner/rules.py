@@ -126,12 +126,12 @@ _REPLACE = (
 # "grace the scene with three cows", "adorn the parrot with a yellow hue": X with Y, Y an object or a look.
 _WITH = (
     r"grace|adorn|decorate|embellish|enrich|enliven|fill|populate|furnish|infuse|immerse|drench|bathe|coat|cover|"
-    r"dress|clothe|drape|paint|colou?r|tint|tinge|wash|splash|arrange"
+    r"dress|clothe|drape|(?:re)?paint|colou?r|tint|tinge|wash|splash|arrange"
 )
 _CHOOSE = r"opt for|choose|pick|select|go for|go with"
 _COLOR_VERB = r"blacken|whiten|redden|yellow|brown|green|blue|red|pink|purple|gr[ae]y"
 _CHANGE = (
-    r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|paint|"
+    r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|(?:re)?paint|"
     r"colou?r|recolou?r|dye|tint|shade|transfer|restyle|reimagine|redraw|redo|stylize|stylise|give|apply|use|"
     r"edit|shift the colou?r of|revamp|adapt|refashion|redesign|enhance|revise|rework|remake|recreate|reshape|"
     r"reimagine|envision|depict|portray|reinvent|morph|dye|give|let|have|customi[sz]e|rearrange|tweak|coat|cover|"
@@ -784,7 +784,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         return _replace(verb, rest, turn)  # "switch the words on the T-shirts": each takes the other's place
     rest = (
         re.sub(r"\s+(?:colou?r|to|so that it is|so it is)$", "", rest, flags=re.I)
-        if verb in ("dye", "paint")
+        if verb in ("dye", "paint", "repaint")
         else rest
     )
     rest = re.sub(r"^(?=(?:to|into)\s)", "the image ", rest, flags=re.I)  # "convert to watercolor": the image
@@ -2335,7 +2335,7 @@ _PASSIVE = re.compile(
     rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
     r"removed|deleted|erased|eliminated|taken out|edited out|photoshopped out|expunged|eradicated|banished|expelled|purged|"
     r"wiped out|vanish|disappear|sold out|sold|eaten|eaten up|consumed|stolen|taken away|gone|"
-    r"replaced|changed|turned|made|colou?red|painted|dyed|tinted|coated|adorned|"
+    r"replaced|changed|turned|made|colou?red|(?:re)?painted|dyed|tinted|coated|adorned|"
     r"moved|shifted|enlarged|shrunk|resized|added|placed|situated|positioned|put|inserted|introduced|located|"
     r"become|becomes|be|look|appear|turn|get|stay|remain|adopt|take on|have|shine|gleam|glow)\b\s*(?P<y>.*)$",
     re.I,

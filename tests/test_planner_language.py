@@ -1872,3 +1872,12 @@ def test_a_pose_changed_with_no_new_pose_named_is_a_pose_edit(prompt):
 def test_haze_cleared_or_lessened_is_a_lighting_edit(prompt):
     # "Dehaze the image", "make the picture look less hazy": haze is light in the air, not a style
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "thing"),
+    [("repaint the mailbox a bright yellow", "mailbox"), ("Repaint the shutters dark green", "shutter"), ("the boat should be repainted white", "boat")],
+)  # fmt: skip
+def test_a_thing_repainted_a_colour_is_recoloured(prompt, thing):
+    # "then repaint the car a deep red": painted again, the car's colour (not a "car a deep" object)
+    assert op_and_head(prompt) == (Op.recolor, thing)
