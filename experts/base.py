@@ -119,6 +119,8 @@ class Expert:
             return ["localize", "inpaint", "regenerate"]
         if op is Op.extract:
             return ["localize", "composite"]
+        if op is Op.style and node.params.style in primitives.FILTER_STYLES:
+            return ["stylize"]
         if op.role is Role.style:
             return ["localize", "global_transform"] if op is Op.background else ["global_transform"]
         return ["localize", "regenerate"]
@@ -134,6 +136,10 @@ class Expert:
             face = _face_or_nothing(g, image)
             return ExpertOutput(x, np.zeros_like(face.array), face, {"pixels": x.clone(), "mask": _tensor(face.array)},
                                 program)  # fmt: skip
+        if program == ["stylize"]:
+            regions = g.regions(image) if node.params.style == "outline" else None
+            return ExpertOutput(primitives.stylize(x, node.params.style, regions), edit_region(node, size), None,
+                                program=program)  # fmt: skip
         if node.op in (Op.lighting, Op.tone, Op.style):
             region = edit_region(node, size)
             return ExpertOutput(primitives.global_transform(inputs.backbone, x, ~region, prompt, **run), region,

@@ -772,6 +772,9 @@ _PERSON_PART_NOUNS = frozenset(set(lexicon.PERSON_PARTS) | set(lexicon.ACCESSORI
 }  # fmt: skip
 
 
+ENCLOSED_SHARE = 0.01  # of the image: the largest region ``Grounder.regions`` folds into its encloser
+
+
 class Grounder:
     """Grounds edit targets to masks (see the module docstring for the order and the scoring).
 
@@ -856,6 +859,23 @@ class Grounder:
 
     def background(self, image: Image.Image) -> Mask:
         return Mask(self.classical.segmentation(image).background(), "proposal:classical", 1.0, "background")
+
+    def regions(self, image: Image.Image) -> np.ndarray:
+        """Which thing owns each pixel (int HxW), from the pixels: the colour regions, with the whole
+        background as region 0 (a striped background is one thing, not many) and a small region that
+        one other region encloses (a pupil, a mouth) part of that one."""
+        segmentation = self.classical.segmentation(image)
+        regions = np.where(segmentation.background(), 0, segmentation.labels + 1)
+        # A feature is often several small regions (a pupil's anti-aliased pixels), so small regions
+        # are grouped by adjacency first; a group that one region alone surrounds joins it.
+        small = (segmentation.areas <= ENCLOSED_SHARE * regions.size)[segmentation.labels] & (regions > 0)
+        groups, count = ndimage.label(small, structure=np.ones((3, 3), bool))
+        for group in range(1, count + 1):
+            inside = groups == group
+            around = np.unique(regions[ndimage.binary_dilation(inside) & ~inside])
+            if len(around) == 1:
+                regions[inside] = around[0]
+        return regions
 
     # -- words -------------------------------------------------------------------------------------
 

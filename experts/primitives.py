@@ -4,7 +4,8 @@
 - ``inpaint``: fill a region from its surroundings (a removal, the hole a move leaves);
 - ``regenerate``: redraw inside a region with the op's conditioning;
 - ``composite``: paste a cut-out at a new place or scale;
-- ``global_transform``: regenerate everything but a protected foreground.
+- ``global_transform``: regenerate everything but a protected foreground;
+- ``stylize``: a named style that is a classical filter (posterize, pixelate, outline), computed.
 
 The generative ones run the shared backbone (``Backbone``) with whatever adapter the caller made
 active: conditioned on the source plus the region (channel concat, when the model was trained with
@@ -180,3 +181,36 @@ def composite(
         raise EditorError("the move or resize puts the object entirely off the canvas; choose another place")
     out = torch.lerp(onto.float(), sample(colours), alpha).to(onto.dtype)
     return out, alpha[0, 0].numpy() > 0
+
+
+# The named styles (``lexicon.STYLES``) are classical filters, so they are computed, not generated:
+# a filter is exact on any image, where the small model only approximates one.
+POSTERIZE_LEVELS = 3  # per channel: dark, middle, bright
+PIXELATE_BLOCKS = 16  # blocks across the image
+OUTLINE_INK = (24, 24, 24)  # a near-black line
+FILTER_STYLES = ("outline", "posterize", "pixelate")
+
+
+def stylize(image: torch.Tensor, style: str, regions: np.ndarray | None = None) -> torch.Tensor:
+    """``image`` (1, 3, H, W, in [-1, 1]) as the classical filter ``style`` names. An outline needs
+    ``regions`` (which region owns each pixel, e.g. ``Grounder.regions``): a one-pixel line is drawn
+    where the owner changes from the pixel on the left or above."""
+    pixels = (image.float() + 1) * 127.5
+    _, _, height, width = image.shape
+    if style == "posterize":
+        step = 255.0 / (POSTERIZE_LEVELS - 1)
+        out = torch.round(pixels / step) * step
+    elif style == "pixelate":
+        blocks = F.adaptive_avg_pool2d(pixels, (min(PIXELATE_BLOCKS, height), min(PIXELATE_BLOCKS, width)))
+        out = F.interpolate(blocks, size=(height, width), mode="nearest")
+    elif style == "outline":
+        if regions is None or regions.shape != (height, width):
+            raise EditorError("an outline needs the image's regions (one owner id per pixel)")
+        edge = np.zeros(regions.shape, bool)
+        edge[:, 1:] |= regions[:, 1:] != regions[:, :-1]
+        edge[1:, :] |= regions[1:, :] != regions[:-1, :]
+        ink = torch.tensor(OUTLINE_INK, dtype=torch.float32)[None, :, None, None]
+        out = torch.where(torch.from_numpy(edge)[None, None], ink, pixels)
+    else:
+        raise EditorError(f"no filter for style {style!r}; filters: {', '.join(FILTER_STYLES)}")
+    return (out / 127.5 - 1).clamp(-1, 1).to(image.dtype)

@@ -9,8 +9,9 @@ import pytest
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.experts.base import _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, size_of
-from nanoedit.experts.primitives import composite
+from nanoedit.experts.primitives import composite, stylize
 from nanoedit.experts.regions import dilate
+from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
 from nanoedit.toyworld import Scene, SceneObject, render
 from nanoedit.toyworld.render import CELL_CENTRE
@@ -87,3 +88,32 @@ def test_the_verifier_checks_that_a_region_holds_what_the_edit_asked_for():
     emptied = render(scene())
     assert looks(remove, before, emptied, hole)["passed"]
     assert not looks(remove, before, before, hole)["passed"]  # the circle is still there
+
+
+@pytest.mark.parametrize("style", ["posterize", "pixelate"])
+def test_a_named_filter_style_is_computed_exactly(style):
+    plain = scene(thing("star", "green", "large", "bottom right"), background="yellow")
+    before, after = render(plain), render(plain.model_copy(update={"style": style}))
+    out = to_pixels(stylize(to_tensor(before.image), style)).astype(int)
+    assert np.abs(out - np.asarray(after.image, int)).max() <= 1
+
+
+def test_an_outline_is_drawn_where_the_owner_of_a_pixel_changes():
+    plain = scene(thing("circle", "red", "large", "top left"), thing("square", "blue", "medium", "bottom right", "obj1"),
+                  background="white")  # fmt: skip
+    plain = plain.model_copy(update={"character": plain.character.model_copy(update={"hair_color": "black"})})
+    before, after = render(plain), render(plain.model_copy(update={"style": "outline"}))
+    regions = Grounder().regions(before.image)
+    assert len(np.unique(regions[before.masks["face"]])) == 1  # the eyes and mouth belong to the face
+    out = to_pixels(stylize(to_tensor(before.image), "outline", regions)).astype(int)
+    error = np.abs(out - np.asarray(after.image, int)).max(axis=2)
+    changed = np.abs(np.asarray(before.image, int) - np.asarray(after.image, int)).max(axis=2) > 8
+    assert changed.sum() > 100 and (error[changed] <= 32).mean() >= 0.9  # the oracle's tolerance
+    assert (error[~changed] <= 32).mean() >= 0.99  # and almost nothing else is inked
+
+
+def test_only_a_named_filter_style_is_a_computed_program():
+    style = lambda **p: EditNode(id="s", op=Op.style, params=p)  # noqa: E731
+    expert = ExpertRegistry.builtin()["style"]
+    assert expert.program(style(style="pixelate")) == ["stylize"]
+    assert expert.program(style(description="like a watercolour")) == ["global_transform"]
