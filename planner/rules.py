@@ -2673,6 +2673,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Reduce the amount of warm colors in favor of cool colors": the warm colours reduced
     (r"^(?P<v>reduce|decrease|lower|lessen|increase|boost|raise)\s+the\s+(?:amount|level|quantity)\s+of\s+"
      r"(?P<y>(?:[\w-]+\s+)?(?:colou?rs?|tones?|hues?))(?:\s*,?\s+in\s+favou?r\s+of\s+.+)?$", "{v} the {y}"),
+    # "adjust lighting from warm to cool", "shift the light from cool to warm": the warmth changed, a grade
+    (r"^(?:adjust|change|shift|switch|turn|take|move|bring)\s+(?:[a-z]+\s+){0,3}?from\s+(?:warm|cool|cold)(?:er)?\s+(?:in)?to(?:wards?)?\s+"
+     r"(?P<y>warm|cool|cold)(?:er)?$", "make the colours {y}"),
     # "make it at night", "make it during sunset": the time of day of the image
     (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
     # "Show him in full profile facing left", "have her face the camera": the person turned that way

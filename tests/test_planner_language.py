@@ -1881,3 +1881,9 @@ def test_haze_cleared_or_lessened_is_a_lighting_edit(prompt):
 def test_a_thing_repainted_a_colour_is_recoloured(prompt, thing):
     # "then repaint the car a deep red": painted again, the car's colour (not a "car a deep" object)
     assert op_and_head(prompt) == (Op.recolor, thing)
+
+
+@pytest.mark.parametrize("prompt", ["shift the light from cool to warm", "take the whole shot from cold to warmer", "switch the mood from warm to cool"])
+def test_a_change_from_one_warmth_to_another_is_a_tone_edit(prompt):
+    # "adjust lighting from warm to cool": the warmth changes (a grade), whatever noun comes before it
+    assert ops(prompt) == ["tone"]
