@@ -360,10 +360,12 @@ class _Turn:
     person: bool  # the character is in the scene or named in the prompt
     animal: bool = False  # an animal is named in the prompt (what it wears is no person's)
     background: bool = False  # a background edit came before in this prompt ("... make it white")
+    cut: list[EntityRef] = field(default_factory=list)  # what was cut or taken out before ("... place her on white")
 
     def refer_to(self, drafts: list[Draft]) -> None:
         """Later clauses of the prompt refer to what these drafts edited, as later turns would."""
         self.background = self.background or any(d.op is Op.background for d in drafts)
+        self.cut += [d.target for d in drafts if d.op in (Op.remove, Op.extract) and d.target is not None]
         after = [a for a in (d.target_after() for d in drafts if d.op is not Op.identity_lock) if a]
         if after and not all(a.noun == PERSON for a in after):
             self.context = self.context.model_copy(update={"last_targets": after})
@@ -1869,10 +1871,13 @@ _PERSON_VENUES = _PLACES_INSIDE | frozenset(
 
 
 # A subject put on a plain background ("Place the female on white background.", "put the dog on a plain
-# white background"): the subject cut out onto it, an ``extract`` (not a new scene behind it).
+# white background"): the subject cut out onto it, an ``extract`` (not a new scene behind it). Said of
+# what was just cut out ("cut the woman out and place (her) on a transparent background"), it is that cut-out;
+# "place it on the white background" names a backdrop as a thing, a background edit of its own.
+_CUT_BEFORE = r"it|them|this|that|these|those|him|her"
 _ONTO_PLAIN = re.compile(
-    r"^(?:put|place|set|paste|position|drop)\s+(?P<x>(?!(?:it|them|this|that|these|those|everything|him|her)\b).+?)\s+"
-    r"(?:on|onto|against|in\s+front\s+of)\s+(?:(?:a|an|the)\s+)?"
+    r"^(?:put|place|set|paste|position|drop)\s+(?:(?P<x>(?!everything\b).+?)\s+)?"
+    r"(?:on|onto|against|in\s+front\s+of)\s+(?:(?P<a>a|an|the)\s+)?"
     r"(?P<b>(?:(?:plain|solid|blank|pure|clean|simple|neutral|flat|bright)\s+)*"
     r"(?:white|black|gr[ae]y|transparent|plain|solid|blank|neutral))\s+(?:background|backdrop)$",
     re.I,
@@ -1881,7 +1886,12 @@ _ONTO_PLAIN = re.compile(
 
 def _onto_plain_background(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _ONTO_PLAIN.match(clause)
-    if not m or is_image(m["x"]) or is_background(m["x"]):
+    if not m:
+        return None
+    if m["x"] is None or re.fullmatch(_CUT_BEFORE, m["x"], re.I):
+        indefinite = (m["a"] or "").lower() != "the"
+        return [Draft(Op.extract, t, {"background": m["b"].lower()}) for t in turn.cut if indefinite] or None
+    if is_image(m["x"]) or is_background(m["x"]):
         return None
     refs = [r for r in parse_targets(m["x"], turn.context) or [] if not is_abstract(r) and not is_image(r.noun or "")]
     return [Draft(Op.extract, r, {"background": m["b"].lower()}) for r in refs] or None
@@ -2102,6 +2112,9 @@ def _keep(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     what = strip_image_tail(what)
     if not what:
         return None
+    only = re.match(r"^only\s+(?P<x>.+)$", what, re.I)
+    if only:  # "keep only the car", "leaving only the dog with a white background": all else goes, a cut-out
+        return _extract("extract", only["x"], turn)
     if re.fullmatch(r"(?:the|its|it's|a|an|their)", what, re.I):  # "maintaining a realistic style": a look, kept anyway
         return []
     if (
@@ -2463,7 +2476,7 @@ class RulePlanner(Planner):
             warnings.append(f"unparsed: {place!r} (a place with no edit)")
         if pending:
             warnings.extend(f"unparsed: {span!r} (no edit to attach it to)" for span in pending)
-        drafts = [d for group in groups for d in group]
+        drafts = _cut_then_placed([d for group in groups for d in group])
         if any(d.op is Op.extract and d.params.get("background") for d in drafts):  # the cut-out says its background:
             drafts = [d for d in drafts if not (d.op is Op.background and d.params == {"description": "plain"})]  # "delete
             # everything in the background and put the dog on a plain white background" is one cut-out
@@ -2965,6 +2978,13 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     if re.match(r"^(?:with|in|as|into)\s", core, re.I):
         core = re.sub(r"^(?:with|in|as|into)\s+", "", core, flags=re.I)
     return _global(core, turn)
+
+
+def _cut_then_placed(drafts: list[Draft]) -> list[Draft]:
+    """ "cut out the girl and place her on a white background": the cut and the placing are one cut-out,
+    the one that says its backdrop (the cut said first, without one, goes)."""
+    placed = [d.target for d in drafts if d.op is Op.extract and d.params.get("background")]
+    return [d for d in drafts if not (d.op in (Op.remove, Op.extract) and not d.params.get("background") and d.target in placed)]
 
 
 def _chain_repeated_looks(graph: InstructionGraph, nodes: list[EditNode]) -> None:

@@ -1887,3 +1887,15 @@ def test_a_thing_repainted_a_colour_is_recoloured(prompt, thing):
 def test_a_change_from_one_warmth_to_another_is_a_tone_edit(prompt):
     # "adjust lighting from warm to cool": the warmth changes (a grade), whatever noun comes before it
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "thing"),
+    [("cut the cat out and set it on a plain black background", "cat"), ("erase the vase, then put it on a transparent backdrop", "vase"),
+     ("retain only the bottle on a grey background", "bottle"), ("keep only the horse and erase the rest", "horse")],
+)  # fmt: skip
+def test_a_subject_cut_and_placed_on_a_plain_backdrop_or_kept_alone_is_one_cut_out(prompt, thing):
+    # "cut out the girl and place her on a white background", "keep only the car while removing the
+    # background": the subject cut out (not a removal and a new plain background)
+    assert op_and_head(prompt) == (Op.extract, thing)
+    assert ops("put her on a white background") == ["background"]  # nothing cut before: the backdrop alone
