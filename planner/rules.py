@@ -240,7 +240,7 @@ _QUALIFIER = re.compile(
 )
 # Sentences about the request, not edits of the photo: what the photo is ("This is our only picture of
 # ..."), how hard the job is ("Likely to be an easy job", "It's rare to have a photo of us"), what it is
-# for ("I'd like to use it as a profile picture"), or a plea ("Could one of you help me out?").
+# for ("I'd like to use it as a profile picture", "Need this photo for a job ID"), or a plea ("Could one of you help me out?").
 # How an edit before it should come out, no edit of its own: "Make it look natural and well-fitted.",
 # "make them look seamless" (after "add a hat ..."); said alone, "make it look realistic" is a look.
 _FINISH_WORDS = r"natural|realistic|seamless|believable|convincing|authentic|real|well[\s-]?fitted|well[\s-]?integrated|integrated|blended"
@@ -260,6 +260,7 @@ _ASIDE = re.compile(
     r"(?:very\s+|so\s+|really\s+)?(?:rare|hard|difficult|easy|important|special|okay|ok|fine)\b)|"
     r"(?:likely|probably|hopefully|not\s+sure|i'm\s+not\s+sure|i\s+(?:know|think|hope|understand))\b|"
     r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love|\s+plan|\s+need)\s+to\s+(?:use|print|post|frame|send|share|hang|gift)\b|"
+    r"(?:(?:i|we)\s+)?need\s+(?:it|this|that|the|my|our)(?:\s+(?:photo|picture|image|pic|shot|one))?\s+for\b|"
     r"(?:(?:could|can|would|will)\s+)?(?:(?:one\s+of\s+)?(?:you|someone|somebody|anyone)\b[\w\s]*?)?\bhelp\s+(?:me|us)(?:\s+out)?[\s.!?]*$)",
     re.I,
 )
@@ -544,6 +545,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     head = (created.ref.noun or "").split()[-1:] if created.ref is not None else []
     if head and (head[0] in _LIGHT_THINGS or head[0] in ("light", "lighting") and not re.match(_INDEF, rest, re.I)):
         return _lighting(_describe(rest))  # "add a soft shadow under the box", "add warm light": the light
+    if head and head[0] in PALETTE_NOUNS and turn.background and _ONE_COLOUR.match(rest):
+        return [Draft(Op.background, params={"description": _describe(created.ref.noun or "")})]
     if head and head[0] in PALETTE_NOUNS and not created.relation:
         return _tone(_describe(rest))  # "add warm sunset colors": a grade of the photo's colours, not things
     if head == ["sky"]:  # "add a dramatic sky to this photo", "add a starry sky behind the castle": the scenery
@@ -606,6 +609,9 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return drafts or None
 
 
+# One colour put in after a background edit ("take out the background and put a plain color instead"): what
+# the background is filled with, not a grade of the photo's colours.
+_ONE_COLOUR = re.compile(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}colou?r\b", re.I)
 # What light does, added as if a thing: "add a soft shadow under the box", "add a glow around the moon".
 _LIGHT_THINGS = frozenset("shadow shadows glow sunlight sunbeam sunbeams rim-light backlight backlighting spotlight".split())
 _LOOK_NOUN = re.compile(
@@ -757,6 +763,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
     rest = re.sub(r"\bnot\s+(?:so|as|too)\s+", "less ", rest, flags=re.I)  # "make the trees not so dark"
+    rest = re.sub(r"\s+(?:just|simply|merely|purely)(?=\s)", "", rest)  # "make it just white": it, white
     rest = re.sub(r"\s*,?\s+(?:and|but)\s+not\s+.+$", "", rest, flags=re.I)  # "colored and not B/W": what it is not
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:

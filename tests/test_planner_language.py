@@ -1899,3 +1899,18 @@ def test_a_subject_cut_and_placed_on_a_plain_backdrop_or_kept_alone_is_one_cut_o
     # background": the subject cut out (not a removal and a new plain background)
     assert op_and_head(prompt) == (Op.extract, thing)
     assert ops("put her on a white background") == ["background"]  # nothing cut before: the backdrop alone
+
+
+@pytest.mark.parametrize("prompt", ["erase the backdrop and make it purely black", "remove the background, then put a solid grey colour in its place"])
+def test_a_removed_background_filled_with_one_colour_is_the_background_edit(prompt):
+    # "take out background and make it just white", "... and put a plain color instead": the backdrop's
+    # new colour (not a recoloured "it just", nor a grade of the photo's colours)
+    assert set(ops(prompt)) == {"background"}
+    assert op_and_head("make the mug just blue") == (Op.recolor, "mug")
+    assert ops("add warm sunset colors") == ["tone"]
+
+
+@pytest.mark.parametrize("aside", ["We need this picture for a visa application.", "Need it for my CV."])
+def test_what_the_photo_is_needed_for_is_an_aside(aside):
+    # "Need this photo for a job ID today": what the photo is for, no edit (not an added photo)
+    assert ops(f"Brighten the face. {aside}") == ["lighting"]
