@@ -1035,6 +1035,9 @@ def _attribute_change(
         return _each(turn, target, lambda t: Draft(Op.recolor, t, {"color": value.value}))
     if what in _POSE_FACETS:
         return _each(turn, target, lambda t: Draft(Op.pose, t, _pose_params(new)))
+    if what == "expression" and (re.fullmatch(r"the|his|her|their", target, re.I) or names_person(target)):
+        said = _describe(new)  # "change the expression to a crying face": the person's, no face replaced
+        return [_person_looks("expression", next((EXPRESSION_WORDS[w] for w in said.split() if w in EXPRESSION_WORDS), said))]
     if what == "time" and not is_image(target):  # "the time of the clock": what the clock shows
         return _each(turn, target, lambda t: Draft(Op.attribute, t, {"name": "time", "value": written}))
     if what == "season":

@@ -1914,3 +1914,9 @@ def test_a_removed_background_filled_with_one_colour_is_the_background_edit(prom
 def test_what_the_photo_is_needed_for_is_an_aside(aside):
     # "Need this photo for a job ID today": what the photo is for, no edit (not an added photo)
     assert ops(f"Brighten the face. {aside}") == ["lighting"]
+
+
+@pytest.mark.parametrize("prompt", ["Change the expression to a sad face.", "turn the expression into a laughing face", "change the expression of the woman to a surprised look"])
+def test_an_expression_changed_to_a_face_is_the_persons_expression(prompt):
+    # "Change the expression to a crying face": the person's expression (an attribute), no face replaced
+    assert op_and_head(prompt) == (Op.attribute, "person")
