@@ -176,13 +176,15 @@ _TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
 _SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|slim down|slim|flatten|bend|curve|round off|sharpen"
 # Verbs of a new state ("open his eyes", "smooth her skin", "close the window"): an ``attribute`` edit.
 _BODY_STATE = r"open|close|shut|smooth|smoothen|soften|clear\s+up|even\s+out"
+# Verbs of a new state of a thing only ("freeze the apple", "melt the candle", "rust the gate"): ``attribute`` too.
+_THING_STATE = r"freeze|melt|thaw|rust|wilt|wither|rot|crack|shatter|crumple|dent"
 # Verbs that change how a thing stands ("straighten the leaning tower"): a ``pose`` edit.
 _POSTURE = r"straighten|tilt|lean|tip over|upright"
 # Operations on the photo itself that no edit op is ("crop the image", "rotate it slightly"): said of the
 # whole image they are reported, not planned; their clause still ends at the next verb.
 _PHOTO_OPS = r"crop|rotate|flip|mirror|denoise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v not in _NOUN_TOO)}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v not in _NOUN_TOO)}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|{_THING_STATE}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -2076,14 +2078,14 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 
 def _state_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """ "open his eyes", "smooth her skin", "even out the skin tone": a person's body in a new state;
-    "open the door", "close the window": a thing in a new state (both ``attribute`` edits)."""
+    "open the door", "freeze the apple": a thing in a new state (both ``attribute`` edits)."""
     words = re.findall(r"[a-z]+", rest.lower())
     part = next((w for w in words if w in BODY_PARTS), None)
     said = _describe(f"{verb} {rest}")
     if part is not None and (names_person(rest) or set(words) <= {"the", part, "tone", "texture"}):
         return [_person_looks(part, said)]
     thing = parse_phrase(rest, turn.context).ref
-    if not re.fullmatch(r"open|close|shut", verb, re.I) or thing is None or is_image(thing.noun or ""):
+    if not re.fullmatch(rf"open|close|shut|{_THING_STATE}", verb, re.I) or thing is None or is_image(thing.noun or ""):
         return None  # "open the image in photoshop" is no edit
     return _each(turn, rest, lambda t: Draft(Op.attribute, t, {"name": "state", "value": said}))
 
@@ -2310,7 +2312,7 @@ _HANDLERS: list[tuple[str, Handler]] = [
     (r"translate", _translate),
     (_ADJUST, _adjust),
     (_REMOVE, _remove),
-    (_BODY_STATE, _state_verb),
+    (rf"{_BODY_STATE}|{_THING_STATE}", _state_verb),
     (_REPLACE, _replace),
     (_EXTRACT, _extract),
     (_KEEP, _keep),

@@ -1920,3 +1920,10 @@ def test_what_the_photo_is_needed_for_is_an_aside(aside):
 def test_an_expression_changed_to_a_face_is_the_persons_expression(prompt):
     # "Change the expression to a crying face": the person's expression (an attribute), no face replaced
     assert op_and_head(prompt) == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize(("prompt", "thing"), [("melt the candle", "candle"), ("rust the old gate", "gate"), ("thaw the frozen pond and add a duck", "pond")])
+def test_a_thing_put_in_a_new_state_by_its_verb_is_an_attribute_edit(prompt, thing):
+    # "Freeze the apple": the apple's state (frozen), as "open the door" is the door's
+    node = edits(prompt)[0]
+    assert (node.op, node.target.noun) == (Op.attribute, thing)
