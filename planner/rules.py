@@ -1386,6 +1386,11 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     and contrast the two men"). Light is a ``lighting`` edit, also of one region; the colours of the
     photo a ``tone`` edit; colour added to one object ("colorize the tattoo") recolours it."""
     verb = re.sub(r"\s+", " ", verb.lower())
+    red_eye = _RED_EYE.match(rest) if verb not in _ADJUST_SELF else None
+    if red_eye and red_eye["of"] and not names_person(red_eye["of"]) and not is_image(red_eye["of"]):  # "of the dog"
+        return _each(turn, red_eye["of"], lambda t: Draft(Op.attribute, t, {"name": "red_eye", "value": "off"}))
+    if red_eye:
+        return [_person_looks("red_eye", "off")]
     selves = [_ADJUST_SELF[verb]] if verb in _ADJUST_SELF else []
     while selves:  # "brighten and contrast the two men"
         more = re.match(rf"^(?:,?\s*and|,)\s*(?P<v>{'|'.join(_ADJUST_SELF)})\b\s*(?P<rest>.*)$", rest, re.I)
@@ -1460,6 +1465,9 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return list({(d.op, str(d.params)): d for d in drafts}.values())
 
 
+# The flash's red eyes fixed ("remove red eye", "correct the red-eye effect"): the person's eyes, no red
+# eye objects taken away.
+_RED_EYE = re.compile(r"^(?:the\s+)?red[\s-]?eyes?(?:\s+effect)?(?:\s+(?:from|in|on)\s+.+|\s+of\s+(?P<of>.+))?$", re.I)
 _FIXES = frozenset("correct fix adjust balance tweak restore improve".split())
 
 

@@ -1927,3 +1927,10 @@ def test_a_thing_put_in_a_new_state_by_its_verb_is_an_attribute_edit(prompt, thi
     # "Freeze the apple": the apple's state (frozen), as "open the door" is the door's
     node = edits(prompt)[0]
     assert (node.op, node.target.noun.split()[-1]) == (Op.attribute, thing)
+
+
+@pytest.mark.parametrize("prompt", ["correct the red-eye effect", "please fix red eyes in this family photo", "get rid of the red eyes"])
+def test_red_eye_fixed_is_the_persons_eyes(prompt):
+    # "Remove red eye": the flash's red eyes corrected, an attribute of the person (no red "eye" removed)
+    assert op_and_head(prompt) == (Op.attribute, "person")
+    assert op_and_head("remove the red eyes of the cat") == (Op.attribute, "cat")
