@@ -766,6 +766,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     rest = re.sub(r"\bnot\s+(?:so|as|too)\s+", "less ", rest, flags=re.I)  # "make the trees not so dark"
     rest = re.sub(r"\s+(?:just|simply|merely|purely)(?=\s)", "", rest)  # "make it just white": it, white
+    rest = re.sub(r"\bskin[\s-]+tones?\b", "skin", rest, flags=re.I)  # "make skin tones more tan": the person's skin
     rest = re.sub(r"\s*,?\s+(?:and|but)\s+not\s+.+$", "", rest, flags=re.I)  # "colored and not B/W": what it is not
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:

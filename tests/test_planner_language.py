@@ -1934,3 +1934,9 @@ def test_red_eye_fixed_is_the_persons_eyes(prompt):
     # "Remove red eye": the flash's red eyes corrected, an attribute of the person (no red "eye" removed)
     assert op_and_head(prompt) == (Op.attribute, "person")
     assert op_and_head("remove the red eyes of the cat") == (Op.attribute, "cat")
+
+
+@pytest.mark.parametrize("prompt", ["make his skin tone paler", "make her skin tones tanned", "make the man's skin-tone sunburnt"])
+def test_a_skin_tone_made_tan_or_pale_is_the_persons_skin(prompt):
+    # "make skin tones more tan": the person's skin (an attribute), not a grade of the photo's tones
+    assert op_and_head(prompt) == (Op.attribute, "person")
