@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 from nanoedit.errors import EditorError, GroundingError
 from nanoedit.graphs import POSITIONS, EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
 from . import primitives
+from .grounding import SIZE_EXTENT, Mask, cell_centre, cell_of, color_of, palette, size_of
 from .regions import box_centre, centroid, edit_region
 
 
@@ -94,7 +96,9 @@ STEP = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 class Expert:
     """A role expert: ``adapter`` is the name of its peft adapter on the shared backbone (None: it
     runs the base model). ``ops``/``keywords`` are its claims for the router (a user peel claims
-    the nodes it names; a built-in role expert takes the rest of its role)."""
+    the nodes it names; a built-in role expert takes the rest of its role). ``computes``: whether
+    it computes what a classical program does exactly (a named filter, a flat colour) instead of
+    generating it; a peel always generates, as it was trained to."""
 
     name: str
     role: Role
@@ -102,6 +106,7 @@ class Expert:
     keywords: frozenset[str] = frozenset()
     adapter: str | None = None
     description: str = ""
+    computes: bool = True
 
     @property
     def claim(self) -> ExpertClaim:
@@ -119,11 +124,17 @@ class Expert:
             return ["localize", "inpaint", "regenerate"]
         if op is Op.extract:
             return ["localize", "composite"]
-        if op is Op.style and node.params.style in primitives.FILTER_STYLES:
-            return ["stylize"]
+        if self.computes and op is Op.recolor and node.params.color in palette():  # a named flat colour
+            return ["localize", "repaint"]
+        if self.computes and _filter_name(node) in primitives.FILTERS:
+            return ["filter"]
         if op.role is Role.style:
             return ["localize", "global_transform"] if op is Op.background else ["global_transform"]
         return ["localize", "regenerate"]
+
+    def generates(self, node: EditNode) -> bool:
+        """Whether this expert's program for ``node`` runs the model (its adapter must be active)."""
+        return bool(primitives.GENERATIVE_STEPS & set(self.program(node)))
 
     def run(self, node: EditNode, inputs: ExpertInputs) -> ExpertOutput:
         """Run this expert's program for ``node`` (its adapter already active on the backbone)."""
@@ -136,9 +147,10 @@ class Expert:
             face = _face_or_nothing(g, image)
             return ExpertOutput(x, np.zeros_like(face.array), face, {"pixels": x.clone(), "mask": _tensor(face.array)},
                                 program)  # fmt: skip
-        if program == ["stylize"]:
-            regions = g.regions(image) if node.params.style == "outline" else None
-            return ExpertOutput(primitives.stylize(x, node.params.style, regions), edit_region(node, size), None,
+        if program == ["filter"]:
+            name = _filter_name(node)
+            regions = g.regions(image) if name == "outline" else None
+            return ExpertOutput(primitives.apply_filter(x, name, regions), edit_region(node, size), None,
                                 program=program)  # fmt: skip
         if node.op in (Op.lighting, Op.tone, Op.style):
             region = edit_region(node, size)
@@ -147,6 +159,9 @@ class Expert:
         if node.op is Op.background:
             background = g.background(image)
             region = edit_region(node, size, background=background.array)
+            if self.computes and _flat_fill(node, np.asarray(image.convert("RGB")), background.array):
+                out, _ = primitives.repaint(x, background.array, palette()[node.params.color])
+                return ExpertOutput(out, region, background, program=["localize", "repaint"])
             out = primitives.global_transform(inputs.backbone, x, ~region, prompt, **run)
             return ExpertOutput(out, region, background, program=program)
         if node.op in (Op.attribute, Op.pose):
@@ -165,6 +180,9 @@ class Expert:
         if node.op is Op.extract:
             return ExpertOutput(_extract(x, target.array, node.params.background), np.ones_like(region), target,
                                 program=program)  # fmt: skip
+        if program[-1] == "repaint":
+            out, _ = primitives.repaint(x, target.array, palette()[node.params.color])
+            return ExpertOutput(out, region, target, program=program)
         step = primitives.inpaint if node.op is Op.remove else primitives.regenerate
         return ExpertOutput(step(inputs.backbone, x, region, prompt, **run), region, target, program=program)
 
@@ -196,8 +214,6 @@ class Expert:
 def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> EditNode:
     """The ``add`` that draws a replace's new thing where the old one stood: the new thing keeps the
     old one's size and, unless the node says one, its colour (both read from the pixels)."""
-    from .grounding import cell_of, color_of, size_of
-
     new = node.params.replacement
     cx, cy = centroid(mask)
     height, width = mask.shape
@@ -214,8 +230,6 @@ def _offset(node: EditNode, mask: np.ndarray) -> tuple[float, float]:
     if p.position:
         if p.position not in POSITIONS:
             raise EditorError(f"cannot move to {p.position!r}; name one of: {', '.join(POSITIONS)}")
-        from .grounding import cell_centre
-
         (tx, ty), (cx, cy) = cell_centre(p.position), box_centre(mask)
         return tx * size - cx, ty * size - cy
     sx, sy = STEP[p.direction]
@@ -226,8 +240,6 @@ def _scale(node: EditNode, mask: np.ndarray) -> float:
     """How much a resize scales its object. Sizes are the grounder's size words: a named size is
     reached from the one the object has; "bigger"/"smaller" is one size step (as the lexicon reads
     them), or the node's own scale past the largest or smallest size."""
-    from .grounding import SIZE_EXTENT, size_of
-
     sizes = list(SIZE_EXTENT)
     now = size_of(mask, node.target.noun if node.target is not None else None)
     p = node.params
@@ -243,10 +255,31 @@ def _scale(node: EditNode, mask: np.ndarray) -> float:
     return SIZE_EXTENT[goal] / SIZE_EXTENT[now]
 
 
+FLAT_SPREAD = 4  # levels: a background whose inner pixels stay this close to their median is one colour
+
+
+def _flat_fill(node: EditNode, pixels: np.ndarray, background: np.ndarray) -> bool:
+    """Whether a background edit is a new flat colour: a named colour, and no pattern but a solid one,
+    on a background that is one colour now (a pattern keeps its form in a new colour, which is the
+    model's to draw)."""
+    p = node.params
+    if p.color not in palette() or p.description or p.pattern not in (None, "solid"):
+        return False
+    inner = pixels[ndimage.binary_erosion(background, iterations=2)]
+    return p.pattern == "solid" or (
+        len(inner) > 0 and bool((np.abs(inner.astype(int) - np.median(inner, axis=0)) <= FLAT_SPREAD).all())
+    )
+
+
+def _filter_name(node: EditNode) -> str | None:
+    """The look a style or tone node names (a filter, when it is one of ``primitives.FILTERS``)."""
+    if node.op is Op.style:
+        return node.params.style
+    return node.params.tone if node.op is Op.tone else None
+
+
 def _face_or_nothing(grounder, image):
     """The face to lock; an image without one locks nothing (a landscape has no identity to keep)."""
-    from .grounding import Mask
-
     try:
         return grounder.face(image)
     except GroundingError as err:
@@ -264,8 +297,6 @@ def _tensor(mask: np.ndarray) -> torch.Tensor:
 
 
 def _extract(x: torch.Tensor, mask: np.ndarray, background: str) -> torch.Tensor:
-    from .grounding import palette
-
     colours = palette()
     if background not in colours:
         raise EditorError(f"extract onto {background!r}: name a basic colour ({', '.join(colours)})")

@@ -227,6 +227,10 @@ class Region:
         return (float(xs.mean()) + 0.5) / w, (float(ys.mean()) + 0.5) / h
 
 
+MIN_GAP = 4  # pixels: a smaller region of the background's colour is an anti-aliased edge, not a gap
+GAP_TOLERANCE = 16  # levels per channel from a background colour (the palette's colours are far apart)
+
+
 class Segmentation:
     """An image cut into connected regions of similar colour (``labels``: region id per pixel)."""
 
@@ -269,6 +273,15 @@ class Segmentation:
         parts, _ = ndimage.label(candidate, structure=np.ones((3, 3), bool))
         edge = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
         return np.isin(parts, edge[edge > 0])
+
+    def background_and_gaps(self) -> np.ndarray:
+        """The background plus where it shows through a gap in the foreground (between an arm and the
+        head): regions of its colours that do not reach the border. A small gap's mean colour takes in
+        its anti-aliased rim, so it is matched more loosely than the background's own regions."""
+        background = self.background()
+        keys = self.colors[np.unique(self.labels[background])]
+        close = (np.abs(self.colors[:, None, :] - keys[None]).max(axis=2) <= GAP_TOLERANCE).any(axis=1)
+        return background | (close & (self.areas >= MIN_GAP))[self.labels]
 
     # -- foreground clusters: the person and the objects -------------------------------------------
 
@@ -858,14 +871,14 @@ class Grounder:
         return Mask(found, "proposal:classical", 1.0, "face")
 
     def background(self, image: Image.Image) -> Mask:
-        return Mask(self.classical.segmentation(image).background(), "proposal:classical", 1.0, "background")
+        return Mask(self.classical.segmentation(image).background_and_gaps(), "proposal:classical", 1.0, "background")
 
     def regions(self, image: Image.Image) -> np.ndarray:
         """Which thing owns each pixel (int HxW), from the pixels: the colour regions, with the whole
         background as region 0 (a striped background is one thing, not many) and a small region that
         one other region encloses (a pupil, a mouth) part of that one."""
         segmentation = self.classical.segmentation(image)
-        regions = np.where(segmentation.background(), 0, segmentation.labels + 1)
+        regions = np.where(segmentation.background_and_gaps(), 0, segmentation.labels + 1)
         # A feature is often several small regions (a pupil's anti-aliased pixels), so small regions
         # are grouped by adjacency first; a group that one region alone surrounds joins it.
         small = (segmentation.areas <= ENCLOSED_SHARE * regions.size)[segmentation.labels] & (regions > 0)

@@ -4,10 +4,11 @@
 - ``inpaint``: fill a region from its surroundings (a removal, the hole a move leaves);
 - ``regenerate``: redraw inside a region with the op's conditioning;
 - ``composite``: paste a cut-out at a new place or scale;
+- ``repaint``: give a thing a new flat colour, its outline and shading kept (a recolor);
 - ``global_transform``: regenerate everything but a protected foreground;
-- ``stylize``: a named style that is a classical filter (posterize, pixelate, outline), computed.
+- ``filter``: a named look that is a classical filter (posterize, pixelate, outline, grayscale), computed.
 
-The generative ones run the shared backbone (``Backbone``) with whatever adapter the caller made
+The generative ones (``GENERATIVE_STEPS``) run the shared backbone (``Backbone``) with whatever adapter the caller made
 active: conditioned on the source plus the region (channel concat, when the model was trained with
 those channels) and on the node's prompt, with blended latent diffusion outside the region (the
 source re-noised to each step's level), which is also how a plain SANA checkpoint edits zero-shot.
@@ -26,7 +27,9 @@ from scipy import ndimage
 from nanoedit.backbone.samplers import SAMPLERS, Guidance, generate
 from nanoedit.errors import EditorError
 
-from .regions import box_centre
+from .regions import box_centre, dilate
+
+GENERATIVE_STEPS = frozenset({"inpaint", "regenerate", "global_transform"})
 
 
 @dataclass
@@ -159,16 +162,8 @@ def composite(
     onto = image if onto is None else onto
     if not cutout.any():
         raise EditorError("the cut-out to paste is empty; ground the target first")
-    core = ndimage.binary_erosion(cutout, border_value=0)
-    core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
-    colours, behind = (image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)] for iy, ix in
-                       (ndimage.distance_transform_edt(~inner, return_indices=True)[1] for inner in
-                        (core, ~ndimage.binary_dilation(cutout))))  # fmt: skip
+    colours, coverage, rim = _matte(image, cutout)
     signed = np.where(cutout, 0.5 - ndimage.distance_transform_edt(cutout), ndimage.distance_transform_edt(~cutout) - 0.5)
-    fg, bg, px = (c[0].permute(1, 2, 0).float().numpy() for c in (colours, behind, image))
-    contrast = ((fg - bg) ** 2).sum(axis=2)
-    coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
-    rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
     signed = np.where(rim, 0.5 - coverage, signed)
     cx, cy = box_centre(cutout)
     # each output pixel centre, mapped back into the source, in grid_sample's [-1, 1] (align_corners=False)
@@ -183,27 +178,61 @@ def composite(
     return out, alpha[0, 0].numpy() > 0
 
 
-# The named styles (``lexicon.STYLES``) are classical filters, so they are computed, not generated:
-# a filter is exact on any image, where the small model only approximates one.
+def repaint(image: torch.Tensor, cutout: np.ndarray, color: tuple[int, int, int]) -> tuple[torch.Tensor, np.ndarray]:
+    """The thing under ``cutout`` in a new flat ``color`` (0-255 RGB), its outline kept: each pixel
+    keeps its share of the thing (its coverage, on the anti-aliased rim) and its own variation from
+    the thing's colour (shading), and only the thing's share changes colour. Returns the new image
+    and the mask of the pixels it changed."""
+    if not cutout.any():
+        raise EditorError("the region to repaint is empty; ground the target first")
+    colours, coverage, rim = _matte(image, cutout)
+    share = torch.from_numpy(np.where(rim, coverage, cutout).astype(np.float32))[None, None]
+    new = torch.tensor(color, dtype=torch.float32)[None, :, None, None] / 127.5 - 1
+    out = (image.float() + share * (new - colours.float())).clamp(-1, 1).to(image.dtype)
+    return out, share[0, 0].numpy() > 0
+
+
+def _matte(image: torch.Tensor, cutout: np.ndarray):
+    """The thing under ``cutout`` as a two-colour matte: per pixel, the thing's own colour (that of
+    its nearest inner pixel, so bled outwards past its rim) and its coverage, read against the
+    colour behind it (the nearest pixel outside it); and the rim, where that coverage was read from
+    the pixel (elsewhere a pixel is just inside or outside)."""
+    core = ndimage.binary_erosion(cutout, border_value=0)
+    core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
+    colours, behind = (image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)] for iy, ix in
+                       (ndimage.distance_transform_edt(~inner, return_indices=True)[1] for inner in
+                        (core, ~dilate(cutout, 1))))  # fmt: skip
+    fg, bg, px = (c[0].permute(1, 2, 0).float().numpy() for c in (colours, behind, image))
+    contrast = ((fg - bg) ** 2).sum(axis=2)
+    coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
+    rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
+    return colours, coverage, rim
+
+
+# The named styles (``lexicon.STYLES``) and the grayscale tone are classical filters, so they are
+# computed, not generated: a filter is exact on any image, where the small model only approximates one.
 POSTERIZE_LEVELS = 3  # per channel: dark, middle, bright
 PIXELATE_BLOCKS = 16  # blocks across the image
 OUTLINE_INK = (24, 24, 24)  # a near-black line
-FILTER_STYLES = ("outline", "posterize", "pixelate")
+LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as PIL's convert("L")
+FILTERS = ("outline", "posterize", "pixelate", "grayscale")
 
 
-def stylize(image: torch.Tensor, style: str, regions: np.ndarray | None = None) -> torch.Tensor:
-    """``image`` (1, 3, H, W, in [-1, 1]) as the classical filter ``style`` names. An outline needs
+def apply_filter(image: torch.Tensor, name: str, regions: np.ndarray | None = None) -> torch.Tensor:
+    """``image`` (1, 3, H, W, in [-1, 1]) through the classical filter ``name``. An outline needs
     ``regions`` (which region owns each pixel, e.g. ``Grounder.regions``): a one-pixel line is drawn
     where the owner changes from the pixel on the left or above."""
     pixels = (image.float() + 1) * 127.5
     _, _, height, width = image.shape
-    if style == "posterize":
+    if name == "posterize":
         step = 255.0 / (POSTERIZE_LEVELS - 1)
         out = torch.round(pixels / step) * step
-    elif style == "pixelate":
+    elif name == "pixelate":
         blocks = F.adaptive_avg_pool2d(pixels, (min(PIXELATE_BLOCKS, height), min(PIXELATE_BLOCKS, width)))
         out = F.interpolate(blocks, size=(height, width), mode="nearest")
-    elif style == "outline":
+    elif name == "grayscale":
+        out = (pixels * torch.tensor(LUMA)[None, :, None, None]).sum(dim=1, keepdim=True).expand_as(pixels)
+    elif name == "outline":
         if regions is None or regions.shape != (height, width):
             raise EditorError("an outline needs the image's regions (one owner id per pixel)")
         edge = np.zeros(regions.shape, bool)
@@ -212,5 +241,5 @@ def stylize(image: torch.Tensor, style: str, regions: np.ndarray | None = None) 
         ink = torch.tensor(OUTLINE_INK, dtype=torch.float32)[None, :, None, None]
         out = torch.where(torch.from_numpy(edge)[None, None], ink, pixels)
     else:
-        raise EditorError(f"no filter for style {style!r}; filters: {', '.join(FILTER_STYLES)}")
+        raise EditorError(f"no filter named {name!r}; filters: {', '.join(FILTERS)}")
     return (out / 127.5 - 1).clamp(-1, 1).to(image.dtype)

@@ -92,7 +92,8 @@ def read_expert_file(folder: str | os.PathLike) -> Expert:
         ) from err
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", name):
         raise ModelLoadError(f"{path}: expert name {name!r} must be 1-64 letters, digits, '_', '.', '-'")
-    return Expert(name, role, ops=ops, keywords=keywords, adapter=name, description=str(raw.get("description", "")))
+    return Expert(name, role, ops=ops, keywords=keywords, adapter=name, description=str(raw.get("description", "")),
+                  computes=False)  # fmt: skip
 
 
 def check_adapter(folder: str | os.PathLike, transformer: torch.nn.Module) -> None:

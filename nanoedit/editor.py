@@ -426,6 +426,7 @@ class Editor:
         """
         from nanoedit.experts.base import ExpertInputs
         from nanoedit.experts.grounding import GroundingContext
+        from nanoedit.experts.primitives import GENERATIVE_STEPS
         from nanoedit.fusion import MemoryBank, Slot, keep_outside, restore_locked
 
         started = time.perf_counter()
@@ -477,11 +478,12 @@ class Editor:
             else:
                 expert = self.registry[routes[0][0]]
                 record["expert"] = expert.name
-                with self._adapters(routes, generative=node.op is not Op.identity_lock) as active:
-                    record["adapter"] = active
+                with self._adapters(routes, generative=expert.generates(node)) as active:
                     output, checks, attempts, timings_node = self._run(
                         node, expert, ExpertInputs(input_img, input_t, self.backbone, self.grounder, grounding, seed,
                                                    steps, progress, source=work), input_px, lock_mask, timings_node)  # fmt: skip
+                # what peft had active, when the program that ran used the model at all
+                record["adapter"] = active if GENERATIVE_STEPS & set(output.program) else None
                 record.update(program=output.program, checks=checks, retries=attempts, cache="miss")
                 if output.target is not None:
                     record["mask"] = output.target.summary()
@@ -606,7 +608,7 @@ class Editor:
 
     def _adapters(self, routes, generative: bool = True):
         """Make the routed adapter(s) active on the backbone; yields what peft reports active.
-        A program that runs no generative primitive (an identity lock) leaves the weights alone."""
+        A program that runs no generative primitive (an identity lock, a filter) leaves the weights alone."""
         return _ActiveAdapters(self, routes if generative else [])
 
     def _mix(self, routes) -> str:

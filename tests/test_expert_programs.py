@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
-from nanoedit.experts.base import _scale, drawn_in_place
-from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, size_of
-from nanoedit.experts.primitives import composite, stylize
+from nanoedit.experts.base import _flat_fill, _scale, drawn_in_place
+from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
+from nanoedit.experts.primitives import apply_filter, composite, repaint
 from nanoedit.experts.regions import dilate
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
-from nanoedit.toyworld import Scene, SceneObject, render
+from nanoedit.toyworld import Scene, SceneObject, judge, render
 from nanoedit.toyworld.render import CELL_CENTRE
 
 
@@ -90,11 +91,11 @@ def test_the_verifier_checks_that_a_region_holds_what_the_edit_asked_for():
     assert not looks(remove, before, before, hole)["passed"]  # the circle is still there
 
 
-@pytest.mark.parametrize("style", ["posterize", "pixelate"])
-def test_a_named_filter_style_is_computed_exactly(style):
+@pytest.mark.parametrize(("look", "value"), [("style", "posterize"), ("style", "pixelate"), ("tone", "grayscale")])
+def test_a_named_filter_is_computed_exactly(look, value):
     plain = scene(thing("star", "green", "large", "bottom right"), background="yellow")
-    before, after = render(plain), render(plain.model_copy(update={"style": style}))
-    out = to_pixels(stylize(to_tensor(before.image), style)).astype(int)
+    before, after = render(plain), render(plain.model_copy(update={look: value}))
+    out = to_pixels(apply_filter(to_tensor(before.image), value)).astype(int)
     assert np.abs(out - np.asarray(after.image, int)).max() <= 1
 
 
@@ -105,15 +106,52 @@ def test_an_outline_is_drawn_where_the_owner_of_a_pixel_changes():
     before, after = render(plain), render(plain.model_copy(update={"style": "outline"}))
     regions = Grounder().regions(before.image)
     assert len(np.unique(regions[before.masks["face"]])) == 1  # the eyes and mouth belong to the face
-    out = to_pixels(stylize(to_tensor(before.image), "outline", regions)).astype(int)
+    out = to_pixels(apply_filter(to_tensor(before.image), "outline", regions)).astype(int)
     error = np.abs(out - np.asarray(after.image, int)).max(axis=2)
     changed = np.abs(np.asarray(before.image, int) - np.asarray(after.image, int)).max(axis=2) > 8
     assert changed.sum() > 100 and (error[changed] <= 32).mean() >= 0.9  # the oracle's tolerance
     assert (error[~changed] <= 32).mean() >= 0.99  # and almost nothing else is inked
 
 
-def test_only_a_named_filter_style_is_a_computed_program():
-    style = lambda **p: EditNode(id="s", op=Op.style, params=p)  # noqa: E731
-    expert = ExpertRegistry.builtin()["style"]
-    assert expert.program(style(style="pixelate")) == ["stylize"]
-    assert expert.program(style(description="like a watercolour")) == ["global_transform"]
+def test_only_a_named_filter_or_flat_colour_is_a_computed_program():
+    node = lambda op, **p: EditNode(id="n", op=op, target=EntityRef(noun="circle"), params=p)  # noqa: E731
+    style, thing_expert = ExpertRegistry.builtin()["style"], ExpertRegistry.builtin()["object"]
+    assert style.program(node(Op.style, style="pixelate")) == ["filter"]
+    assert style.program(node(Op.tone, tone="grayscale")) == ["filter"]
+    assert style.program(node(Op.tone, tone="warm")) == ["global_transform"]
+    assert style.program(node(Op.style, description="like a watercolour")) == ["global_transform"]
+    assert thing_expert.program(node(Op.recolor, color="blue")) == ["localize", "repaint"]
+    assert thing_expert.program(node(Op.recolor, color="teal")) == ["localize", "regenerate"]
+
+
+@pytest.mark.parametrize(("shape", "old", "new", "background"), [
+    ("circle", "red", "blue", "white"), ("star", "yellow", "purple", "green"), ("heart", "black", "white", "orange")])  # fmt: skip
+def test_a_repaint_gives_the_thing_its_new_colour_and_keeps_its_outline(shape, old, new, background):
+    before = render(scene(thing(shape, old, "large", "top left"), background=background))
+    after = render(scene(thing(shape, new, "large", "top left"), background=background))
+    out, changed = repaint(to_tensor(before.image), before.masks["obj0"], palette()[new])
+    error = np.abs(to_pixels(out).astype(int) - np.asarray(after.image, int)).max(axis=2)
+    edited = np.abs(np.asarray(before.image, int) - np.asarray(after.image, int)).max(axis=2) > 8
+    assert (error[edited] <= 32).mean() >= 0.98  # the oracle's tolerance, on the rim too
+    assert (error[~edited] <= 8).all()
+    assert (changed <= dilate(before.masks["obj0"], 1)).all()
+
+
+def test_a_new_flat_background_colour_reaches_the_gaps_between_the_arms_and_the_head():
+    def posed(color: str) -> Scene:
+        plain = scene(thing("star", "yellow", "medium", "top left"), background=color)
+        return plain.model_copy(update={"character": plain.character.model_copy(update={"pose": "raise_both_arms"})})
+
+    before, after = render(posed("pink")), render(posed("green"))
+    background = Grounder().background(before.image).array
+    assert (background >= before.masks["background"] & ~dilate(~before.masks["background"], 1)).all()
+    out, _ = repaint(to_tensor(before.image), background, palette()["green"])
+    error = np.abs(to_pixels(out).astype(int) - np.asarray(after.image, int)).max(axis=2)
+    assert (error[after.masks["background"]] <= 32).mean() >= 0.98
+    assert judge(posed("pink"), posed("green"), Image.fromarray(to_pixels(out))).passed
+    node = lambda **p: EditNode(id="b", op=Op.background, params=p)  # noqa: E731
+    pixels = np.asarray(before.image)
+    assert _flat_fill(node(color="green"), pixels, background)
+    assert not _flat_fill(node(color="green", pattern="stripes"), pixels, background)  # the model draws patterns
+    striped = render(Scene(background={"color": "pink", "pattern": "stripes"}))
+    assert not _flat_fill(node(color="green"), np.asarray(striped.image), Grounder().background(striped.image).array)
