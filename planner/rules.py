@@ -901,7 +901,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return drafts
     if verb in ("make", "let", "have", "get", "turn", "render"):  # "make the woman obese"
         for i in range(len(words) - 1, 0, -1):
-            if words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES:
+            degree = words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES
+            if degree and not _image_quality(" ".join(words[:i])):  # "the colours | more intense": a look's change
                 continue
             untyped = _untyped(" ".join(words[:i]), " ".join(words[i:]), turn)
             if untyped:
@@ -1194,9 +1195,11 @@ _BRIGHTNESS = LIGHT_COMPARATIVES | {"bright", "dark", "dim"}
 # Light a thing gives off (a state of the thing, when it is what "it" is): "make it glow", "make it lit up".
 _GLOWING = re.compile(r"^(?:glow|glowing|lit|lit\s+up|shine|shining|sparkle|sparkling|luminous|radiant)$", re.I)
 # What a look of the whole image is said of: "make the colors warmer", "set the lighting to night", "make
-# the contrast stronger", "make the image's hue more yellow", "the colours of everything besides the tree".
+# the contrast stronger", "make the image's hue more yellow", "the colours of everything besides the tree",
+# "make the blue tones more intense" (one colour of the photo's palette).
 _LOOK = re.compile(
     r"^(?:all\s+(?:of\s+)?)?(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:(?:image|photo|picture)(?:'s)?\s+)?"
+    rf"(?:(?:{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+(?=(?:colou?rs?|tones?|hues?)$))?"
     rf"(?P<q>it|everything|things|whole\s+thing|colou?r\s+palette|palette|mood|atmosphere|style|look|time\s+of\s+day|"
     rf"{_QUALITY_NOUNS})(?:\s+of\s+(?:everything|the\s+(?:image|photo|picture))(?:\s+else)?)?"
     r"(?:\s+(?:besides|except(?:\s+for)?|other\s+than|apart\s+from|but)\s+(?:the|my|his|her|their)\s+[a-z]+)?$",

@@ -1940,3 +1940,9 @@ def test_red_eye_fixed_is_the_persons_eyes(prompt):
 def test_a_skin_tone_made_tan_or_pale_is_the_persons_skin(prompt):
     # "make skin tones more tan": the person's skin (an attribute), not a grade of the photo's tones
     assert op_and_head(prompt) == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize("prompt", ["make the yellow hues stronger", "make the green tones deeper", "make the colours much more intense"])
+def test_a_colour_of_the_photo_made_stronger_is_a_tone_edit(prompt):
+    # "Make the blue color more intense": one colour of the photo's palette graded, no "blue" object changed
+    assert ops(prompt) == ["tone"]
