@@ -240,7 +240,9 @@ COLOR_LOOKS = frozenset(
 )
 # Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more
 # brightness and a bit sharpen"), they are left out of the plan.
-UNPLANNED_QUALITIES = frozenset("sharpen sharpness sharper sharp sharpening clarity crisp crisper noise grain focus".split())
+UNPLANNED_QUALITIES = frozenset(
+    "sharpen sharpness sharper sharp sharpening clarity crisp crisper noise grain focus noisy grainy blurry".split()
+)
 # Flaws of a photo said as a complaint ("the colours look dull", "it's a bit dark"): the edit takes them away.
 FLAWED_LOOKS = frozenset("dull faded flat muted washed-out dark dim gloomy dreary overexposed underexposed".split())
 # Comparatives of light: "make the background darker" changes its light, not what the background is.

@@ -788,10 +788,11 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _background(said)
     gapped = re.match(rf"^(?P<a>.+?)\s+and\s+(?P<b>{_DEF}.+)$", rest, re.I) if verb in ("make", "turn") else None
     if gapped:  # "make the picture more colorful and the sky more orange": the verb said once for both
-        first, second = _change(verb, gapped["a"], turn), _change(verb, gapped["b"], turn)
-        unplanned = set(WORD.findall(gapped["a"].lower())) - ADJUST_FILLERS <= UNPLANNED_QUALITIES  # "the image sharper"
+        unplanned = _is_no_op_quality(gapped["a"])  # "the image sharper": no edit, the other part still is
+        first, second = None if unplanned else _change(verb, gapped["a"], turn), _change(verb, gapped["b"], turn)
         if second and (first or unplanned):
             return (first or []) + second
+    _no_op_quality(rest)  # "make the image less grainy"
     if verb == "switch" and not re.search(r"\s(?:to|into|with|for|by)\s|^(?:on|off)\b", rest, re.I):
         return _replace(verb, rest, turn)  # "switch the words on the T-shirts": each takes the other's place
     rest = (
@@ -1436,9 +1437,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     look = _is_look(_DEGREE_TAIL.sub("", toward["q"])) if toward else None  # "the hue a bit | towards green"
     if look and classify(toward["v"], allow_bare_noun=False):  # "adjust colors to cool blue tones with high contrast"
         return _lighting(_describe(toward["v"])) if look in LIGHT_QUALITIES else _tone(toward["v"])
-    said = set(WORD.findall(rest.lower())) - ADJUST_FILLERS - {"the", "image", "photo", "picture"}
-    if said and said <= UNPLANNED_QUALITIES:  # "reduce noise", "improve the sharpness"
-        raise Unresolved(f"no edit op changes the {' '.join(sorted(said))} of a photo")
+    _no_op_quality(rest)  # "reduce noise", "improve the sharpness"
     adjusted = parse_adjustment(rest)
     if adjusted is None:
         return None
@@ -1472,6 +1471,22 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 # The flash's red eyes fixed ("remove red eye", "correct the red-eye effect"): the person's eyes, no red
 # eye objects taken away.
 _RED_EYE = re.compile(r"^(?:the\s+)?red[\s-]?eyes?(?:\s+effect)?(?:\s+(?:from|in|on)\s+.+|\s+of\s+(?P<of>.+))?$", re.I)
+def _no_op_quality(said: str) -> None:
+    """Raise when all ``said`` changes is a quality no edit op changes ("reduce noise", "make the image
+    less grainy"): the clause is reported, not typed as a texture or a light."""
+    if _is_no_op_quality(said):
+        raise Unresolved(f"no edit op changes the {' '.join(sorted(_quality_words(said)))} of a photo")
+
+
+def _quality_words(said: str) -> set[str]:
+    return set(WORD.findall(said.lower())) - ADJUST_FILLERS - {"it", "look", "looks"}
+
+
+def _is_no_op_quality(said: str) -> bool:
+    words = _quality_words(said)
+    return bool(words) and words <= UNPLANNED_QUALITIES
+
+
 _FIXES = frozenset("correct fix adjust balance tweak restore improve".split())
 
 

@@ -1946,3 +1946,11 @@ def test_a_skin_tone_made_tan_or_pale_is_the_persons_skin(prompt):
 def test_a_colour_of_the_photo_made_stronger_is_a_tone_edit(prompt):
     # "Make the blue color more intense": one colour of the photo's palette graded, no "blue" object changed
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["make the shot less noisy", "make the picture look less grainy", "Brighten it and make the photo less blurry"])
+def test_a_photo_made_less_grainy_or_noisy_is_no_edit(prompt):
+    # "can you make the image less grainy?": denoising, which no edit op does (a warning, not a texture or a light)
+    graph = plan(prompt)
+    assert [n.op for n in graph.nodes if n.op not in (Op.identity_lock, Op.lighting)] == [] and graph.warnings
+    assert ops("make the wall grainy") == ["attribute"]  # a thing's texture
