@@ -2380,10 +2380,13 @@ def _participle(verb: str) -> str:
     return f"{first} {rest}".strip()
 
 
-# "this has to be lightened a lot more": a retouching verb said in the passive
-_ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb not in _NOUN_TOO}
+# "this has to be lightened a lot more", "the saturation might need to be lowered": a retouching verb said in the passive
+_ADJUSTED = {_participle(verb): verb for verb in _ADJUST_SELF if verb not in _NOUN_TOO} | {
+    _participle(verb): verb for verb in ("increase", "decrease", "reduce", "lower", "raise", "boost", "turn up", "turn down", "tone down")
+} | {"brought up": "bring up", "brought down": "bring down"}
 _PASSIVE = re.compile(
-    r"^(?P<x>.+?)\s+(?:should|could|must|needs? to|has to|have to|is to|are to|will|shall|ought to|has been|have been|to)\s+"
+    r"^(?P<x>.+?)\s+(?:should|could|must|(?:(?:may|might|would|will)\s+)?(?:needs?|has|have)\s+to|is to|are to|will|shall|ought to|"
+    r"has been|have been|to)\s+"
     rf"(?:be\s+)?(?P<verb>{'|'.join(_ADJUSTED)}|"
     r"removed|deleted|erased|eliminated|taken out|edited out|photoshopped out|expunged|eradicated|banished|expelled|purged|"
     r"wiped out|vanish|disappear|sold out|sold|eaten|eaten up|consumed|stolen|taken away|gone|"
@@ -2986,8 +2989,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
             if verb in ("replaced", "changed", "turned", "made")
             else passive["x"]
         )
-        if verb in _ADJUSTED:
-            return _adjust(_ADJUSTED[verb], f"{passive['x']} {passive['y']}", turn)
+        if verb in _ADJUSTED:  # said again actively: "the lamp should be lowered" is "lower the lamp", a thing moved
+            active = _read_verbs(f"{_ADJUSTED[verb]} {passive['x']} {passive['y']}".strip(), turn)
+            return active if active is not None else _change("make", f"{passive['x']} {verb} {passive['y']}", turn)
         if verb in _PASSIVE_VERB:
             active = _PASSIVE_VERB[verb]
             if active == "keep":

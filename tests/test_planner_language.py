@@ -1957,3 +1957,13 @@ def test_a_photo_made_less_grainy_or_noisy_is_no_edit(prompt, planned):
     graph = plan(prompt)
     assert [n.op for n in graph.nodes if n.op is not Op.identity_lock] == planned and graph.warnings
     assert ops("make the wall grainy") == ["attribute"]  # a thing's texture
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("The exposure might need to be reduced.", ["lighting"]), ("the vibrance would need to be boosted a little", ["tone"]),
+     ("the sofa may need to be reduced in size", ["resize"])],
+)  # fmt: skip
+def test_a_hedged_passive_of_a_retouching_verb_is_that_edit(prompt, expected):
+    # "The brightness may need to be brought up too.": "bring up the brightness", said hedged in the passive
+    assert ops(prompt) == expected
