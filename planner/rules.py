@@ -536,6 +536,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn) or _worn(rest, turn, "on")
     if accessories:
         return accessories
+    if _MORE_HAIR.match(rest) and not turn.animal:  # "add more hair to the front": the person's hair
+        return [_person_looks("hair", _describe(rest))]
     weather = parse_phrase(rest, turn.context).ref
     falling = weather is not None and set((weather.noun or "").split()) & FALLING_WEATHER and re.search(r"\bfall", rest, re.I)
     if weather is not None and (set((weather.noun or "").split()) & WEATHER_WORDS or falling):  # "add storm clouds"
@@ -611,6 +613,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return drafts or None
 
 
+# Hair added with no one named ("add more hair to the front", "add some hair on top"): a person's hair grown.
+_MORE_HAIR = re.compile(r"^(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:(?:more|some|extra)\s+)?hair\b(?!\s+(?:clip|band|tie|brush|dryer|pin)s?\b)", re.I)
 # One colour put in after a background edit ("take out the background and put a plain color instead"): what
 # the background is filled with, not a grade of the photo's colours.
 _ONE_COLOUR = re.compile(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}colou?r\b", re.I)

@@ -1967,3 +1967,10 @@ def test_a_photo_made_less_grainy_or_noisy_is_no_edit(prompt, planned):
 def test_a_hedged_passive_of_a_retouching_verb_is_that_edit(prompt, expected):
     # "The brightness may need to be brought up too.": "bring up the brightness", said hedged in the passive
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["add some hair on top of his head", "Add a bit more hair at the sides", "add extra hair to the crown"])
+def test_hair_added_with_no_animal_named_is_the_persons_hair(prompt):
+    # "Add more hair to the front": the person's hair grows (an attribute), no "more hair" object added
+    assert op_and_head(prompt) == (Op.attribute, "person")
+    assert op_and_head("add a hair clip") == (Op.add, "clip")
