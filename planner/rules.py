@@ -741,6 +741,9 @@ _SCENE_FACET = re.compile(r"^(?:the\s+)?(?P<what>time of day|time|weather|season
 # only when the value reads as written ("to IN SERVICE", "the number on the bus to 42").
 _WRITING_FACETS = frozenset("text writing wording words lettering".split())
 _POSE_FACETS = frozenset("pose posture action gesture".split())
+_PLACE_FACETS = frozenset("position location place placement".split())
+# Where a thing moved to, when the prompt does not say ("move the logo", "change the position of the sun").
+_SOMEWHERE_ELSE = "elsewhere"
 _WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]*)*[\"']?$")
 
 
@@ -755,7 +758,7 @@ def _says_where(old: str, new: str) -> bool:
     """ "the pillow | to the right of the bed": where the object is, not what it becomes (unless its
     position is what changes: "the position of the cup | to left of the jar")."""
     facet = _ATTRIBUTE_OF.match(old) or _ATTRIBUTE_SUFFIX.match(old)
-    moved = facet is not None and facet["what"].lower() in ("position", "location", "place", "placement")
+    moved = facet is not None and facet["what"].lower() in _PLACE_FACETS
     return bool(_SIDE_OF.match(new)) and not moved
 
 # "revamp the backdrop to resemble a snowy scene": these read as "change ... to".
@@ -837,8 +840,11 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if bare is not None and bare.kind in ("color", "lighting", "tone", "looks"):  # "make flat white": it
         return _apply("it", bare, turn)
     facet = _ATTRIBUTE_OF.match(rest)
-    if facet and facet["what"].lower().startswith("colo") and not re.search(r"\s(?:to|into|in|with)\s", facet["t"]):
+    unsaid = facet is not None and not re.search(r"\s(?:to|into|in|with)\s", facet["t"])  # the new value not said
+    if unsaid and facet["what"].lower().startswith("colo"):
         return _each(turn, facet["t"], lambda t: Draft(Op.recolor, t, {"color": "different"}))  # "change color of the desk"
+    if unsaid and facet["what"].lower() in _PLACE_FACETS:
+        return _moves(turn, facet["t"], {"position": _SOMEWHERE_ELSE})  # "change the position of the sun"
     rest = re.sub(
         r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+",
         "",
@@ -1063,7 +1069,7 @@ def _attribute_change(
             return _background(new)
         color = parse_color(new) or _describe(new)
         return _each(turn, target, lambda t: Draft(Op.recolor, t, {"color": color}))
-    if what in ("position", "location", "place", "placement"):
+    if what in _PLACE_FACETS:
         place = parse_place(new) or re.sub(r"\s+of\b", "", _describe(new))
         return _each(turn, target, lambda t: Draft(Op.move, t, {"position": place}))
     if what == "size":
@@ -1356,6 +1362,10 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     return _global(rest, turn)
 
 
+# Of the moving verbs, those that move a thing said with no destination ("move the logo"; not "bring the boat").
+_MOVE_ALONE = frozenset("move shift drag slide relocate reposition".split())
+
+
 def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into)\b", rest, maxsplit=1)[0]
     if _image_quality(moved):  # "shift the hue towards green": a grade
@@ -1382,6 +1392,9 @@ def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         position = _describe(new)
         if position and parse_targets(old, turn.context):
             return _moves(turn, old, {"position": position})
+    said_where = re.search(rf"\s(?:{_ONTO}|into|towards?|from|in|at|by|next|near|beside|behind|above|below|under|closer|away|off)\b", rest, re.I)
+    if verb.lower() in _MOVE_ALONE and not said_where:
+        return _moves(turn, rest, {"position": _SOMEWHERE_ELSE})  # "move the logo": where to is left open
     return None
 
 

@@ -1974,3 +1974,9 @@ def test_hair_added_with_no_animal_named_is_the_persons_hair(prompt):
     # "Add more hair to the front": the person's hair grows (an attribute), no "more hair" object added
     assert op_and_head(prompt) == (Op.attribute, "person")
     assert op_and_head("add a hair clip") == (Op.add, "clip")
+
+
+@pytest.mark.parametrize(("prompt", "thing"), [("relocate the bench", "bench"), ("change the location of the vase", "vase"), ("Move the watermark.", "watermark")])
+def test_a_thing_moved_with_no_destination_said_is_a_move(prompt, thing):
+    # "move the logo", "change the position of the sun": moved, where to left open (not an unparsed clause)
+    assert op_and_head(prompt) == (Op.move, thing)
