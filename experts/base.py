@@ -169,8 +169,13 @@ class Expert:
             # redrawn: the person does not move when their hat or arm changes.
             person = g.person(inputs.source if inputs.source is not None else image)
             region = edit_region(node, size, person=person.array)
-            return ExpertOutput(primitives.regenerate(inputs.backbone, x, region, prompt, **run), region, person,
-                                program=program)  # fmt: skip
+            out = primitives.regenerate(inputs.backbone, x, region, prompt, **run)
+            if self.computes and _recoloured_part(node):
+                part = _part_redrawn(g.regions(image), x, out, region, palette()[node.params.value])
+                if part.any():
+                    out, _ = primitives.repaint(x, part, palette()[node.params.value])
+                    program = [*program, "repaint"]
+            return ExpertOutput(out, region, person, program=program)
         target = primitives.localize(g, node, image, inputs.context)
         region = edit_region(node, size, target=target.array)
         if node.op in (Op.move, Op.resize):
@@ -269,6 +274,28 @@ def _flat_fill(node: EditNode, pixels: np.ndarray, background: np.ndarray) -> bo
     return p.pattern == "solid" or (
         len(inner) > 0 and bool((np.abs(inner.astype(int) - np.median(inner, axis=0)) <= FLAT_SPREAD).all())
     )
+
+
+def _recoloured_part(node: EditNode) -> bool:
+    """Whether an attribute edit gives a part of the person a named colour ("hair_color": "green")."""
+    return node.op is Op.attribute and node.params.name.endswith("_color") and node.params.value in palette()
+
+
+def _part_redrawn(regions: np.ndarray, before: torch.Tensor, after: torch.Tensor, region: np.ndarray,
+                  color: tuple[int, int, int]) -> np.ndarray:  # fmt: skip
+    """The pixel regions the model recoloured: those inside ``region`` whose mean colour became
+    nearer ``color`` than what it was. The model knows which part the words mean; the regions give
+    its exact outline, which the model's own redraw blurs (a blur mixes colours: a neighbour moves
+    a little towards any colour, but does not become it)."""
+    goal = np.asarray(color, np.float32)
+    old, new = ((image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5 for image in (before, after))
+    part = np.zeros_like(region)
+    for owner in np.unique(regions[region]):
+        inside = (regions == owner) & region
+        was, now = old[inside].mean(axis=0), new[inside].mean(axis=0)
+        if owner != 0 and np.linalg.norm(now - goal) < np.linalg.norm(now - was):  # never the background
+            part |= regions == owner
+    return part
 
 
 def _filter_name(node: EditNode) -> str | None:

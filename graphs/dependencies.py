@@ -6,7 +6,10 @@ Planners (rules and LLM) and the toy world's gold graphs all build graphs throug
 1. an ``identity_lock`` runs before every other node;
 2. nodes acting on the same target are chained in prompt order;
 3. style nodes run after every object node, unless ``style_after_objects=False`` (the prompt
-   asked for the style first).
+   asked for the style first);
+4. style nodes (looks of the whole image) are chained in the order looks are layered, whatever the
+   prompt's order: the background, then the lighting of the scene, then a colour grade of the lit
+   scene, then a rendering style (``LOOK_ORDER``); each one works on the image the one before made.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from collections.abc import Iterable, Sequence
 
 from .graph import InstructionGraph
 from .schema import EditNode, Op, Role
+
+
+LOOK_ORDER = (Op.background, Op.lighting, Op.tone, Op.style)
 
 
 def node_ids(ops: Iterable[Op]) -> list[str]:
@@ -48,9 +54,13 @@ def link(nodes: Sequence[EditNode], prompt: str | None = None, style_after_objec
         after = n.target_after()
         if after is not None:  # "make the circle blue, then move the blue circle"
             last_on_target[after.key()] = n.id
+    looks = [n for n in nodes if n.role is Role.style]
     if style_after_objects:
         objects = [n for n in nodes if n.role is Role.object]
-        for style in (n for n in nodes if n.role is Role.style):
+        for style in looks:
             for obj in objects:
                 graph.add_edge(obj.id, style.id)
+    looks.sort(key=lambda n: LOOK_ORDER.index(n.op))  # stable: two of one op stay in prompt order
+    for before, after in zip(looks, looks[1:]):
+        graph.add_edge(before.id, after.id)
     return graph

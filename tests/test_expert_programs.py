@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
-from nanoedit.experts.base import _flat_fill, _scale, drawn_in_place
+from nanoedit.experts.base import _flat_fill, _part_redrawn, _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
 from nanoedit.experts.primitives import apply_filter, composite, repaint
-from nanoedit.experts.regions import dilate
+from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
 from nanoedit.toyworld import Scene, SceneObject, judge, render
@@ -155,3 +155,19 @@ def test_a_new_flat_background_colour_reaches_the_gaps_between_the_arms_and_the_
     assert not _flat_fill(node(color="green", pattern="stripes"), pixels, background)  # the model draws patterns
     striped = render(Scene(background={"color": "pink", "pattern": "stripes"}))
     assert not _flat_fill(node(color="green"), np.asarray(striped.image), Grounder().background(striped.image).array)
+
+
+def test_a_part_the_model_recoloured_is_snapped_to_its_exact_outline():
+    plain = scene(thing("circle", "red", "medium", "top left"))
+    dyed = plain.model_copy(update={"character": plain.character.model_copy(update={"hair_color": "green"})})
+    before, after = render(plain), render(dyed)
+    # what a small model draws: the right colour in the right place, with blurred edges
+    blurred = Image.fromarray(np.asarray(after.image)).filter(ImageFilter.GaussianBlur(1.5))
+    box = person_box(before.masks["character"])
+    part = _part_redrawn(Grounder().regions(before.image), to_tensor(before.image), to_tensor(blurred), box,
+                         palette()["green"])  # fmt: skip
+    hair = before.masks["hair"]
+    face = before.masks["face"]
+    assert (part & hair).sum() >= 0.9 * hair.sum() and (part & face).sum() <= 0.05 * face.sum()  # a shared rim
+    out, _ = repaint(to_tensor(before.image), part, palette()["green"])
+    assert judge(plain, dyed, Image.fromarray(to_pixels(out))).passed

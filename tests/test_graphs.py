@@ -272,6 +272,16 @@ def test_link_adds_the_default_dependencies():
     assert not link(nodes, style_after_objects=False).graph.has_edge("c1", "bg")
 
 
+def test_looks_are_chained_in_the_order_they_layer_whatever_the_prompt_order():
+    from nanoedit.graphs import link
+
+    nodes = [node("st", "style", style="posterize"), node("tn", "tone", tone="warm"),
+             node("lt", "lighting", lighting="night"), node("bg", "background", color="blue")]  # fmt: skip
+    graph = link(nodes).validate()
+    assert {("bg", "lt"), ("lt", "tn"), ("tn", "st")} <= set(graph.edges)
+    assert [n.id for n in graph.schedule()] == ["bg", "lt", "tn", "st"]  # each works on the one before
+
+
 def test_target_after_follows_the_edit():
     moved = node("m", "move", "circle", position="top left").target_after()
     assert moved.position == "top left"
