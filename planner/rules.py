@@ -2873,13 +2873,31 @@ def _gerund_verb(word: str) -> str | None:
     return None
 
 
-# What an edit is for or leads to ("darken it to take out glare", "make it larger so it fills the chair"),
-# or what it spares ("make it black and white except the red dress"): no edit of its own.
+# What an edit is for or leads to ("darken it to take out glare", "darken it to counteract fading", "make it
+# larger so it fills the chair"), or what it spares ("make it black and white except the red dress"): no edit
+# of its own (but see ``_retouch_purpose``).
+_PURPOSE_VERBS = r"counteract|compensate|offset|counter|combat|hide|mask"
 _RESULT_TAIL = re.compile(
     rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)|except\s+(?:for\s+)?|"
-    rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?={_VERB}\b)).*$",
+    rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?=(?:{_VERB}|{_PURPOSE_VERBS})\b)).*$",
     re.I,
 )
+_TO_EDIT = re.compile(r"^\s*,?\s+(?:in\s+order\s+|so\s+as\s+)?to\s+(?P<edit>.+)$", re.I)
+_GRADES = frozenset((Op.lighting, Op.tone))
+
+
+def _retouch_purpose(tail: str, drafts: list[Draft], turn: _Turn) -> list[Draft]:
+    """A retouch done to do a retouch of the other kind ("brighten the image to remove blue tones"): that one
+    is an edit too; a purpose of the same kind ("darken it to take out glare") or of no retouch adds nothing."""
+    purpose = _TO_EDIT.match(tail)
+    if not purpose or not {d.op for d in drafts} <= _GRADES:
+        return []
+    try:
+        more = _read_clause(purpose["edit"], turn) or []
+    except Unresolved:
+        return []
+    said = {d.op for d in drafts}
+    return [d for d in more if d.op not in said] if more and {d.op for d in more} <= _GRADES else []
 
 
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
@@ -2887,7 +2905,7 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     picture to increase detail": only the darkening)."""
     result = _RESULT_TAIL.search(core)
     drafts = _read_clause(core[: result.start()], turn) if result and result.start() > 0 else None
-    drafts = drafts if drafts is not None else _read_clause(core, turn)
+    drafts = drafts + _retouch_purpose(result[0], drafts, turn) if drafts is not None else _read_clause(core, turn)
     backdrop = _WITH_BACKGROUND.search(core)
     if drafts and backdrop and any(d.op is Op.style for d in drafts) and all(d.op is not Op.background for d in drafts):
         drafts = [*drafts, *_background(backdrop["b"] or backdrop["c"])]  # "a Pixar style with a background of a park"

@@ -1980,3 +1980,19 @@ def test_hair_added_with_no_animal_named_is_the_persons_hair(prompt):
 def test_a_thing_moved_with_no_destination_said_is_a_move(prompt, thing):
     # "move the logo", "change the position of the sun": moved, where to left open (not an unparsed clause)
     assert op_and_head(prompt) == (Op.move, thing)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("lighten the photo to get rid of the green cast", ["lighting", "tone"]), ("desaturate it slightly to reduce the highlights", ["lighting", "tone"]),
+     ("darken it to take out glare", ["lighting"])],
+)  # fmt: skip
+def test_a_retouch_done_to_do_a_retouch_of_the_other_kind_is_both(prompt, expected):
+    # "brighten the image to remove blue tones": the blue tones go too (a purpose of the same kind adds nothing)
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["Lighten photo to compensate for the dark exposure", "darken the sky to offset the glare", "brighten it to counteract the gloom"])
+def test_what_a_retouch_counteracts_is_its_purpose(prompt):
+    # "Darken picture to counteract fading": why it is darkened, no edit (nor a style) of its own
+    assert ops(prompt) == ["lighting"]
