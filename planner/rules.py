@@ -3048,6 +3048,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     there = re.match(
         r"^there\s+(?:should\s+be|is|are|will\s+be|must\s+be)\s+(?P<no>no\s+)?(?P<rest>.+)$", core, re.I
     )
+    excess = _EXCESS.match(there["rest"]) if there and not there["no"] else None
+    if excess and parse_adjustment(excess["q"]) is not None:  # "there is a lot of glare": a flaw, less of it
+        return _adjust("reduce", excess["q"], turn)
     if there:
         return (_remove if there["no"] else _add)("add", there["rest"], turn)
     hair = _hair(core, turn)
@@ -3063,6 +3066,10 @@ def _cut_then_placed(drafts: list[Draft]) -> list[Draft]:
     the one that says its backdrop (the cut said first, without one, goes)."""
     placed = [d.target for d in drafts if d.op is Op.extract and d.params.get("background")]
     return [d for d in drafts if not (d.op in (Op.remove, Op.extract) and not d.params.get("background") and d.target in placed)]
+
+
+# Too much of a quality said as what there is ("there is a lot of glare", "there's way too much noise").
+_EXCESS = re.compile(r"^(?:(?:way|far|much)\s+)?(?:too\s+much|(?:a\s+)?lots?\s+of|so\s+much|excessive|heavy)\s+(?P<q>.+)$", re.I)
 
 
 def _chain_repeated_looks(graph: InstructionGraph, nodes: list[EditNode]) -> None:

@@ -1996,3 +1996,12 @@ def test_a_retouch_done_to_do_a_retouch_of_the_other_kind_is_both(prompt, expect
 def test_what_a_retouch_counteracts_is_its_purpose(prompt):
     # "Darken picture to counteract fading": why it is darkened, no edit (nor a style) of its own
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"), [("There is far too much contrast.", ["tone"]), ("there is a lot of haze over the hills", ["lighting"])]
+)  # fmt: skip
+def test_too_much_of_a_quality_said_as_what_there_is_is_less_of_it(prompt, expected):
+    # "There is a lot of glare from the background light": a flaw told, the glare reduced (nothing added)
+    assert ops(prompt) == expected
+    assert ops("there is a lot of sand on the floor") == ["add"]
