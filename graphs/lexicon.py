@@ -314,8 +314,9 @@ ABSTRACT_NOUNS = frozenset(
 REGION_NOUNS = frozenset("area areas part parts region regions section sections portion portions".split())
 # Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
 WRITTEN_NOUNS = frozenset(
-    "text texts writing writings words word lettering letter letters caption captions inscription inscriptions quote quotes".split()
-)
+    "text texts writing writings words word lettering letter letters caption captions inscription inscriptions quote quotes "
+    "numbers digits numerals".split()
+)  # "numbers" and "digits" are written ("erase the numbers"); "the number of cats" is a count
 # Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
 STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())
 

@@ -424,7 +424,7 @@ def _written(rest: str, turn: _Turn, new: str = "") -> list[Draft] | None:
     place = parse_phrase(bare, turn.context).place
     old = (said["d"] or said["s"]) if said else None
     if new == "" and not said:  # "add text pool party": the words after the noun are the text
-        words = re.match(rf"^(?:the|a|an|some)?\s*(?:{'|'.join(WRITTEN_NOUNS)})\s+(?P<t>(?!(?:on|in|at|to|that|which|from|saying|reading)\b).+)$", rest, re.I)
+        words = re.match(rf"^(?:the|a|an|some)?\s*(?:{'|'.join(WRITTEN_NOUNS)})\s+(?P<t>(?!(?:on|in|at|to|that|which|from|saying|reading|below|above|beneath|underneath|here|there)\b).+)$", rest, re.I)
         new = words["t"] if words and turn and not parse_place(words["t"]) else ""
     params = {"text": new, "old": old} if new != "" or old else {"text": ""}
     return [Draft(Op.text, _carrier(bare, turn, place), {k: v for k, v in params.items() if v is not None})]

@@ -2005,3 +2005,10 @@ def test_too_much_of_a_quality_said_as_what_there_is_is_less_of_it(prompt, expec
     # "There is a lot of glare from the background light": a flaw told, the glare reduced (nothing added)
     assert ops(prompt) == expected
     assert ops("there is a lot of sand on the floor") == ["add"]
+
+
+@pytest.mark.parametrize("prompt", ["erase the numbers on the jersey", "Delete the digits above the door", "remove the writing and digits"])
+def test_numbers_and_digits_taken_away_are_written_text(prompt):
+    # "Remove the text and numbers below.": written digits, a text edit (not a "number" object removed)
+    assert ops(prompt) in (["text"], ["text", "text"])
+    assert op_and_head("make the numbers bigger") == (Op.resize, "number")
