@@ -227,7 +227,7 @@ TONAL_RANGES = frozenset("shadow shadows highlight highlights midtone midtones m
 PALETTE_NOUNS = frozenset("color colors colour colours tone tones hue hues".split())
 TONE_QUALITIES = PALETTE_NOUNS | frozenset(
     "contrast saturation vibrance vibrancy coloring colouring tint tints warmth temperature cast channel channels "
-    "balance filter intensity hint tinge curves levels desaturation".split()
+    "balance filter intensity hint tinge curves levels desaturation contrasting".split()
 )
 LIGHT_LOOKS = frozenset(
     "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "

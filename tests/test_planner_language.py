@@ -2012,3 +2012,9 @@ def test_numbers_and_digits_taken_away_are_written_text(prompt):
     # "Remove the text and numbers below.": written digits, a text edit (not a "number" object removed)
     assert ops(prompt) in (["text"], ["text", "text"])
     assert op_and_head("make the numbers bigger") == (Op.resize, "number")
+
+
+@pytest.mark.parametrize("prompt", ["the sky needs more contrasting", "give the hills more contrasting"])
+def test_more_contrasting_is_more_contrast(prompt):
+    # "The field and tractor also needs more contrasting.": the contrast of that part, a tone edit (no "more" added)
+    assert ops(prompt) == ["tone"]
