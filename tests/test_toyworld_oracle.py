@@ -34,6 +34,15 @@ def test_perfect_editor_passes_and_null_editor_fails_every_op(op):
         assert not any(c.passed for c in null.changes), (sample.instruction, null.summary())
 
 
+@pytest.mark.parametrize("op", EDIT_OPS, ids=lambda op: op.value)
+def test_an_editor_a_level_off_the_exact_target_passes_every_op(op):
+    # a shrink's new object lies inside its old self, in the same colour: no colour change is asked
+    for sample in cases(op):
+        near = np.clip(np.asarray(render(sample.target).image, np.int16) + 2, 0, 255).astype(np.uint8)
+        report = judge(sample.source, sample.target, Image.fromarray(near))
+        assert report.passed, (sample.instruction, report.summary())
+
+
 OBJECT_OPS = [Op.remove, Op.replace, Op.recolor, Op.move, Op.resize]
 
 

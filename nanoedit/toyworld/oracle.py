@@ -111,7 +111,7 @@ def judge(
         ok = agreement >= t.min_agreement
         distance = None
         if entity in after.masks and entity.startswith("obj"):
-            distance, moved = _color_distance(out, src, exp, _erode(after.masks[entity]))
+            distance, moved = _color_distance(out, src, exp, _erode(after.masks[entity]), t.changed_pixel)
             ok = ok and moved and distance <= t.max_color_distance
         changes.append(ChangeResult(entity=entity, op=op, aspect=aspect, pixels=pixels, agreement=agreement,
                                     color_distance=distance, passed=ok))  # fmt: skip
@@ -220,13 +220,15 @@ def _ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray, window: int = 5) -> fl
 
 
 def _color_distance(
-    out: np.ndarray, src: np.ndarray, exp: np.ndarray, mask: np.ndarray
+    out: np.ndarray, src: np.ndarray, exp: np.ndarray, mask: np.ndarray, unchanged: float
 ) -> tuple[float, bool]:
     """Distance of the output's mean colour in ``mask`` to the expected one, and whether the output
-    there is closer to the expected colour than to the source's (False: nothing was done)."""
+    there is closer to the expected colour than to the source's (False: nothing was done). Where the
+    expected colour is the source's to within ``unchanged`` levels (a shrunk object lies inside its
+    old self), there is no colour change to have done."""
     o, s, e = (v[mask].mean(axis=0) for v in (out, src, exp))
     distance = float(np.linalg.norm(o - e))
-    moved = bool(np.linalg.norm(s - e) == 0 or distance < np.linalg.norm(o - s))
+    moved = bool(np.linalg.norm(s - e) <= unchanged or distance < np.linalg.norm(o - s))
     return distance, moved
 
 
