@@ -188,32 +188,44 @@ class Expert:
         if program[-1] == "repaint":
             out, _ = primitives.repaint(x, target.array, palette()[node.params.color])
             return ExpertOutput(out, region, target, program=program)
-        step = primitives.inpaint if node.op is Op.remove else primitives.regenerate
-        return ExpertOutput(step(inputs.backbone, x, region, prompt, **run), region, target, program=program)
+        if node.op is Op.remove:
+            out, steps = self._erase(node, inputs, target.array, region)
+            return ExpertOutput(out, region, target, program=["localize", *steps])
+        return ExpertOutput(primitives.regenerate(inputs.backbone, x, region, prompt, **run), region, target,
+                            program=program)  # fmt: skip
+
+    def _erase(self, node, inputs, mask, hole) -> tuple[torch.Tensor, list[str]]:
+        """The image with the thing under ``mask`` taken away, and the steps that did it: on a smooth
+        surround, the surround continued behind it (exact, where the model leaves ghost outlines);
+        elsewhere the model inpainting ``hole`` as the thing's removal."""
+        x = inputs.tensor
+        behind = primitives.smooth_fill(x, mask) if self.computes else None
+        if behind is not None:
+            return primitives.repaint(x, mask, behind)[0], ["smooth_fill", "repaint"]
+        removal = _removal(node)
+        out = primitives.inpaint(inputs.backbone, x, hole, node_prompt(removal), inputs.seed, inputs.steps,
+                                 inputs.progress)  # fmt: skip
+        return out, ["inpaint"]
 
     def _paste(self, node, inputs, target, program) -> ExpertOutput:
         """A move or resize: the hole the object leaves is inpainted as its removal would be, and
         its own pixels are pasted at the new place or scale, so it keeps every detail it had."""
         x = inputs.tensor
-        removal = _removal(node)
-        hole = edit_region(removal, x.shape[-1], target=target.array)
+        hole = edit_region(_removal(node), x.shape[-1], target=target.array)
         dx, dy = _offset(node, target.array) if node.op is Op.move else (0, 0)
         scale = _scale(node, target.array) if node.op is Op.resize else 1.0
-        emptied = primitives.inpaint(inputs.backbone, x, hole, node_prompt(removal), inputs.seed, inputs.steps,
-                                     inputs.progress)  # fmt: skip
+        emptied, steps = self._erase(node, inputs, target.array, hole)
         out, pasted = primitives.composite(x, target.array, dx, dy, scale, onto=emptied)
-        return ExpertOutput(out, hole | pasted, target, program=program)
+        return ExpertOutput(out, hole | pasted, target, program=["localize", *steps, "composite"])
 
     def _replace(self, node, inputs, target, region, program) -> ExpertOutput:
         """Erase the old object, then draw the new one in its place as an ``add`` there: drawing on
         a cleared region is what the model does best."""
-        x = inputs.tensor
-        erased = primitives.inpaint(inputs.backbone, x, region, node_prompt(_removal(node)), inputs.seed, inputs.steps,
-                                    inputs.progress)  # fmt: skip
+        erased, steps = self._erase(node, inputs, target.array, region)
         add = drawn_in_place(node, np.asarray(inputs.image.convert("RGB")), target.array)
         out = primitives.regenerate(inputs.backbone, erased, region, node_prompt(add), inputs.seed, inputs.steps,
                                     inputs.progress)  # fmt: skip
-        return ExpertOutput(out, region, target, program=program)
+        return ExpertOutput(out, region, target, program=["localize", *steps, "regenerate"])
 
 
 def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> EditNode:

@@ -5,6 +5,7 @@
 - ``regenerate``: redraw inside a region with the op's conditioning;
 - ``composite``: paste a cut-out at a new place or scale;
 - ``repaint``: give a thing a new flat colour, its outline and shading kept (a recolor);
+- ``smooth_fill``: what a smooth surround (one colour, a gradient) continues behind a thing;
 - ``global_transform``: regenerate everything but a protected foreground;
 - ``filter``: a named look that is a classical filter (posterize, pixelate, outline, grayscale), computed.
 
@@ -178,18 +179,45 @@ def composite(
     return out, alpha[0, 0].numpy() > 0
 
 
-def repaint(image: torch.Tensor, cutout: np.ndarray, color: tuple[int, int, int]) -> tuple[torch.Tensor, np.ndarray]:
-    """The thing under ``cutout`` in a new flat ``color`` (0-255 RGB), its outline kept: each pixel
-    keeps its share of the thing (its coverage, on the anti-aliased rim) and its own variation from
-    the thing's colour (shading), and only the thing's share changes colour. Returns the new image
-    and the mask of the pixels it changed."""
+def repaint(
+    image: torch.Tensor, cutout: np.ndarray, color: tuple[int, int, int] | torch.Tensor
+) -> tuple[torch.Tensor, np.ndarray]:
+    """The thing under ``cutout`` in a new ``color`` (0-255 RGB, or a per-pixel colour field of the
+    image's shape in [-1, 1], as ``smooth_fill`` gives), its outline kept: each pixel keeps its share
+    of the thing (its coverage, on the anti-aliased rim) and its own variation from the thing's colour
+    (shading), and only the thing's share changes colour. Returns the new image and the mask of the
+    pixels it changed. Repainting a thing with what lies behind it erases it."""
     if not cutout.any():
         raise EditorError("the region to repaint is empty; ground the target first")
     colours, coverage, rim = _matte(image, cutout)
     share = torch.from_numpy(np.where(rim, coverage, cutout).astype(np.float32))[None, None]
-    new = torch.tensor(color, dtype=torch.float32)[None, :, None, None] / 127.5 - 1
-    out = (image.float() + share * (new - colours.float())).clamp(-1, 1).to(image.dtype)
+    if not isinstance(color, torch.Tensor):
+        color = torch.tensor(color, dtype=torch.float32)[None, :, None, None] / 127.5 - 1
+    out = (image.float() + share * (color.float() - colours.float())).clamp(-1, 1).to(image.dtype)
     return out, share[0, 0].numpy() > 0
+
+
+SMOOTH_RING = (2, 5)  # pixels out from a thing: the ring its surround is read from
+SMOOTH_RESIDUAL = 6.0  # levels (RMS): a surround a plane fits this well is smooth
+
+
+def smooth_fill(image: torch.Tensor, cutout: np.ndarray) -> torch.Tensor | None:
+    """What lies behind the thing under ``cutout`` when its surround is smooth (one colour or a
+    linear gradient): a plane, per channel ``a + b x + c y``, fitted to a ring around it, as a colour
+    field of the image's shape; None when the ring is not smooth (another thing, a pattern, a
+    texture), which needs a generative inpainting instead."""
+    ring = dilate(cutout, SMOOTH_RING[1]) & ~dilate(cutout, SMOOTH_RING[0])
+    if ring.sum() < 8:
+        return None
+    height, width = cutout.shape
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) / max(height, width)
+    design = np.stack([np.ones_like(xs), xs, ys], axis=-1)
+    pixels = (image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5
+    plane, *_ = np.linalg.lstsq(design[ring], pixels[ring], rcond=None)
+    if np.sqrt(np.mean((design[ring] @ plane - pixels[ring]) ** 2)) > SMOOTH_RESIDUAL:
+        return None
+    field = np.clip(design @ plane, 0, 255) / 127.5 - 1
+    return torch.from_numpy(field.astype(np.float32)).permute(2, 0, 1)[None]
 
 
 def _matte(image: torch.Tensor, cutout: np.ndarray):

@@ -59,10 +59,10 @@ def test_identity_region_untouched_by_an_object_edit(editor):
 
 
 def test_trace_names_the_adapter_peft_reports(editor):
-    result = editor.edit(scene_image(), "remove the green square, make the red circle blue and make it night",
+    result = editor.edit(scene_image(), "add a blue star at the top right, make the red circle blue and make it night",
                          progress=False)  # fmt: skip
     by_op = {n["op"]: n for n in result.trace["nodes"]}
-    assert by_op["remove"]["adapter"] == "object" and by_op["remove"]["route"][0][0] == "object"
+    assert by_op["add"]["adapter"] == "object" and by_op["add"]["route"][0][0] == "object"
     assert by_op["lighting"]["adapter"] == "style"
     assert by_op["identity_lock"]["adapter"] is None  # a lock runs no generative primitive
     assert by_op["recolor"]["adapter"] is None and by_op["recolor"]["program"] == ["localize", "repaint"]
@@ -86,9 +86,9 @@ def test_trace_names_the_adapter_peft_reports(editor):
 
 def test_same_seed_same_bytes_other_seed_other_bytes(editor):
     source = scene_image()
-    a = editor.edit(source, "remove the green square", seed=3, progress=False).image
-    b = editor.edit(source, "remove the green square", seed=3, progress=False).image
-    c = editor.edit(source, "remove the green square", seed=4, progress=False).image
+    a = editor.edit(source, "add a blue star at the top right", seed=3, progress=False).image
+    b = editor.edit(source, "add a blue star at the top right", seed=3, progress=False).image
+    c = editor.edit(source, "add a blue star at the top right", seed=4, progress=False).image
     assert a.tobytes() == b.tobytes()
     assert a.tobytes() != c.tobytes()
 
@@ -129,8 +129,8 @@ def test_a_user_peel_loads_and_is_routed_to(tiny_bundle, tmp_path):
     recolor = next(n for n in result.trace["nodes"] if n["op"] == "recolor")
     assert recolor["route"][0][0] == "glow" and recolor["adapter"] == "glow"
     assert result.image.tobytes() != before.image.tobytes()
-    other = editor.edit(scene_image(), "remove the green square", progress=False)
-    assert next(n for n in other.trace["nodes"] if n["op"] == "remove")["adapter"] == "object"
+    other = editor.edit(scene_image(), "add a blue star at the top right", progress=False)
+    assert next(n for n in other.trace["nodes"] if n["op"] == "add")["adapter"] == "object"
 
 
 def test_adapters_that_do_not_fit_are_refused_by_name(tiny_bundle, tmp_path):
@@ -166,12 +166,12 @@ def test_soft_routing_uses_peft_weighted_adapters(tiny_bundle):
     from nanoedit.experts.base import Expert
     from nanoedit.graphs import Op, Role
 
-    editor.registry.register(Expert("style-remove", Role.style, ops=frozenset({Op.remove}), adapter="style"))
+    editor.registry.register(Expert("style-add", Role.style, ops=frozenset({Op.add}), adapter="style"))
     editor.router = Router(editor.registry.claims(), top_k=2)
-    result = editor.edit(scene_image(), "remove the green square", progress=False)
-    remove = next(n for n in result.trace["nodes"] if n["op"] == "remove")
-    assert len(remove["route"]) == 2
-    assert remove["adapter"].startswith("mix-")
+    result = editor.edit(scene_image(), "add a blue star at the top right", progress=False)
+    add = next(n for n in result.trace["nodes"] if n["op"] == "add")
+    assert len(add["route"]) == 2
+    assert add["adapter"].startswith("mix-")
 
 
 def test_bad_images_are_converted_or_refused(editor, tmp_path):
@@ -278,7 +278,7 @@ def test_the_embedded_model_ships_small_and_edits_offline():
     editor = Editor.default()
     assert sorted(e.adapter for e in editor.registry if e.adapter) == ["identity", "object", "style"]
     source = scene_image()
-    result = editor.edit(source, "remove the green square", progress=False)
+    result = editor.edit(source, "add a blue star at the top right", progress=False)
     assert not (changed(source, result.image) & ~result.region).any()
-    remove = next(n for n in result.trace["nodes"] if n["op"] == "remove")
-    assert remove["adapter"] == "object"
+    add = next(n for n in result.trace["nodes"] if n["op"] == "add")
+    assert add["adapter"] == "object"

@@ -10,7 +10,7 @@ from PIL import Image, ImageFilter
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.experts.base import _flat_fill, _part_redrawn, _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
-from nanoedit.experts.primitives import apply_filter, composite, repaint
+from nanoedit.experts.primitives import apply_filter, composite, repaint, smooth_fill
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
@@ -171,3 +171,17 @@ def test_a_part_the_model_recoloured_is_snapped_to_its_exact_outline():
     assert (part & hair).sum() >= 0.9 * hair.sum() and (part & face).sum() <= 0.05 * face.sum()  # a shared rim
     out, _ = repaint(to_tensor(before.image), part, palette()["green"])
     assert judge(plain, dyed, Image.fromarray(to_pixels(out))).passed
+
+
+@pytest.mark.parametrize("pattern", ["solid", "gradient"])
+def test_a_thing_on_a_smooth_surround_is_erased_by_continuing_the_surround(pattern):
+    kept = thing("square", "blue", "small", "bottom right", "obj1")
+    source = Scene(objects=(thing("star", "red", "large", "top left"), kept), background={"color": "orange", "pattern": pattern})
+    target = source.model_copy(update={"objects": (kept,)})
+    before = render(source)
+    behind = smooth_fill(to_tensor(before.image), before.masks["obj0"])
+    assert behind is not None
+    out, _ = repaint(to_tensor(before.image), before.masks["obj0"], behind)
+    assert judge(source, target, Image.fromarray(to_pixels(out))).passed
+    striped = render(Scene(objects=source.objects, background={"color": "orange", "pattern": "stripes"}))
+    assert smooth_fill(to_tensor(striped.image), striped.masks["obj0"]) is None  # a pattern is the model's to fill
