@@ -171,7 +171,7 @@ _POSE = r"raise|lift|lower|put|wave|drop"
 _STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
 _AGE = r"age|de-age|rejuvenate"
 # "remove the hat and fill in the hair": how the edit before is finished, not an edit of its own
-_TOUCH_UP = r"fill in|reconstruct|restore|repair|inpaint|blend in|patch"
+_TOUCH_UP = r"fill in|reconstruct|rebuild|restore|repair|inpaint|blend in|patch"
 # Verbs that change the shape of a thing ("shorten the giraffe's neck"): an ``attribute`` edit (name "shape").
 _SHAPE = r"shorten|lengthen|elongate|widen|narrow|thicken|thin out|thin|slim down|slim|flatten|bend|curve|round off|sharpen"
 # Verbs of a new state ("open his eyes", "smooth her skin", "close the window"): an ``attribute`` edit.
@@ -2134,6 +2134,16 @@ def _state_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return _each(turn, rest, lambda t: Draft(Op.attribute, t, {"name": "state", "value": said}))
 
 
+def _touch_up(rest: str, turn: _Turn) -> list[Draft] | None:
+    """How the edit before is finished ("fill in the hair"): no edit of its own, it joins that edit's text. A
+    thing rebuilt in a material ("reconstruct the bus body with solid wood panels") is that thing's material."""
+    rebuilt = re.match(rf"^(?P<x>{_DEF}.+?)(?:'s|s')?(?:\s+body)?\s+(?:with|from|using|in|out\s+of)\s+(?P<y>.+)$", rest, re.I)
+    said = set(WORD.findall(rebuilt["y"].lower())) if rebuilt else set()
+    if said & MATERIAL_WORDS.keys() or {w.removesuffix("s") for w in said} & MATERIAL_WORDS.keys():  # "with bricks"
+        return _change("make", f"{rebuilt['x']} made of {rebuilt['y']}", turn)
+    return []
+
+
 def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """ "crop the image", "rotate it slightly": the photo, not anything in it, is what changes."""
     said = _DEGREE_TAIL.sub("", re.sub(r"\s+(?:slightly|by\s+.+|\d+\s*degrees?.*|to\s+the\s+(?:left|right))$", "", rest, flags=re.I))
@@ -2365,7 +2375,7 @@ _HANDLERS: list[tuple[str, Handler]] = [
     (_ADD, _add),
     (_PLACE_VERBS, _place_verb),
     (rf"{_AGE}|{_SHAPE}|{_POSTURE}", _reshape),
-    (_TOUCH_UP, lambda verb, rest, turn: []),  # how the edit before is finished: joins its text
+    (_TOUCH_UP, lambda verb, rest, turn: _touch_up(rest, turn)),
     (r"write|type|label|print|spell out", _add),
     (r"ensure|make sure|see to it|confirm|verify|check", lambda verb, rest, turn: _ensure(rest, turn)),
     (_WITH, _with),

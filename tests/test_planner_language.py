@@ -2018,3 +2018,11 @@ def test_numbers_and_digits_taken_away_are_written_text(prompt):
 def test_more_contrasting_is_more_contrast(prompt):
     # "The field and tractor also needs more contrasting.": the contrast of that part, a tone edit (no "more" added)
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(("prompt", "thing"), [("rebuild the shed with bricks", "shed"), ("Reconstruct the boat's hull out of marble.", "hull"), ("repair the fence with wood", "fence")])
+def test_a_thing_rebuilt_in_a_material_is_a_material_change(prompt, thing):
+    # "Reconstruct the bus body with solid wood panels.": the bus in a new material (not a touch-up of an edit before)
+    node = edits(prompt)[-1]
+    assert (node.op, node.target.noun.split()[-1], node.params.name) == (Op.attribute, thing, "material")
+    assert ops("remove the hat and fill in the hair") == ["attribute"]  # a touch-up of the removal
