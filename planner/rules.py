@@ -1331,6 +1331,8 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
         adjusted = _adjust("reduce" if quality.lower().startswith("less") else "add", quality, turn)
         if adjusted:
             return adjusted
+    if re.match(r"^(?:(?:a|an|some|the)\s+)?(?:(?:proper|correct|better|slight)\s+)?(?:white|colou?r)\s+balance$", quality, re.I):
+        return _adjust("adjust", quality, turn)  # "apply white balance": the colours set right, a tone edit
     covered = _COVERING.match(rest)  # "give the dog a golden coat": the dog's colour
     if covered and parse_color(covered["c"]):
         return _apply(covered["x"], Value("color", parse_color(covered["c"])), turn)

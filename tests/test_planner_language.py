@@ -2026,3 +2026,9 @@ def test_a_thing_rebuilt_in_a_material_is_a_material_change(prompt, thing):
     node = edits(prompt)[-1]
     assert (node.op, node.target.noun.split()[-1], node.params.name) == (Op.attribute, thing, "material")
     assert ops("remove the hat and fill in the hair") == ["attribute"]  # a touch-up of the removal
+
+
+@pytest.mark.parametrize("prompt", ["use a proper white balance", "give it a better colour balance", "apply white balance so the snow looks whiter"])
+def test_a_white_balance_applied_is_a_tone_edit(prompt):
+    # "then apply white balance so that it looks as though the room is lit by ...": the colours set right
+    assert ops(prompt) == ["tone"]
