@@ -111,8 +111,8 @@ from .phrases import (
 _REMOVE = (
     r"remove|removing|delete|erase|eliminate|get rid of|take out|take away|wipe out|wipe away|clear away|clear out|"
     r"discard|omit|strip away|cut away|banish|expunge|eradicate|expel|purge|do away with|edit out|photoshop out|"
-    r"clone out|paint out|airbrush out|shop out|edit away"
-)
+    r"clone out|paint out|airbrush out|shop out|edit away|crop out"
+)  # "crop out the man": he goes (a part of the frame cropped out is a crop, ``_photo_op``)
 _ADD = (
     r"add|adding|insert|put|place|draw|include|introduce|create|spawn|drop|attach|position|stick|generate|paint in|"
     r"plant|set up|bring in|integrate|incorporate|embed|arrange|perch|nestle|tuck|install|affix|sprinkle|scatter|paste|"
@@ -166,7 +166,7 @@ _ADJUST = rf"{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(_ADJUST_SELF)}|{_ADJUST_BARE}
 _MOVE = r"move|shift|drag|slide|relocate|push|pull|reposition|bring|send|nudge|park"
 _RESIZE = r"resize|rescale|scale up|scale down|scale|enlarge|shrink|downsize|minify|miniaturi[sz]e|magnify|grow|expand|extend|upscale|downscale|blow up|increase|decrease|reduce|double|triple|halve|minimize|diminish|boost|lower|raise"
 _KEEP = r"keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|leave|leaving|protect|protecting|remain|don't change|do not change|don't alter|do not alter|don't touch|do not touch|don't modify|do not modify|without changing|without altering|without affecting|without modifying"
-_EXTRACT = r"extract|isolate|segment|cut out|crop out|separate"
+_EXTRACT = r"extract|isolate|segment|cut out|separate"
 _POSE = r"raise|lift|lower|put|wave|drop"
 _STYLE_VERBS = r"posteri[sz]e|pixelate|outline|cartoonify|stylize|stylise"
 _AGE = r"age|de-age|rejuvenate"
@@ -2146,10 +2146,18 @@ def _touch_up(rest: str, turn: _Turn) -> list[Draft] | None:
     return []
 
 
+# Parts of the frame itself, not things in the photo: cropped out, the photo is cropped.
+_CROPPED_PART = re.compile(
+    r"^out\s+(?:the\s+)?(?:(?:[a-z]+\s+)?(?:frame|borders?|edges?|margins?|bars?)\b|(?:top|bottom|left|right|half|third|quarter|part|portion)\b)",
+    re.I,
+)
+
+
 def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """ "crop the image", "rotate it slightly": the photo, not anything in it, is what changes."""
     said = _DEGREE_TAIL.sub("", re.sub(r"\s+(?:slightly|by\s+.+|\d+\s*degrees?.*|to\s+the\s+(?:left|right))$", "", rest, flags=re.I))
-    if is_image(said) or (said.lower() in ("it", "this") and not turn.context.last_targets):
+    cropped_part = verb.lower() == "crop" and _CROPPED_PART.match(said)  # "crop out the black frame", "crop out half of it"
+    if is_image(said) or (said.lower() in ("it", "this") and not turn.context.last_targets) or cropped_part:
         raise Unresolved(f"{verb.lower()} is an operation on the photo, not an edit nanoedit plans")
     return None
 

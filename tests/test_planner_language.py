@@ -2032,3 +2032,12 @@ def test_a_thing_rebuilt_in_a_material_is_a_material_change(prompt, thing):
 def test_a_white_balance_applied_is_a_tone_edit(prompt):
     # "then apply white balance so that it looks as though the room is lit by ...": the colours set right
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("crop out the lamp post on the left", ["remove"]), ("crop out the white border", []), ("crop out the bottom third", [])])
+def test_a_thing_cropped_out_is_removed_and_a_part_of_the_frame_is_a_crop(prompt, expected):
+    # "crop out male in the white dress shirt": he is removed (not cut out onto a backdrop); "crop out black
+    # frame": the photo is cropped, no edit op (a warning)
+    graph = plan(prompt)
+    assert sorted(n.op.value for n in graph.nodes if n.op is not Op.identity_lock) == expected
+    assert bool(graph.warnings) == (not expected)
