@@ -2651,6 +2651,10 @@ def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
     if _MORE_OF_IT.match(core) and turn.context.last_edits:
         return _repeat(None, turn)
     said_verb = re.match(rf"^{_VERB}\b", core, re.I) or re.search(r"\b(?:can|should|may|must|will)\s+[a-z]+", core, re.I)
+    graded = turn.context.last_edits and all(n.op in _GRADES for n in turn.context.last_edits)
+    quality = parse_adjustment(core) if graded and not said_verb else None
+    if quality is not None and quality.region is None:  # "Bring up the contrast", then "and hue a bit": the hue too
+        return [d for op, part in quality.parts for d in _adjusted(op, part)]
     if said_verb or not (_ALSO.search(clause) or _ONE.match(core)):
         return None
     if not turn.context.last_edits or parse_targets(core, turn.context) is None:

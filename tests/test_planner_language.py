@@ -2041,3 +2041,9 @@ def test_a_thing_cropped_out_is_removed_and_a_part_of_the_frame_is_a_crop(prompt
     graph = plan(prompt)
     assert sorted(n.op.value for n in graph.nodes if n.op is not Op.identity_lock) == expected
     assert bool(graph.warnings) == (not expected)
+
+
+@pytest.mark.parametrize(("before", "then", "expected"), [("boost the saturation", "and the warmth slightly", ["tone"]), ("turn up the contrast", "exposure a little", ["lighting"])])
+def test_a_quality_said_alone_after_a_retouch_is_retouched_too(before, then, expected):
+    # "Bring up the contrast", then "and hue a bit.": the hue as well (not an unparsed clause)
+    assert ops(then, PlanContext().advance(plan(before))) == expected
