@@ -2777,7 +2777,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Show him in full profile facing left", "have her face the camera": the person turned that way
     (rf"^(?:show|depict|portray)\s+(?P<x>{_WHO})\s+in\s+(?P<y>(?:an?\s+)?(?:(?:full|side|half|three[\s-]quarters?)\s+)?(?:profile|view)\b.*)$",
      "turn {x} to {y}"),
-    (rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?face\s+(?P<y>(?:the\s+)?(?:left|right|camera|viewer|lens|front|forward|away|sideways))$",
+    (rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?face\s+(?:to(?:wards?)?\s+)?(?P<y>(?:the\s+)?(?:left|right|camera|viewer|lens|front|forward|away|sideways))$",
      "turn {x} to face {y}"),
     # "Switch to an American cartoon animation effect", "switch over to black and white": the image switched
     (r"^switch\s+(?:over\s+)?to\s+(?P<y>(?!(?:the\s+)?(?:left|right|other)\b).+)$", "turn the image into {y}"),
@@ -2944,7 +2944,21 @@ _WITH_BACKGROUND = re.compile(
 )
 
 
+# An action and a look said of one doer with the verb once: "make the man face to the right and look shorter".
+_ACT_AND_LOOK = re.compile(
+    rf"^(?P<v>make|have|let|get)\s+(?P<x>{_WHO}|it|they)\s+(?P<a>(?:to\s+)?(?:face|{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS}, key=len, reverse=True))})\b.*?)"
+    r"\s*,?\s+and\s+(?P<b>(?:look|appear|seem)\s+.+)$",
+    re.I,
+)
+
+
 def _read_clause(core: str, turn: _Turn) -> list[Draft] | None:
+    both = _ACT_AND_LOOK.match(core)
+    if both:  # each part read with the doer: the action, then the look
+        first = _read_clause(f"{both['v']} {both['x']} {both['a']}", turn)
+        second = _read_clause(f"{both['v']} {both['x']} {both['b']}", turn) if first else None
+        if first and second:
+            return first + second
     core = imperative(core)
     # "on top of the car, a basketball has been added": the place goes last
     place_first = re.match(

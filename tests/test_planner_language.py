@@ -2047,3 +2047,13 @@ def test_a_thing_cropped_out_is_removed_and_a_part_of_the_frame_is_a_crop(prompt
 def test_a_quality_said_alone_after_a_retouch_is_retouched_too(before, then, expected):
     # "Bring up the contrast", then "and hue a bit.": the hue as well (not an unparsed clause)
     assert ops(then, PlanContext().advance(plan(before))) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("make the boy wave and appear taller", ["pose", "resize"]), ("have the girl face to the left and look smaller", ["pose", "resize"]),
+     ("make the dog jump and look bigger", ["pose", "resize"])],
+)  # fmt: skip
+def test_an_action_and_a_look_of_one_doer_are_both_edits(prompt, expected):
+    # "Make the man face to the right and look shorter": he turns, and he is made shorter (no "man face" resized)
+    assert ops(prompt) == expected
