@@ -888,6 +888,9 @@ class Grounder:
             around = np.unique(regions[ndimage.binary_dilation(inside) & ~inside])
             if len(around) == 1:
                 regions[inside] = around[0]
+        face = segmentation.face()
+        if face is not None:  # a face is one thing, whatever its eyes, mouth and glasses cut it into
+            regions[face] = regions.max() + 1
         return regions
 
     # -- words -------------------------------------------------------------------------------------
