@@ -890,7 +890,8 @@ class Grounder:
                 regions[inside] = around[0]
         face = segmentation.face()
         if face is not None:  # a face is one thing, whatever its eyes, mouth and glasses cut it into
-            regions[face] = regions.max() + 1
+            owners = [o for o in np.unique(regions[face]) if o and (face[regions == o]).mean() > 0.5]
+            regions[np.isin(regions, owners)] = regions.max() + 1
         return regions
 
     # -- words -------------------------------------------------------------------------------------
