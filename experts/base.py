@@ -208,8 +208,8 @@ class Expert:
         return out, ["inpaint"]
 
     def _paste(self, node, inputs, target, program) -> ExpertOutput:
-        """A move or resize: the hole the object leaves is inpainted as its removal would be, and
-        its own pixels are pasted at the new place or scale, so it keeps every detail it had."""
+        """A move or resize: the object is erased as its removal would be, and its own pixels are
+        pasted at the new place or scale, so it keeps every detail it had."""
         x = inputs.tensor
         hole = edit_region(_removal(node), x.shape[-1], target=target.array)
         dx, dy = _offset(node, target.array) if node.op is Op.move else (0, 0)
