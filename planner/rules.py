@@ -1765,6 +1765,19 @@ def _shown_doing(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.pose, t, _pose_params(said) | {"description": said}) for t in who] or None
 
 
+# A posture said bare, as what the person does instead ("standing instead", "kneeling instead of sitting"):
+# the person's pose ("instead" itself is a trailing filler, gone by here).
+_BARE_POSTURE = re.compile(r"^(?P<g>[a-z]+ing)(?:\s+(?:down|up))?(?:\s+instead\s+of\s+[a-z]+ing)?$", re.I)
+_POSTURES = frozenset("sit stand kneel lie crouch squat lean".split())
+
+
+def _bare_posture(clause: str, turn: _Turn) -> list[Draft] | None:
+    m = _BARE_POSTURE.match(clause)
+    stem = m["g"].lower().removesuffix("ing") if m else ""
+    act = next((v for v in (stem, f"{stem}e", stem[:-1], stem.replace("y", "ie")) if v in _POSTURES), None)  # "sitting", "lying"
+    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": ACTION_WORDS[act]})] if stem and act else None
+
+
 _NOUN_INGS = frozenset("clothing wedding painting drawing building ring earring".split())
 
 
@@ -3023,7 +3036,7 @@ def _look_list(clause: str, turn: _Turn) -> list[Draft] | None:
 
 def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     specials = (_pose, _wear, _says, _action, _pose_noun, _turn_body, _onto_plain_background, _subject_somewhere,
-                _blurred_background, _look_list, _shown_doing)  # fmt: skip
+                _blurred_background, _look_list, _shown_doing, _bare_posture)  # fmt: skip
     for special in specials:
         drafts = special(core, turn)
         if drafts:

@@ -2057,3 +2057,10 @@ def test_a_quality_said_alone_after_a_retouch_is_retouched_too(before, then, exp
 def test_an_action_and_a_look_of_one_doer_are_both_edits(prompt, expected):
     # "Make the man face to the right and look shorter": he turns, and he is made shorter (no "man face" resized)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(("prompt", "pose"), [("sitting instead", "sit"), ("kneeling instead of sitting", "kneel"), ("lying down instead", "lie_down")])
+def test_a_posture_said_bare_is_the_persons_pose(prompt, pose):
+    # "standing instead": what the person does now, a pose (not an unparsed clause)
+    (node,) = edits(prompt)
+    assert (node.op, node.params.pose) == (Op.pose, pose)
