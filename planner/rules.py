@@ -768,6 +768,14 @@ _RESEMBLE = (
 )
 
 
+# Light said to shine or glow more or less ("the light in the box shine more", "the sunlight glow brighter").
+_LIGHT_SHINING = re.compile(
+    r"^(?:the\s+)?(?:[\w-]+\s+)?(?:light|lights|glow|sunlight|moonlight|candlelight|lamplight)(?:\s+(?:in|of|from|on|inside)\s+.+?)?"
+    r"\s+(?:shine|glow|gleam)(?:\s+(?:(?:a\s+(?:bit|little|lot)|much|even)\s+)?(?:more|brighter|stronger|less|dimmer|softer))?$",
+    re.I,
+)
+
+
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
@@ -851,6 +859,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest,
         flags=re.I,
     )
+    if _LIGHT_SHINING.match(rest):  # "make the light in the box shine more": the light itself, brighter
+        return _lighting(_describe(rest))
     copula = re.match(
         r"^(?P<x>.+?)\s+(?:be|become|turn|stay|shine|gleam|glow|glisten|sparkle)\s+(?:(?:adorned|dressed|dyed|painted|"
         r"colou?red|coated|covered|bathed)\s+)?(?:(?:in|with)\s+)?(?P<y>.+)$",

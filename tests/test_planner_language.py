@@ -2064,3 +2064,10 @@ def test_a_posture_said_bare_is_the_persons_pose(prompt, pose):
     # "standing instead": what the person does now, a pose (not an unparsed clause)
     (node,) = edits(prompt)
     assert (node.op, node.params.pose) == (Op.pose, pose)
+
+
+@pytest.mark.parametrize("prompt", ["make the candlelight glow a bit brighter", "let the lights of the city shine less", "make the light from the window shine more"])
+def test_light_made_to_shine_more_or_less_is_a_lighting_edit(prompt):
+    # "Please make the light in the box shine more.": the light itself brighter, not a state of a "light" object
+    assert ops(prompt) == ["lighting"]
+    assert ops("make the lamp glow") == ["attribute"]  # a thing lit up
