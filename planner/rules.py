@@ -512,7 +512,30 @@ _ADDED_ACTION = re.compile(
 )
 
 
+# What the new one and the ones already there then do together ("add a groom beside the bride, with the two
+# gazing into each other's eyes", "..., both of them waving"): their pose, besides the added person.
+_TOGETHER_DOING = re.compile(
+    r"^(?P<added>.+?)\s*,?\s+(?:with\s+)?(?:the\s+two|the\s+pair|the\s+couple|both(?:\s+of\s+them)?|them\s+both)\s+(?P<act>[a-z]+ing)\b(?P<more>.*)$",
+    re.I,
+)
+
+
+def _doing_together(rest: str, turn: _Turn) -> list[Draft] | None:
+    together = _TOGETHER_DOING.match(rest)
+    stem = together["act"].lower().removesuffix("ing") if together else ""
+    act = next((v for v in (stem, f"{stem}e", stem[:-1]) if v in ACTION_WORDS), None) if stem else None  # "gazing": gaze
+    added = _add("add", together["added"], turn) if act else None
+    if not added:
+        return None
+    said = _describe(f"{together['act']}{together['more']}")
+    doers = [d.target for d in added if d.target is not None and not names_person(d.target.noun or "")] or [EntityRef(noun=PERSON)]
+    return [*added, *(Draft(Op.pose, t, {"pose": ACTION_WORDS[act], "description": said}) for t in doers)]
+
+
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    together = _doing_together(rest, turn)
+    if together:
+        return together
     action = _ADDED_ACTION.match(rest)
     if action:  # who does it: the one named, else the person in the photo
         said = _describe(action["act"])

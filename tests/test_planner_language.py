@@ -2071,3 +2071,9 @@ def test_light_made_to_shine_more_or_less_is_a_lighting_edit(prompt):
     # "Please make the light in the box shine more.": the light itself brighter, not a state of a "light" object
     assert ops(prompt) == ["lighting"]
     assert ops("make the lamp glow") == ["attribute"]  # a thing lit up
+
+
+@pytest.mark.parametrize("prompt", ["add a girl beside the boy, the two holding hands", "Add a man next to her, with both of them waving."])
+def test_a_person_added_with_what_the_two_then_do_is_an_add_and_a_pose(prompt):
+    # "Add a groom to the left of the bride, with the two gazing into each other's eyes": the groom, and their gaze
+    assert ops(prompt) == ["add", "pose"]
