@@ -791,6 +791,13 @@ _RESEMBLE = (
 )
 
 
+# A colour of a thing said as the colour's own noun, then how it should be ("the green of the trees more
+# natural"): the thing recoloured, that colour made right (the sky's colour is a look of the scene).
+_SHADE_OF = re.compile(
+    rf"^(?:the\s+)?(?P<c>{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+of\s+(?P<x>(?:the|his|her|its|their|my)\s+(?!sky\b)[a-z]+)\s+"
+    r"(?:look\s+)?(?:more|less|a\s+bit|slightly|brighter|darker|richer|deeper|natural)\b.*$",
+    re.I,
+)
 # Light said to shine or glow more or less ("the light in the box shine more", "the sunlight glow brighter").
 _LIGHT_SHINING = re.compile(
     r"^(?:the\s+)?(?:[\w-]+\s+)?(?:light|lights|glow|sunlight|moonlight|candlelight|lamplight)(?:\s+(?:in|of|from|on|inside)\s+.+?)?"
@@ -870,6 +877,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     bare = classify(rest, allow_bare_noun=False) if said_bare else None
     if bare is not None and bare.kind in ("color", "lighting", "tone", "looks"):  # "make flat white": it
         return _apply("it", bare, turn)
+    shade = _SHADE_OF.match(rest)
+    if shade and parse_color(shade["c"]):  # "make the green of the grass more natural": the grass's colour
+        return _each(turn, shade["x"], lambda t: Draft(Op.recolor, t, {"color": parse_color(shade["c"])}))
     facet = _ATTRIBUTE_OF.match(rest)
     unsaid = facet is not None and not re.search(r"\s(?:to|into|in|with)\s", facet["t"])  # the new value not said
     if unsaid and facet["what"].lower().startswith("colo"):

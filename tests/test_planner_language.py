@@ -2077,3 +2077,9 @@ def test_light_made_to_shine_more_or_less_is_a_lighting_edit(prompt):
 def test_a_person_added_with_what_the_two_then_do_is_an_add_and_a_pose(prompt):
     # "Add a groom to the left of the bride, with the two gazing into each other's eyes": the groom, and their gaze
     assert ops(prompt) == ["add", "pose"]
+
+
+@pytest.mark.parametrize(("prompt", "thing"), [("make the green of the grass more natural", "grass"), ("the red of the roof should look richer", "roof")])
+def test_the_colour_of_a_thing_said_as_its_own_noun_is_a_recolour_of_the_thing(prompt, thing):
+    # "The green of the trees should look more natural ...": the trees recoloured (not a state of a "green" object)
+    assert op_and_head(prompt) == (Op.recolor, thing)
