@@ -522,8 +522,7 @@ _TOGETHER_DOING = re.compile(
 
 def _doing_together(rest: str, turn: _Turn) -> list[Draft] | None:
     together = _TOGETHER_DOING.match(rest)
-    stem = together["act"].lower().removesuffix("ing") if together else ""
-    act = next((v for v in (stem, f"{stem}e", stem[:-1]) if v in ACTION_WORDS), None) if stem else None  # "gazing": gaze
+    act = _action_of(together["act"], ACTION_WORDS) if together else None  # "gazing": gaze
     added = _add("add", together["added"], turn) if act else None
     if not added:
         return None
@@ -1816,9 +1815,14 @@ _POSTURES = frozenset("sit stand kneel lie crouch squat lean".split())
 
 def _bare_posture(clause: str, turn: _Turn) -> list[Draft] | None:
     m = _BARE_POSTURE.match(clause)
-    stem = m["g"].lower().removesuffix("ing") if m else ""
-    act = next((v for v in (stem, f"{stem}e", stem[:-1], stem.replace("y", "ie")) if v in _POSTURES), None)  # "sitting", "lying"
-    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": ACTION_WORDS[act]})] if stem and act else None
+    act = _action_of(m["g"], _POSTURES) if m else None
+    return [Draft(Op.pose, EntityRef(noun=PERSON), {"pose": ACTION_WORDS[act]})] if act else None
+
+
+def _action_of(gerund: str, actions) -> str | None:
+    """The action of ``actions`` a gerund names ("gazing" -> "gaze", "sitting" -> "sit", "lying" -> "lie")."""
+    stem = gerund.lower().removesuffix("ing")
+    return next((v for v in (stem, f"{stem}e", stem[:-1], stem.replace("y", "ie")) if v in actions), None)
 
 
 _NOUN_INGS = frozenset("clothing wedding painting drawing building ring earring".split())
