@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from .graph import InstructionGraph
 from .schema import EditNode, Op, Role
 
-
 LOOK_ORDER = (Op.background, Op.lighting, Op.tone, Op.style)
 
 
