@@ -250,6 +250,7 @@ LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposu
 # Words around a quality that change nothing of it: "a little bit of the overall ambient brilliance".
 ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
+    "moderately considerably substantially dramatically drastically noticeably subtly mildly greatly marginally "
     "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
     "full current fair amount problem problems issue issues high low out only value values".split()
 )

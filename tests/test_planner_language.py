@@ -2083,3 +2083,9 @@ def test_a_person_added_with_what_the_two_then_do_is_an_add_and_a_pose(prompt):
 def test_the_colour_of_a_thing_said_as_its_own_noun_is_a_recolour_of_the_thing(prompt, thing):
     # "The green of the trees should look more natural ...": the trees recoloured (not a state of a "green" object)
     assert op_and_head(prompt) == (Op.recolor, thing)
+
+
+@pytest.mark.parametrize("prompt", ["boost the saturation considerably", "lower the exposure subtly and raise the contrast moderately"])
+def test_a_retouch_said_with_a_manner_of_degree_is_still_a_retouch(prompt):
+    # "increase the contrast moderately": the amount said as an adverb (not a "contrast" object resized)
+    assert set(ops(prompt)) <= {"tone", "lighting"} and ops(prompt)
