@@ -191,8 +191,24 @@ class Expert:
         if node.op is Op.remove:
             out, steps = self._erase(node, inputs, target.array, region)
             return ExpertOutput(out, region, target, program=["localize", *steps])
+        if node.op is Op.add:
+            out, steps = self._draw(node, inputs, x, region)
+            return ExpertOutput(out, region, target, program=["localize", *steps])
         return ExpertOutput(primitives.regenerate(inputs.backbone, x, region, prompt, **run), region, target,
                             program=program)  # fmt: skip
+
+    def _draw(self, add: EditNode, inputs, image: torch.Tensor, region) -> tuple[torch.Tensor, list[str]]:
+        """``image`` with what ``add`` names drawn by the model in ``region``, and the steps: in
+        flat-colour art, the drawing is snapped to the art's colours and the one the add names."""
+        out = primitives.regenerate(inputs.backbone, image, region, node_prompt(add), inputs.seed, inputs.steps,
+                                    inputs.progress)  # fmt: skip
+        colours = primitives.flat_palette(image, region) if self.computes else None
+        if colours is None:
+            return out, ["regenerate"]
+        named = add.target.color if add.target is not None else None
+        if named in palette():
+            colours = np.vstack([colours, np.asarray(palette()[named], np.float32)])
+        return primitives.snap(out, region, colours), ["regenerate", "snap"]
 
     def _erase(self, node, inputs, mask, hole) -> tuple[torch.Tensor, list[str]]:
         """The image with the thing under ``mask`` taken away, and the steps that did it: on a smooth
@@ -221,11 +237,10 @@ class Expert:
     def _replace(self, node, inputs, target, region, program) -> ExpertOutput:
         """Erase the old object, then draw the new one in its place as an ``add`` there: drawing on
         a cleared region is what the model does best."""
-        erased, steps = self._erase(node, inputs, target.array, region)
+        erased, erasing = self._erase(node, inputs, target.array, region)
         add = drawn_in_place(node, np.asarray(inputs.image.convert("RGB")), target.array)
-        out = primitives.regenerate(inputs.backbone, erased, region, node_prompt(add), inputs.seed, inputs.steps,
-                                    inputs.progress)  # fmt: skip
-        return ExpertOutput(out, region, target, program=["localize", *steps, "regenerate"])
+        out, drawing = self._draw(add, inputs, erased, region)
+        return ExpertOutput(out, region, target, program=["localize", *erasing, *drawing])
 
 
 def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> EditNode:

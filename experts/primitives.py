@@ -6,6 +6,7 @@
 - ``composite``: paste a cut-out at a new place or scale;
 - ``repaint``: give a thing a new flat colour, its outline and shading kept (a recolor);
 - ``smooth_fill``: what a smooth surround (one colour, a gradient) continues behind a thing;
+- ``snap``: a drawing of flat-colour art snapped to the art's colours (``flat_palette``);
 - ``global_transform``: regenerate everything but a protected foreground;
 - ``filter``: a named look that is a classical filter (posterize, pixelate, outline, grayscale), computed.
 
@@ -218,6 +219,37 @@ def smooth_fill(image: torch.Tensor, cutout: np.ndarray) -> torch.Tensor | None:
         return None
     field = np.clip(design @ plane, 0, 255) / 127.5 - 1
     return torch.from_numpy(field.astype(np.float32)).permute(2, 0, 1)[None]
+
+
+SNAP_RING = 3  # pixels out from a region: where the colours of the art around it are read
+SNAP_MIN_PIXELS = 6  # a colour with fewer pixels in the ring is an anti-aliased edge, not one of the art's
+SNAP_FLAT_SHARE = 0.9  # of the ring: flat-colour art, when its few colours cover this much of it
+SNAP_DISTANCE = 60.0  # levels: a drawn pixel this near one of them becomes it (chosen on val: 40, 60, 80, 120)
+
+
+def flat_palette(image: torch.Tensor, region: np.ndarray) -> np.ndarray | None:
+    """The colours of the flat-colour art in and around ``region`` (k, 3; 0-255), or None when a few
+    colours do not make it up (a photo, a texture), where nothing should be snapped."""
+    ring = ndimage.binary_dilation(region, iterations=SNAP_RING)
+    pixels = np.round((image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5).astype(int)[ring]
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    kept = counts >= SNAP_MIN_PIXELS
+    if counts[kept].sum() < SNAP_FLAT_SHARE * len(pixels):
+        return None
+    return colours[kept].astype(np.float32)
+
+
+def snap(drawn: torch.Tensor, region: np.ndarray, colours: np.ndarray) -> torch.Tensor:
+    """``drawn`` with each pixel of ``region`` that lies within ``SNAP_DISTANCE`` of one of
+    ``colours`` (k, 3; 0-255) set to the nearest: flat-colour art is drawn in a few colours, which a
+    small model's redraw blurs into many."""
+    pixels = (drawn[0].permute(1, 2, 0).float().numpy() + 1) * 127.5
+    inside = pixels[region]
+    distance = np.linalg.norm(inside[:, None, :] - colours[None], axis=2)
+    near = distance.min(axis=1) < SNAP_DISTANCE
+    inside[near] = colours[distance.argmin(axis=1)[near]]
+    pixels[region] = inside
+    return torch.from_numpy(pixels / 127.5 - 1).permute(2, 0, 1)[None].to(drawn.dtype)
 
 
 def _matte(image: torch.Tensor, cutout: np.ndarray):

@@ -10,7 +10,7 @@ from PIL import Image, ImageFilter
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.experts.base import _flat_fill, _part_redrawn, _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
-from nanoedit.experts.primitives import apply_filter, composite, repaint, smooth_fill
+from nanoedit.experts.primitives import apply_filter, composite, flat_palette, repaint, smooth_fill, snap
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
@@ -185,3 +185,21 @@ def test_a_thing_on_a_smooth_surround_is_erased_by_continuing_the_surround(patte
     assert judge(source, target, Image.fromarray(to_pixels(out))).passed
     striped = render(Scene(objects=source.objects, background={"color": "orange", "pattern": "stripes"}))
     assert smooth_fill(to_tensor(striped.image), striped.masks["obj0"]) is None  # a pattern is the model's to fill
+
+
+def test_a_blurred_drawing_in_flat_colour_art_is_snapped_to_the_arts_colours():
+    source = scene(thing("circle", "red", "medium", "top left"), background="yellow")
+    added = scene(thing("circle", "red", "medium", "top left"), thing("star", "blue", "large", "bottom right", "obj1"),
+                  background="yellow")  # fmt: skip
+    before, after = render(source), render(added)
+    region = Grounder().place("bottom right", before.image).array
+    # what a small model draws: the right thing in the right place, with blurred edges
+    blurred = Image.fromarray(np.asarray(after.image)).filter(ImageFilter.GaussianBlur(1.0))
+    drawn = to_tensor(Image.fromarray(np.where(region[..., None], np.asarray(blurred), np.asarray(before.image))))
+    colours = flat_palette(to_tensor(before.image), region)
+    assert colours is not None
+    snapped = snap(drawn, region, np.vstack([colours, [palette()["blue"]]]))
+    judged = lambda image: judge(source, added, Image.fromarray(to_pixels(image))).changes[0].agreement  # noqa: E731
+    assert judged(snapped) >= judged(drawn) + 0.05  # the blur's mixed colours are the art's again
+    noisy = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    assert flat_palette(to_tensor(Image.fromarray(noisy)), region) is None  # a photo is not snapped
