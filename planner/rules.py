@@ -812,6 +812,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = re.sub(r"\s+(?:just|simply|merely|purely)(?=\s)", "", rest)  # "make it just white": it, white
     rest = re.sub(r"\bskin[\s-]+tones?\b", "skin", rest, flags=re.I)  # "make skin tones more tan": the person's skin
     rest = re.sub(r"\s*,?\s+(?:and|but)\s+not\s+.+$", "", rest, flags=re.I)  # "colored and not B/W": what it is not
+    if verb in ("make", "let", "have", "get", "render"):
+        framed = strip_image_tail(rest)
+        if re.match(r"\W*(?:in|within)\s", rest[len(framed) :]):
+            rest = framed  # "make the dog bigger in the photo": the photo is no place ("the lighting of the photo" is)
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text

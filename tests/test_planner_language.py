@@ -2089,3 +2089,9 @@ def test_the_colour_of_a_thing_said_as_its_own_noun_is_a_recolour_of_the_thing(p
 def test_a_retouch_said_with_a_manner_of_degree_is_still_a_retouch(prompt):
     # "increase the contrast moderately": the amount said as an adverb (not a "contrast" object resized)
     assert set(ops(prompt)) <= {"tone", "lighting"} and ops(prompt)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("make the lamp taller in this picture", (Op.resize, "lamp")), ("make the sky bluer within the shot", (Op.recolor, "sky"))])
+def test_a_change_said_in_the_image_is_a_change_of_the_thing(prompt, expected):
+    # "make the person smaller in the frame": the person resized (not a "person smaller" whose state is "frame")
+    assert op_and_head(prompt) == expected
