@@ -2892,8 +2892,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_DEF}(?:{'|'.join(ANIMAL_NOUNS)}))\s+(?:to\s+)?(?:look|stare|gaze|face)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$",
      "make {x} turn to the camera"),  # an animal's gaze is the animal's pose
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
-    # "make the colors pop", "making the colours stand out": the colours of the photo
-    (r"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:colou?rs?|tones?|hues?)\b.*?)\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)*(?:\s+in\s+the\s+(?:image|picture|photo))?$", "enhance {x}"),
+    # "make the colors pop", "making the colours stand out", "make the reds pop": the colours of the photo
+    (rf"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:(?:colou?rs?|tones?|hues?)\b.*?|(?:{'|'.join(BASIC_COLORS)})s?))\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)*(?:\s+in\s+the\s+(?:image|picture|photo))?$", "enhance {x}"),
     (r"^(?:make|let|have|get)\s+(?:it|this|everything|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:pop|stand\s+out|come\s+alive)(?:\s+out|\s+more)?$",
      "enhance the colours"),  # "make it pop": the photo's colours
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),

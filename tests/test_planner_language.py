@@ -2095,3 +2095,9 @@ def test_a_retouch_said_with_a_manner_of_degree_is_still_a_retouch(prompt):
 def test_a_change_said_in_the_image_is_a_change_of_the_thing(prompt, expected):
     # "make the person smaller in the frame": the person resized (not a "person smaller" whose state is "frame")
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["let the blues stand out more", "make the greens come alive"])
+def test_a_colour_of_the_photo_made_to_pop_is_a_tone_edit(prompt):
+    # "and make the red pop": the photo's reds stronger (not a "pop" style)
+    assert ops(prompt) == ["tone"]
