@@ -2885,8 +2885,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}too\s+(?P<y>.+)$", "make {x} less {y}"),
     (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+(?:(?:currently|still|now)\s+)?{_SOMEWHAT}"
      rf"(?P<y>(?:{_FLAWS})(?:\s+and\s+(?:{_FLAWS}))?)$", "make {x} less {y}"),
-    # "make a bit more brightness": a quality said as what is made
-    (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:more|less)\s.+)$", "add {x}"),
+    # "make a bit more brightness", "make less yellow": a quality said as what is made, more or less of it
+    (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?more\s.+)$", "add {x}"),
+    (r"^make\s+(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?less\s+(?P<x>.+)$", "reduce {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     # "fix his eyes so that he is looking at the camera": where a person looks is a pose
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_DEF}(?:{'|'.join(ANIMAL_NOUNS)}))\s+(?:to\s+)?(?:look|stare|gaze|face)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$",

@@ -2101,3 +2101,10 @@ def test_a_change_said_in_the_image_is_a_change_of_the_thing(prompt, expected):
 def test_a_colour_of_the_photo_made_to_pop_is_a_tone_edit(prompt):
     # "and make the red pop": the photo's reds stronger (not a "pop" style)
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["make less green", "Make a little less saturation."])
+def test_a_quality_made_less_is_turned_down(prompt):
+    # "Make less yellow.": less of the photo's yellow (not a "less yellow" thing added, nor more of it)
+    (node,) = edits(prompt)
+    assert node.op is Op.tone and node.params.tone.startswith("less")
