@@ -2108,3 +2108,9 @@ def test_a_quality_made_less_is_turned_down(prompt):
     # "Make less yellow.": less of the photo's yellow (not a "less yellow" thing added, nor more of it)
     (node,) = edits(prompt)
     assert node.op is Op.tone and node.params.tone.startswith("less")
+
+
+@pytest.mark.parametrize("prompt", ["sharpen the colours a little", "sharpen the hues of the photo"])
+def test_a_look_of_the_photo_sharpened_has_no_shape(prompt):
+    # "and sharpen the colors": the photo's colours crisper, never a "color" object's shape
+    assert Op.attribute not in [n.op for n in edits(prompt)]
