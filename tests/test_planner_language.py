@@ -2113,4 +2113,4 @@ def test_a_quality_made_less_is_turned_down(prompt):
 @pytest.mark.parametrize("prompt", ["sharpen the colours a little", "sharpen the hues of the photo"])
 def test_a_look_of_the_photo_sharpened_has_no_shape(prompt):
     # "and sharpen the colors": the photo's colours crisper, never a "color" object's shape
-    assert Op.attribute not in [n.op for n in edits(prompt)]
+    assert Op.attribute not in [n.op for n in plan(prompt).nodes]
