@@ -1675,11 +1675,15 @@ def _pose(clause: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.pose, who[0] if who else EntityRef(noun=PERSON), {"pose": pose})]
 
 
+# Who is added or removed, told by what they wear: "remove the man wearing glasses", "add a girl wearing a hat".
+_TOLD_BY_WHAT_THEY_WEAR = re.compile(rf"^(?:{_REMOVE}|{_ADD})\s+(?:the|a|an|this|that|all\s+the)\s+(?:[\w-]+\s+){{1,3}}wearing\s", re.I)
+
+
 def _wear(clause: str, turn: _Turn) -> list[Draft] | None:
     """ "make the person wear a hat", "let her wear glasses", "have the boy wear a scarf" (an attribute
     of the person); "make the elephant wear a crown" adds the crown on the elephant."""
     m = re.search(r"\b(?:wear|wears|wearing|put on|puts on|don)\s+(?P<what>.+)$", clause, re.I)
-    if not m:
+    if not m or _TOLD_BY_WHAT_THEY_WEAR.match(clause):
         return None
     accessory = _accessory(m["what"], turn, "on")
     if accessory:

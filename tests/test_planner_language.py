@@ -2114,3 +2114,9 @@ def test_a_quality_made_less_is_turned_down(prompt):
 def test_a_look_of_the_photo_sharpened_has_no_shape(prompt):
     # "and sharpen the colors": the photo's colours crisper, never a "color" object's shape
     assert Op.attribute not in [n.op for n in plan(prompt).nodes]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("erase the two kids wearing caps", (Op.remove, "kid")), ("add a young woman wearing a red dress next to him", (Op.add, "woman"))])
+def test_a_person_told_by_what_they_wear_is_the_one_added_or_removed(prompt, expected):
+    # "Remove the elderly man wearing glasses": the man goes (not glasses put on a person)
+    assert op_and_head(prompt) == expected
