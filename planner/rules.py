@@ -2121,11 +2121,11 @@ def _text_edit(rest: str, turn: _Turn, verb: str = "") -> list[Draft] | None:
         or _TEXT_NOUN.search(before_quote)
         or verb.lower().split()[0] in _TEXT_VERBS
         or (len(strings) > 1 and not re.sub(r"\b(?:with|to|into|by|for|and)\b", "", surface).strip(" ,.:"))
-        # "add 'SALE' on his shirt": a quoted string put on a thing is written there
+        # "add 'SALE' on his shirt", "add 'OPEN' at the top": a quoted string put on a thing or in a place is written there
         or (
             not before_quote.strip()
             and verb.lower() in ("add", "put", "place", "insert", "print", "paint")
-            and re.match(r"^\s*(?:on|onto|to|across|along)\s", rest[found[0].end():], re.I)
+            and (re.match(r"^\s*(?:on|onto|to|across|along)\s", rest[found[0].end():], re.I) or parse_place(rest[found[0].end():]))
         )
     )
     if not is_text:

@@ -2120,3 +2120,10 @@ def test_a_look_of_the_photo_sharpened_has_no_shape(prompt):
 def test_a_person_told_by_what_they_wear_is_the_one_added_or_removed(prompt, expected):
     # "Remove the elderly man wearing glasses": the man goes (not glasses put on a person)
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(("prompt", "text"), [("insert \"Happy Holidays\" in the lower left corner", "Happy Holidays"), ("put 'OPEN' at the top", "OPEN")])
+def test_a_quoted_string_added_in_a_place_is_written_there(prompt, text):
+    # "Add 'GAMES' in the center of the image": the word written there (not a "game" object added)
+    (node,) = edits(prompt)
+    assert (node.op, node.params.text) == (Op.text, text)
