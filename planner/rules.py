@@ -994,6 +994,8 @@ _NOT_A_CHANGE = re.compile(
 )
 
 
+
+
 def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
     """A change of an object that no value kind covers ("obese", "older", "cracked and old", "lit
     up"): an ``attribute`` edit carrying the change as text. A conjunction of changes is read part
@@ -1024,6 +1026,8 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         typed = _apply(old, value, turn) if value is not None and value.kind != "noun" else None
         if typed:
             drafts += typed
+        elif re.fullmatch(r"cent(?:er|r)ed", part, re.I):  # "make the bottle bigger and centered": it moves there
+            drafts += [Draft(Op.move, r, {"position": "center"}) for r in refs]
         elif part and all((r.noun or "").split()[-1:] == ["sky"] for r in refs):  # "make the sky look dramatic": new scenery
             drafts.append(Draft(Op.background, params={"description": _describe(f"{part} sky")}))
         elif part:

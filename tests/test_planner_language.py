@@ -2127,3 +2127,10 @@ def test_a_quoted_string_added_in_a_place_is_written_there(prompt, text):
     # "Add 'GAMES' in the center of the image": the word written there (not a "game" object added)
     (node,) = edits(prompt)
     assert (node.op, node.params.text) == (Op.text, text)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("make the logo centred", ["move"]), ("make the lamp taller and centered", ["move", "resize"])])
+def test_a_thing_made_centered_is_moved_to_the_center(prompt, expected):
+    # "Make the bottle bigger and centered": the bottle resized and moved (not a "centered" state)
+    assert ops(prompt) == expected
+    assert all(n.params.position == "center" for n in edits(prompt) if n.op is Op.move)
