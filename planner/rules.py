@@ -2935,6 +2935,10 @@ def imperative(core: str) -> str:
     """The clause said as an imperative: "What if the girl is bald" -> "make the girl bald"; "I want
     a horse instead of the cow" -> "replace the cow with a horse"; "the window is now square" ->
     "make the window square". Imperatives come back as they are."""
+    posture = _NOW_IN_POSTURE.match(core)
+    act = posture and ("sit" if posture["g"].lower() == "seated" else _action_of(posture["g"], _POSTURES))
+    if act:  # "the woman is now kneeling by the lake": she kneels there
+        return f"make {posture['x']} {act}{posture['y']}"
     for form, out in _FORMS:
         m = form.match(core)
         if m:
@@ -2949,6 +2953,12 @@ def imperative(core: str) -> str:
     if late and re.fullmatch(_VERB, f"{late['v']} {late['p']}", re.I):
         return f"{late['v']} {late['p']} {late['x']}{late['rest']}"
     return core
+
+
+# A posture told as the state someone is in now: "the person is now seated at the desk", "he's kneeling".
+_NOW_IN_POSTURE = re.compile(
+    rf"^(?P<x>{_DEF}.+?|it|they|he|she)(?:'s|'re|\s+is|\s+are)\s+(?:now\s+)?(?P<g>[a-z]+ing|seated)\b(?P<y>.*)$", re.I
+)
 
 
 # A phrasal verb's particle said after its object: "scale it up" is "scale up it".

@@ -2134,3 +2134,10 @@ def test_a_thing_made_centered_is_moved_to_the_center(prompt, expected):
     # "Make the bottle bigger and centered": the bottle resized and moved (not a "centered" state)
     assert ops(prompt) == expected
     assert all(n.params.position == "center" for n in edits(prompt) if n.op is Op.move)
+
+
+@pytest.mark.parametrize(("prompt", "pose"), [("the woman is now kneeling by the lake", "kneel"), ("the boy is seated on the bench", "sit")])
+def test_a_posture_told_as_the_state_someone_is_in_is_a_pose(prompt, pose):
+    # "The person is now seated at the desk.": he sits there (not a "seated" state of the desk)
+    (node,) = edits(prompt)
+    assert (node.op, node.params.pose) == (Op.pose, pose)
