@@ -882,12 +882,16 @@ class Grounder:
         # A feature is often several small regions (a pupil's anti-aliased pixels), so small regions
         # are grouped by adjacency first; a group that one region alone surrounds joins it.
         small = (segmentation.areas <= ENCLOSED_SHARE * regions.size)[segmentation.labels] & (regions > 0)
-        groups, count = ndimage.label(small, structure=np.ones((3, 3), bool))
-        for group in range(1, count + 1):
-            inside = groups == group
-            around = np.unique(regions[ndimage.binary_dilation(inside) & ~inside])
+        groups, _ = ndimage.label(small, structure=np.ones((3, 3), bool))
+        height, width = regions.shape
+        for group, box in enumerate(ndimage.find_objects(groups), start=1):
+            # each group's own neighbourhood only: a photo has thousands of them
+            ys = slice(max(box[0].start - 1, 0), min(box[0].stop + 1, height))
+            xs = slice(max(box[1].start - 1, 0), min(box[1].stop + 1, width))
+            inside, near = groups[ys, xs] == group, regions[ys, xs]
+            around = np.unique(near[ndimage.binary_dilation(inside) & ~inside])
             if len(around) == 1:
-                regions[inside] = around[0]
+                near[inside] = around[0]
         face = segmentation.face()
         if face is not None:  # a face is one thing, whatever its eyes, mouth and glasses cut it into
             owners = [o for o in np.unique(regions[face]) if o and (face[regions == o]).mean() > 0.5]
