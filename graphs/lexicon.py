@@ -230,12 +230,12 @@ TONE_QUALITIES = PALETTE_NOUNS | frozenset(
     "balance filter intensity hint tinge curves levels desaturation contrasting".split()
 )
 LIGHT_LOOKS = frozenset(
-    "bright brighter lighter dark darker dim dimmer shiny shinier sunny gloomy dreary luminous radiant "
+    "bright brighter lighter dark darker dim dimmer shiny shinier sunny sunnier gloomy dreary luminous radiant "
     "overexposed underexposed visible hazy foggy misty smoggy".split()
 )  # haze is light in the air ("make the picture look less hazy"), as in WEATHER_WORDS
 COLOR_LOOKS = frozenset(
     "vibrant vivid saturated desaturated unsaturated dull duller muted faded washed colorful colourful deep deeper "
-    "rich richer punchy contrasty cheerful warm warmer cool cooler cold colder grayscale greyscale "
+    "rich richer punchy contrasty contrasted cheerful warm warmer cool cooler cold colder grayscale greyscale "
     "monochrome sepia natural".split()
 )
 # Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more

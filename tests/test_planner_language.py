@@ -2141,3 +2141,9 @@ def test_a_posture_told_as_the_state_someone_is_in_is_a_pose(prompt, pose):
     # "The person is now seated at the desk.": he sits there (not a "seated" state of the desk)
     (node,) = edits(prompt)
     assert (node.op, node.params.pose) == (Op.pose, pose)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("make the picture darker and more contrasted", ["lighting", "tone"]), ("can you make this photo look a bit sunnier", ["lighting"])])
+def test_contrasted_and_sunnier_are_looks_of_the_photo(prompt, expected):
+    # "Make the image less contrasted and brighter.": its contrast and its light; "look sunnier": its light (no style)
+    assert ops(prompt) == expected
