@@ -2147,3 +2147,9 @@ def test_a_posture_told_as_the_state_someone_is_in_is_a_pose(prompt, pose):
 def test_contrasted_and_sunnier_are_looks_of_the_photo(prompt, expected):
     # "Make the image less contrasted and brighter.": its contrast and its light; "look sunnier": its light (no style)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("turn the car red, in a pop art style.", ["recolor", "style"]), ("swap the vase for a lamp, oil painting style", ["replace", "style"])])
+def test_a_style_said_after_a_comma_at_the_end_is_its_own_edit(prompt, expected):
+    # "Replace the cat with a dog, ..., cartoon style": the replacement, and the image in that style
+    assert ops(prompt) == expected
