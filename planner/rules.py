@@ -960,9 +960,10 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if verb in ("make", "let", "have", "get", "turn", "render"):  # "make the woman obese"
         for i in range(len(words) - 1, 0, -1):
             degree = words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES
-            if degree and not _image_quality(" ".join(words[:i])):  # "the colours | more intense": a look's change
+            changed = " ".join(words[:i])  # "the colours | more intense", "her expression | more sorrowful": a look's change
+            if degree and not _image_quality(changed) and not _body_part(changed, turn):
                 continue
-            untyped = _untyped(" ".join(words[:i]), " ".join(words[i:]), turn)
+            untyped = _untyped(changed, " ".join(words[i:]), turn)
             if untyped:
                 return untyped
     style = parse_style(rest)

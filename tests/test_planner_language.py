@@ -2153,3 +2153,10 @@ def test_contrasted_and_sunnier_are_looks_of_the_photo(prompt, expected):
 def test_a_style_said_after_a_comma_at_the_end_is_its_own_edit(prompt, expected):
     # "Replace the cat with a dog, ..., cartoon style": the replacement, and the image in that style
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["make the expression more wistful", "make the expression a bit more cheerful"])
+def test_the_expression_made_more_of_a_mood_is_the_persons_expression(prompt):
+    # "Make the expression more sorrowful.": the person's expression (not unparsed, nor a tone of the photo)
+    (node,) = edits(prompt)
+    assert (node.op, node.params.name, node.target.noun) == (Op.attribute, "expression", "person")
