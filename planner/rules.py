@@ -1388,6 +1388,9 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     covered = _COVERING.match(rest)  # "give the dog a golden coat": the dog's colour
     if covered and parse_color(covered["c"]):
         return _apply(covered["x"], Value("color", parse_color(covered["c"])), turn)
+    style_of = re.match(r"^(?:the\s+)?(?:(?:art|artistic|visual|painting|drawing)\s+)?style\s+of\s+(?P<x>.+)$", rest, re.I)
+    if style_of:  # "apply the art style of Hayao Miyazaki's films": whoever is named, the image in their style
+        return _style(_describe(style_of["x"]))
     looks = _looks(rest) if re.search(r"\b(?:style|aesthetic|look|filter|effect)\b", rest, re.I) else None
     if looks:  # "apply a film noir aesthetic in grainy black and white"
         return looks

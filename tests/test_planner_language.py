@@ -2160,3 +2160,9 @@ def test_the_expression_made_more_of_a_mood_is_the_persons_expression(prompt):
     # "Make the expression more sorrowful.": the person's expression (not unparsed, nor a tone of the photo)
     (node,) = edits(prompt)
     assert (node.op, node.params.name, node.target.noun) == (Op.attribute, "expression", "person")
+
+
+@pytest.mark.parametrize("prompt", ["use the painting style of Frida Kahlo", "apply the artistic style of Akira Toriyama's manga covers"])
+def test_the_style_of_anyone_named_applied_is_a_style_edit(prompt):
+    # "Apply the art style of Hayao Miyazaki's animated films.": the image in that style, whoever is named
+    assert ops(prompt) == ["style"]
