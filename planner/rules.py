@@ -806,6 +806,14 @@ _LIGHT_SHINING = re.compile(
 )
 
 
+def _details_of_new_value(old: str, rest: str) -> bool:
+    """Whether ``rest`` goes on from ``old`` with "with" after a new value in ``old``: "the time of day to
+    sunset | with warm light" says more of the sunset, no second change."""
+    value = re.search(r"\s(?:to|into)\s+(?P<v>.+)$", old, re.I)
+    typed = classify(value["v"], allow_bare_noun=False) if value else None
+    return typed is not None and typed.kind != "noun" and rest.lower().startswith(f"{old.lower()} with ")
+
+
 def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """change/turn/make/paint/... : what changes is read from the complement."""
     verb = verb.lower()
@@ -923,6 +931,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         (old, new)
         for old, new in _splits(rest, rf"{_RESEMBLE}|to be|to|into|in to|as|in|with", from_part=True)
         if not _says_where(old, new) and not re.search(r"\b(?:twice|half|times|\d+x)$", old, re.I)  # "twice as big"
+        and not _details_of_new_value(old, rest)
     ]
     for old, new in reversed(splits):
         value = classify(new, allow_bare_noun=False)

@@ -2166,3 +2166,9 @@ def test_the_expression_made_more_of_a_mood_is_the_persons_expression(prompt):
 def test_the_style_of_anyone_named_applied_is_a_style_edit(prompt):
     # "Apply the art style of Hayao Miyazaki's animated films.": the image in that style, whoever is named
     assert ops(prompt) == ["style"]
+
+
+@pytest.mark.parametrize("prompt", ["change the time of day to night with blue moonlight", "set the time of day to dawn with a soft pink glow"])
+def test_a_new_time_of_day_said_with_its_details_is_one_light_edit(prompt):
+    # "Change time of day to sunset with warm orange light": the light of a sunset (no "day" object's time)
+    assert ops(prompt) == ["lighting"]
