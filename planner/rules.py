@@ -252,6 +252,13 @@ _FINISH = re.compile(
     rf"(?:{_FINISH_WORDS})(?:\s*(?:,|and)\s*(?:(?:more|very)\s+)?(?:{_FINISH_WORDS}))*$",
     re.I,
 )
+# A caution about an edit before it, no edit of its own: "but make sure nothing gets washed out",
+# "ensure it doesn't look fake".
+_CAUTION = re.compile(
+    r"^(?:make\s+sure|making\s+sure|ensure|ensuring)\s+(?:that\s+)?(?:nothing|no\s|none|not\s|"
+    r"(?:it|they|the\s+[a-z]+)\s+(?:doesn't|does\s+not|don't|do\s+not|isn't|is\s+not|aren't|are\s+not|won't|will\s+not)\b)",
+    re.I,
+)
 # How a removal is filled, no edit of its own: "remove the person, fill with background".
 _FILL = re.compile(
     r"^fill(?:\s+(?:it|them|that|the\s+(?:gap|gaps|hole|space|spot|area)))?(?:\s+(?:it|them))?(?:\s+in)?\s+(?:with|using|from)\s+"
@@ -2605,7 +2612,7 @@ class RulePlanner(Planner):
                 said_text = f"{_core(clause.text)} {_core(place)}"
                 drafts, problem = self._clause(said_text, turn)
                 clause.text, place = f"{place}, {clause.text.strip()}", None
-            elif any(groups) and (_FINISH.match(_core(clause.text)) or _FILL.match(_core(clause.text))):
+            elif any(groups) and any(form.match(_core(clause.text)) for form in (_FINISH, _FILL, _CAUTION)):
                 drafts, problem = [], None  # joins the text of the edit it finishes, below
             else:
                 drafts, problem = self._clause(clause.text, turn)

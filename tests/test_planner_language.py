@@ -2172,3 +2172,9 @@ def test_the_style_of_anyone_named_applied_is_a_style_edit(prompt):
 def test_a_new_time_of_day_said_with_its_details_is_one_light_edit(prompt):
     # "Change time of day to sunset with warm orange light": the light of a sunset (no "day" object's time)
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize("prompt", ["boost the saturation but make sure nothing looks oversaturated", "warm up the photo, and make sure it doesn't turn orange"])
+def test_a_caution_after_an_edit_is_no_edit_of_its_own(prompt):
+    # "and contrast a bit but make sure nothing gets washed out": the contrast only (no "sure" thing changed)
+    assert ops(prompt) == ["tone"]
