@@ -215,7 +215,9 @@ _SEPARATOR = re.compile(
 )
 _LEADING = re.compile(
     r"^(?:\[[^\]]{1,40}\][\s,:]*|\([^)]{1,40}\)[\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
-    r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+possible\s+to|i(?:'d|\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
+    r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+(?:possible|realistic|doable|feasible)\s+to|"
+    r"(?:i(?:'d|\s+would)\s+love\s+(?:it\s+)?|(?:i(?:'d|\s+would)\s+|would\s+)be\s+(?:so\s+|very\s+|really\s+)?(?:grateful|thankful|glad)\s+)"
+    r"if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
     r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
     r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|hello|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"

@@ -2178,3 +2178,9 @@ def test_a_new_time_of_day_said_with_its_details_is_one_light_edit(prompt):
 def test_a_caution_after_an_edit_is_no_edit_of_its_own(prompt):
     # "and contrast a bit but make sure nothing gets washed out": the contrast only (no "sure" thing changed)
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["Is it feasible to remove the car?", "I'd be really thankful if someone could remove the car"])
+def test_a_request_framed_as_a_hope_or_a_question_of_feasibility_is_the_edit(prompt):
+    # "Is it realistic to remove ...", "would be so grateful if someone could please remove ...": the removal
+    assert op_and_head(prompt) == (Op.remove, "car")
