@@ -232,7 +232,7 @@ _LEADING = re.compile(
 )
 _TRAILING = re.compile(
     r"[\s,]*(?:\b(?:please|for me|(?:(?:and\s+)?(?:many\s+)?thanks|thank\s+you)(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|as well|too|again|instead|completely|entirely|altogether|"
-    r"fully|totally))?[\s.!?,;:]*$",
+    r"fully|totally))?(?:[\s.!?,;:]|[:;]-?[)(DPp]+(?=\W*$))*$",  # ":)": a smiley closes the request
     re.IGNORECASE,
 )
 _QUALIFIER = re.compile(

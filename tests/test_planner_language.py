@@ -2184,3 +2184,9 @@ def test_a_caution_after_an_edit_is_no_edit_of_its_own(prompt):
 def test_a_request_framed_as_a_hope_or_a_question_of_feasibility_is_the_edit(prompt):
     # "Is it realistic to remove ...", "would be so grateful if someone could please remove ...": the removal
     assert op_and_head(prompt) == (Op.remove, "car")
+
+
+@pytest.mark.parametrize("prompt", ["please erase the tourists in the background :)", "remove the sign behind him :D"])
+def test_a_smiley_closing_the_request_is_no_part_of_it(prompt):
+    # "... remove the people in the background :)": the people removed (the smiley no part of "the background")
+    assert ops(prompt) == ["remove"]
