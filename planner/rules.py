@@ -1396,6 +1396,13 @@ def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     accessories = _accessory(rest, turn, "on") or _person_feature(rest, turn)
     if accessories:
         return accessories
+    faces = "|".join(EXPRESSION_WORDS)
+    given_face = re.match(rf"^(?P<who>{_WHO}|it)\s+(?:a|an|some)\s+(?:[\w-]+\s+){{0,2}}(?P<e>{faces})$", rest, re.I)
+    if given_face:  # "give her a big smile": her expression, as "make her smile" (no smile object)
+        face = EXPRESSION_WORDS[given_face["e"].lower()]
+        if names_person(given_face["who"]):
+            return [_person_looks("expression", face)]
+        return _each(turn, given_face["who"], lambda t: Draft(Op.attribute, t, {"name": "expression", "value": face}))
     quality = re.sub(r"^(?:it|them|(?:the|this)\s+(?:image|picture|photo))\s+", "", rest, flags=re.I)
     if re.match(r"(?:more|less|extra|some|a\s+(?:bit|little|touch|lot))\b", quality, re.I):  # "use more filter"
         adjusted = _adjust("reduce" if quality.lower().startswith("less") else "add", quality, turn)

@@ -2190,3 +2190,10 @@ def test_a_request_framed_as_a_hope_or_a_question_of_feasibility_is_the_edit(pro
 def test_a_smiley_closing_the_request_is_no_part_of_it(prompt):
     # "... remove the people in the background :)": the people removed (the smiley no part of "the background")
     assert ops(prompt) == ["remove"]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("give the girl a warm smile", (Op.attribute, "person")), ("give the dog a little grin", (Op.attribute, "dog"))])
+def test_an_expression_given_is_the_expression_of_who_gets_it(prompt, expected):
+    # "and give her a big smile": her expression (no "smile" object added or changed)
+    (node,) = edits(prompt)
+    assert ((node.op, node.target.noun), node.params.name) == (expected, "expression")
