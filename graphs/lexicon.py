@@ -114,7 +114,7 @@ PERSON_FEATURES = frozenset(
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
 # Flaws that are a person's skin only when said on skin or a body part ("skin blemishes", "blemishes
 # from my face"); said of the photo ("blemishes from the image") they are marks on it, removed.
-SKIN_FLAWS = frozenset("blemish blemishes blackhead blackheads".split())
+SKIN_FLAWS = frozenset("blemish blemishes blackhead blackheads mark marks pimple pimples spot spots redness".split())
 WORN_BY_PEOPLE = frozenset(
     "glasses eyeglasses spectacles sunglasses earring earrings lipstick stockings tights leggings pantyhose".split()
 ) | (

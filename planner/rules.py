@@ -1970,7 +1970,9 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
     worn_by = (owner and names_person(owner)) or on_person  # "the woman's bag", "a scarf on her"
     around_body = on_body and names_person(where) and where.lower().startswith("around")  # "a stethoscope around his neck"
-    on_skin = on_person or "skin" in ref.noun.split()[:-1]  # "skin blemishes", "blemishes on her cheek"
+    on_clothes = part is not None and (part.noun or " ").split()[-1] in WEARABLES | GARMENT_NOUNS  # "the marks on her shirt"
+    of_a_thing = bool(re.search(r"\bits\b", where or "", re.I))  # "the marks near its ears": an animal's, or a thing's
+    on_skin = (on_person and not on_clothes and not of_a_thing) or "skin" in ref.noun.split()[:-1]  # "blemishes on her cheek"
     # "replace the clothing with a white dress shirt", then "add a dark blue tie as well": what the person wears next
     dressed = value == "on" and not where and any(
         (t.noun or "").split()[-1:] and (t.noun or "").split()[-1] in WEARABLES and names_person(t.attributes.get("of") or "")

@@ -2197,3 +2197,9 @@ def test_an_expression_given_is_the_expression_of_who_gets_it(prompt, expected):
     # "and give her a big smile": her expression (no "smile" object added or changed)
     (node,) = edits(prompt)
     assert ((node.op, node.target.noun), node.params.name) == (expected, "expression")
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("get rid of the pimples on his chin", (Op.attribute, "person")), ("erase the red marks on his forehead", (Op.attribute, "person")), ("remove the marks on her jacket", (Op.remove, "mark"))])
+def test_marks_on_a_persons_skin_are_the_persons_looks(prompt, expected):
+    # "cover the marks on woman's left leg", "Remove acne/redness from face": her skin cleared; marks on clothes are things
+    assert op_and_head(prompt) == expected
