@@ -2929,6 +2929,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^make\s+(?P<x>(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?more\s.+)$", "add {x}"),
     (r"^make\s+(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?less\s+(?P<x>.+)$", "reduce {x}"),
     (r"^(?:take|get|pull|cut|photoshop|shop|edit|clone|paint|airbrush|crop)\s+(?P<x>.+?)\s+out(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
+    # "cover the marks on her leg", "conceal his tattoo": a flaw or a mark of the skin hidden is taken off
+    (rf"^(?:cover(?:\s+up)?|conceal|hide)\s+(?P<x>(?!.*\b(?:with|behind|under|using)\b)"
+     rf"(?=.*\b(?:{'|'.join(sorted(SKIN_FLAWS | _SIZED_MARKS))})\b).+)$", "remove {x}"),
     # "fix his eyes so that he is looking at the camera": where a person looks is a pose
     (rf"^(?:make|have|let|get|help)\s+(?P<x>{_DEF}(?:{'|'.join(ANIMAL_NOUNS)}))\s+(?:to\s+)?(?:look|stare|gaze|face)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$",
      "make {x} turn to the camera"),  # an animal's gaze is the animal's pose

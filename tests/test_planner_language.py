@@ -2203,3 +2203,9 @@ def test_an_expression_given_is_the_expression_of_who_gets_it(prompt, expected):
 def test_marks_on_a_persons_skin_are_the_persons_looks(prompt, expected):
     # "cover the marks on woman's left leg", "Remove acne/redness from face": her skin cleared; marks on clothes are things
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["conceal the scar on his cheek", "cover up the pimples on her forehead"])
+def test_a_mark_of_the_skin_covered_up_is_taken_off(prompt):
+    # "cover the marks on woman's left leg": her skin without them (not unparsed)
+    assert op_and_head(prompt) == (Op.attribute, "person")
