@@ -1822,7 +1822,7 @@ def _turn_body(clause: str, turn: _Turn) -> list[Draft] | None:
         return None
     said = (WORD.findall(m["who"].lower()) or [""])[-1]
     params = {"pose": "turn", "description": _describe(clause)}
-    if not {said, f"{said}s"} & (BODY_PARTS | PERSON_PARTS.keys()):
+    if not {said, f"{said}s"} & (BODY_PARTS | PERSON_PARTS.keys()) and not _ARM.fullmatch(said):  # "turn her hand": hers
         # "turn the dancer slightly right" turns the dancer; "turn the car to the left" is no pose
         return _each(turn, m["who"], lambda t: Draft(Op.pose, t, dict(params))) if names_person(m["who"]) else None
     owner = _OWNER.match(f"{m['who']} ")

@@ -2209,3 +2209,9 @@ def test_marks_on_a_persons_skin_are_the_persons_looks(prompt, expected):
 def test_a_mark_of_the_skin_covered_up_is_taken_off(prompt):
     # "cover the marks on woman's left leg": her skin without them (not unparsed)
     assert op_and_head(prompt) == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize("prompt", ["turn his hands to face the viewer", "turn the girl's hand palm up"])
+def test_a_hand_turned_is_the_pose_of_the_person(prompt):
+    # "and turn her hand toward the camera": her pose (not a "hand" object's)
+    assert op_and_head(prompt) == (Op.pose, "person")
