@@ -1548,6 +1548,8 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     ):
         return None  # "add an orange", "remove the light on the wall": things
     region = adjusted.region
+    if region and _body_part(region, turn) == "skin":  # "add warmth to the guy's skin": his looks, no tone of the photo
+        return [_person_looks("skin", _describe(f"{verb} {' and '.join(part for _, part in adjusted.parts)}"))]
     said_color = parse_color(" ".join(part for _, part in adjusted.parts)) if verb == "add" else None
     if region and (heads[-1].startswith("colo") or said_color) and not is_background(region) and verb not in ("remove",):
         colored = _color_onto(said_color or "full color", "to", region, turn)  # "add color to the flowers"

@@ -2215,3 +2215,10 @@ def test_a_mark_of_the_skin_covered_up_is_taken_off(prompt):
 def test_a_hand_turned_is_the_pose_of_the_person(prompt):
     # "and turn her hand toward the camera": her pose (not a "hand" object's)
     assert op_and_head(prompt) == (Op.pose, "person")
+
+
+@pytest.mark.parametrize("prompt", ["add a little warmth to her skin", "reduce the redness of the boy's skin"])
+def test_a_quality_turned_on_a_persons_skin_is_the_persons_looks(prompt):
+    # "and add warmth in the guys skin.": his skin (not a tone of the whole photo)
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "skin")
