@@ -2896,6 +2896,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"
      r"(?:scene|image|picture|photo)\s+(?:will|would)\s+look\s+like|(?:an?\s+)?(?:image|picture|version))\s+"
      r"(?:after|once|when)\s+(?P<x>.+)$", "{x}"),
+    # "Generate an image of the character smiling based on this photo": the character shown doing it
+    (rf"^(?:generate|create|make|draw|render|produce)\s+(?:an?\s+)?(?:image|picture|photo|version)\s+of\s+(?P<x>(?:{_WHO})\s+[a-z]{{3,}}ing\b.*?)"
+     r"(?:\s+(?:based\s+on|from|using)\s+(?:this|the|my)\s+(?:photo|image|picture|pic))?$", "show {x}"),
     # "Generate an ink wash painting-style image", "create a watercolor-style version of this photo": the
     # photo in that style (an edit of the given picture, not a new thing added)
     (r"^(?:generate|create|make|produce|render|give\s+me)\s+(?:a|an)\s+(?P<x>(?!new\b).+?)[\s-]+styled?\s+"

@@ -2222,3 +2222,9 @@ def test_a_quality_turned_on_a_persons_skin_is_the_persons_looks(prompt):
     # "and add warmth in the guys skin.": his skin (not a tone of the whole photo)
     (node,) = edits(prompt)
     assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", "skin")
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("create a picture of the dog jumping over the fence", (Op.pose, "dog")), ("generate an image of her laughing from this photo", (Op.attribute, "person"))])
+def test_an_image_asked_for_of_someone_doing_something_shows_them_doing_it(prompt, expected):
+    # "Generate an image of the character smiling based on this photo.": the character's expression
+    assert op_and_head(prompt) == expected
