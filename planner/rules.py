@@ -542,6 +542,9 @@ def _doing_together(rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    manner = re.match(r"^(?P<x>.+?)\s+in\s+(?:an?\s+(?P<s>[\w\s-]+?)|the\s+same)\s+style(?:\s*,\s*[a-z]+ing\b.*)?$", rest, re.I)
+    if manner and style_mention(manner["s"] or "") is None and not is_abstract(parse_phrase(manner["x"], turn.context).ref):
+        rest = manner["x"]  # "add glasses in an intellectual style, giving ...": the glasses' manner, no style of the image
     together = _doing_together(rest, turn)
     if together:
         return together

@@ -2228,3 +2228,9 @@ def test_a_quality_turned_on_a_persons_skin_is_the_persons_looks(prompt):
 def test_an_image_asked_for_of_someone_doing_something_shows_them_doing_it(prompt, expected):
     # "Generate an image of the character smiling based on this photo.": the character's expression
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("add a lamp in an elegant style", ["add"]), ("add a vase in the same style", ["add"]), ("add a castle in a watercolor style", ["style"])])
+def test_a_thing_added_in_a_manner_that_names_no_medium_is_only_added(prompt, expected):
+    # "Add glasses in an intellectual style, giving ...": the glasses' manner, no style of the image
+    assert ops(prompt) == expected
