@@ -163,7 +163,7 @@ SHAPE_WORDS: dict[str, str] = {
 # Words meaning "the whole image" rather than one object in it.
 IMAGE_NOUNS = frozenset(
     "image picture photo photograph scene frame canvas painting whole everything shot view "
-    "illustration artwork drawing pic".split()
+    "illustration artwork drawing pic avatar selfie headshot".split()
 )
 BACKGROUND_NOUNS = frozenset(
     "background backdrop setting environment surroundings scenery backgrounds".split()

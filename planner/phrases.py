@@ -105,7 +105,7 @@ _LEADING_PLACE = re.compile(rf"^(?P<place>{_PLACE})(?:[\s-]+(?:hand|side|most))?
 _IMAGE_TAIL = re.compile(
     r"\s*,?\s*\b(?:from|in|of|on|within|inside|across|throughout|to|into|amidst|amid)\s+(?:the|this|that|our|my|your)\s+"
     r"(?:whole\s+|entire\s+|given\s+|original\s+|provided\s+|current\s+)?"
-    r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic)\b"
+    r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic|avatar|selfie|headshot)\b"
     r"(?:'s\s+(?:composition|setting|scene|frame|layout))?\s*$"
 )
 _RELATION_START = re.compile(

@@ -2234,3 +2234,9 @@ def test_an_image_asked_for_of_someone_doing_something_shows_them_doing_it(promp
 def test_a_thing_added_in_a_manner_that_names_no_medium_is_only_added(prompt, expected):
     # "Add glasses in an intellectual style, giving ...": the glasses' manner, no style of the image
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [("turn my selfie to a green colour tone", ["tone"]), ("remove the background of my headshot", ["background"])])
+def test_a_selfie_an_avatar_or_a_headshot_is_the_image_itself(prompt, expected):
+    # "Change this avatar to a blue color tone ...": the whole image's tone (no "avatar" object recoloured)
+    assert ops(prompt) == expected
