@@ -272,6 +272,7 @@ _ASIDE = re.compile(
     r"(?:very\s+|so\s+|really\s+)?(?:rare|hard|difficult|easy|important|special|okay|ok|fine)\b)|"
     r"(?:likely|probably|hopefully|not\s+sure|i'm\s+not\s+sure|i\s+(?:know|think|hope|understand))\b|"
     r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love|\s+plan|\s+need)\s+to\s+(?:use|print|post|frame|send|share|hang|gift)\b|"
+    r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love)\s+(?:a|the|one)\s+(?:photo|picture|image|pic|shot)\s+(?:of|with)\s+(?:just|only)\b|"
     r"(?:(?:i|we)\s+)?need\s+(?:it|this|that|the|my|our)(?:\s+(?:photo|picture|image|pic|shot|one))?\s+for\b|"
     r"(?:(?:could|can|would|will)\s+)?(?:(?:one\s+of\s+)?(?:you|someone|somebody|anyone)\b[\w\s]*?)?\bhelp\s+(?:me|us)(?:\s+out)?[\s.!?]*$)",
     re.I,

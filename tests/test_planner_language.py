@@ -2240,3 +2240,8 @@ def test_a_thing_added_in_a_manner_that_names_no_medium_is_only_added(prompt, ex
 def test_a_selfie_an_avatar_or_a_headshot_is_the_image_itself(prompt, expected):
     # "Change this avatar to a blue color tone ...": the whole image's tone (no "avatar" object recoloured)
     assert ops(prompt) == expected
+
+
+def test_the_photo_wished_for_after_a_removal_is_no_edit_of_its_own():
+    # "remove the guy ... I'd like a photo of just us girls.": why he goes, nothing added
+    assert ops("Please erase my ex from this photo. I want a picture of only me and the kids.") == ["remove"]
