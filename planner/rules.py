@@ -1792,9 +1792,10 @@ _BLACKED_OUT = re.compile(
 )
 
 
-# What a carrier of text says, unquoted: "make the sign say go instead of stop", "have the banner read happy birthday".
+# What a carrier of text says, unquoted: "make the sign say go instead of stop", "have the banner read happy birthday",
+# "change the board to read sold out" (its words changed, not the board replaced).
 _SAYS = re.compile(
-    rf"^(?:make|have|let|get)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:say|read|spell)s?\s+(?P<w>[^,;]+?)"
+    rf"^(?:make|have|let|get|change|edit|update|alter)\s+(?P<x>{_WHO})\s+(?:to\s+)?(?:say|read|spell)s?\s+(?P<w>[^,;]+?)"
     r"(?:\s+instead\s+of\s+(?P<old>[^,;]+))?$",
     re.I,
 )

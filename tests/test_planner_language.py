@@ -1326,6 +1326,12 @@ def test_what_a_carrier_says_unquoted_is_text(prompt, noun, text):
     assert (node.op, node.target.noun.split()[-1], node.params.text) == (Op.text, noun, text)
 
 
+def test_a_carrier_changed_to_say_words_is_text():
+    # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
+    (node,) = edits("edit the placard to read closed for lunch")
+    assert (node.op, node.target.noun, node.params.text) == (Op.text, "placard", "closed for lunch")
+
+
 @pytest.mark.parametrize(
     ("prompt", "expected"),
     [("that's not right \u2013 remove the lamp", ["remove"]), ("nice work\u2014now add a hat on the dog", ["add"]),
