@@ -1063,7 +1063,10 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
     if value is None:
         return None
     said = _describe(new).split()
-    if value.kind == "style" and said and said[-1] in (*STYLE_OBJECTS, "one") and len(said) <= 3 and not is_image(old):
+    # "the dog into a watercolor illustration": the dog drawn in a medium, a style; not a thing made of the object word
+    in_a_medium = said[-1:] != ["one"] and style_mention(" ".join(said[:-1])) is not None
+    object_word = said and said[-1] in (*STYLE_OBJECTS, "one") and len(said) <= 3 and not in_a_medium
+    if value.kind == "style" and object_word and not is_image(old):
         value = Value("noun", new)  # "the clock to an advertisement poster", "the car to a vintage one": a thing
     came_from = re.search(r"\bfrom\s+(?P<a>.+)$", old, re.I)
     old = (

@@ -1326,6 +1326,13 @@ def test_what_a_carrier_says_unquoted_is_text(prompt, noun, text):
     assert (node.op, node.target.noun.split()[-1], node.params.text) == (Op.text, noun, text)
 
 
+@pytest.mark.parametrize("prompt", ["turn the horse into a charcoal drawing", "make the teapot an ink sketch"])
+def test_a_thing_turned_into_a_medium_s_picture_is_a_style(prompt):
+    # a medium said before the picture word ("a watercolor illustration") draws the thing in it: a style;
+    # "the clock to a colorful advertisement poster" names no medium and stays a new thing
+    assert ops(prompt) == ["style"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
