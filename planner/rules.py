@@ -724,6 +724,10 @@ def _color_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return _apply(rest, Value("color", color), turn) if color else None
 
 
+# The look of the whole picture named as a thing: "the image style", "the art style", "the overall aesthetic".
+_STYLE_FACET = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:style|aesthetic)$", re.I)
+
+
 def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)
     if text:
@@ -741,6 +745,8 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             return _background(new)
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
+        if _STYLE_FACET.match(old) and parse_style(new):  # "replace the image style with fantasy art": a new style
+            return _style(new)
         matter = (WORD.findall(new.lower()) or [""])[-1]
         if matter in MATERIAL_WORDS and not re.match(rf"^(?:{_INDEF}|the\s)", new, re.I):
             # "replace the tabletop with imported Italian marble": a matter, not a thing; the same tabletop

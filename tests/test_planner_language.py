@@ -1333,6 +1333,12 @@ def test_a_thing_turned_into_a_medium_s_picture_is_a_style(prompt):
     assert ops(prompt) == ["style"]
 
 
+@pytest.mark.parametrize("prompt", ["swap the art style for pixel art", "replace the overall aesthetic with a film noir look"])
+def test_the_style_replaced_by_another_is_a_style_edit(prompt):
+    # the picture's style (or aesthetic) named as the old thing: a new style, not an object replaced
+    assert ops(prompt) == ["style"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
