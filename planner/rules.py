@@ -974,6 +974,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if words[i - 1].lower() in ("and", "or"):
             continue
         old, new = " ".join(words[:i]), " ".join(words[i:])
+        if _SCENE_FACET.match(old):  # "make the weather snow", "make the season autumn": the scene's facet, said bare
+            return _change_to(old, new, classify(new) or Value("noun", new), turn)
         value = classify(new, allow_bare_noun=False)
         if value is not None:
             drafts = _apply(old, value, turn)

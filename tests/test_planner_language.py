@@ -1339,6 +1339,12 @@ def test_the_style_replaced_by_another_is_a_style_edit(prompt):
     assert ops(prompt) == ["style"]
 
 
+@pytest.mark.parametrize(("prompt", "op"), [("make the weather foggy", "lighting"), ("make the season spring", "background")])
+def test_a_scene_facet_made_a_value_is_the_scene_s_edit(prompt, op):
+    # "make the weather X" reads as "change the weather to X": the light or the scenery, not a "weather" object's state
+    assert ops(prompt) == [op]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
