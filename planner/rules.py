@@ -1088,6 +1088,8 @@ def _change_to(old: str, new: str, value: Value | None, turn: _Turn) -> list[Dra
     scene_facet = _SCENE_FACET.match(old)
     if scene_facet:
         return _attribute_change(scene_facet["what"].lower(), "the image", new, value, turn)
+    if re.sub(r"^the\s+", "", old.strip(), flags=re.I).lower() in _POSE_FACETS:  # "change pose to sitting": the person's
+        return [Draft(Op.pose, EntityRef(noun=PERSON), _pose_params(new))]
     attribute = _ATTRIBUTE_OF.match(old) or _ATTRIBUTE_SUFFIX.match(old)
     if attribute:
         prep = attribute.groupdict().get("prep") or "of"

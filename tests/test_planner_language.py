@@ -1345,6 +1345,11 @@ def test_a_scene_facet_made_a_value_is_the_scene_s_edit(prompt, op):
     assert ops(prompt) == [op]
 
 
+def test_a_pose_changed_with_no_owner_said_is_the_person_s_pose():
+    # "change the posture to kneeling": a pose with nobody named is the person's, not a "posture" object replaced
+    assert op_and_head("change the posture to kneeling") == (Op.pose, "person")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
