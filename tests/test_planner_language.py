@@ -1350,6 +1350,12 @@ def test_a_pose_changed_with_no_owner_said_is_the_person_s_pose():
     assert op_and_head("change the posture to kneeling") == (Op.pose, "person")
 
 
+@pytest.mark.parametrize("prompt", ["turn his head 15° to the right", "rotate her torso forty-five degrees to the left"])
+def test_a_body_turned_by_an_angle_is_a_pose(prompt):
+    # how far it turns ("30°", "45 degrees") is said before the way; still the person turned, no head replaced
+    assert op_and_head(prompt) == (Op.pose, "person")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
