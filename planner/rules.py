@@ -2911,6 +2911,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^help\s+(?:(?:me|us)\s+)?(?:with\s+|in\s+)?(?P<x>[a-z]+ing\s+(?!me\b|us\b).+)$", "{x}"),
     (r"^help\s+(?P<x>(?!me\b|us\b|to\b|make\b|change\b).+)$", "make {x}"),  # "help the dog jump": make it jump
     (r"^(?P<x>.+?)\s+(?:can|should|may|must|will)\s+(?:stay|remain)(?:\s+as\s+(?:it\s+is|they\s+are))?$", "keep {x}"),
+    # "same face", "identical pose; same room, same light": a protection said without its verb ("same for the car" repeats)
+    (r"^(?:the\s+)?(?P<x>(?:same|identical)\s+(?!(?:thing|edit|change|again|here|goes|for|to|with|on)\b)[a-z].*)$", "keep the {x}"),
     # "Draw the scene after removing the balloon", "draw what the image will look like once the snow has
     # melted", "show the picture after the oranges have been sold": the event is the edit
     (r"^(?:draw|show|depict|render|generate|create|imagine)\s+(?:the\s+(?:scene|image|picture|photo)|what\s+(?:the|this)\s+"

@@ -1356,6 +1356,11 @@ def test_a_body_turned_by_an_angle_is_a_pose(prompt):
     assert op_and_head(prompt) == (Op.pose, "person")
 
 
+def test_a_bare_same_clause_is_a_protection():
+    # "same room, same light": what stays, said without "keep"; no light or room edit of its own
+    assert ops("paint the fence white; same angle, same lighting") == ["recolor"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
