@@ -1826,14 +1826,16 @@ def _says(clause: str, turn: _Turn) -> list[Draft] | None:
 # Where a turned person faces, and the views of a person ("a three-quarter view", "full profile").
 _FACED = r"(?:the\s+)?(?:left|right|camera|viewer|lens|front|forward|away|sideways)"
 _VIEW = r"(?:(?:full|side|half|three[\s-]quarters?|front|back|rear)\s+)?(?:profile|view)"
+# "the camera", "directly toward the camera", "straight into the lens": the way faced, however said
+_FACING = rf"(?:(?:directly|straight)\s+)?(?:(?:to(?:wards?)?|at|into)\s+)?{_FACED}"
 # How far a body is turned: "30°", "45 degrees", "ninety degrees".
 _ANGLE = r"(?:\d+\s*°|(?:\d+|[a-z]+(?:-[a-z]+)?)\s+degrees?)"
 # A body or a person turned a way: "turn the body slightly to the left", "turn her head 30° to the right".
 _TURN_BODY = re.compile(
     rf"^(?:turn|rotate|twist|angle)\s+(?P<who>{_WHO})\s+(?:(?:slightly|a\s+(?:bit|little)|(?:by\s+)?{_ANGLE})\s+)?"
     r"(?:(?:to|towards?)\s+(?:the\s+)?(?:left|right|camera|side|viewer)|left|right|around|away|sideways"
-    rf"|to\s+face\s+{_FACED}|(?:to|into)\s+(?:an?\s+)?{_VIEW})"  # "turn him to face the camera", "to a three-quarter view"
-    rf"(?:\s+(?:slightly|a\s+(?:bit|little)))?(?:\s*,?\s+facing\s+{_FACED})?$",  # the way ends the clause: "the sword in his right hand into an axe" is no turn
+    rf"|to\s+face\s+{_FACING}|(?:to|into)\s+(?:an?\s+)?{_VIEW})"  # "turn him to face the camera", "to a three-quarter view"
+    rf"(?:\s+(?:slightly|a\s+(?:bit|little)))?(?:\s*,?\s+(?:facing|looking)\s+{_FACING})?$",  # the way ends the clause: "the sword in his right hand into an axe" is no turn
     re.I,
 )
 

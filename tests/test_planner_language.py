@@ -1361,6 +1361,11 @@ def test_a_bare_same_clause_is_a_protection():
     assert ops("paint the fence white; same angle, same lighting") == ["recolor"]
 
 
+def test_a_person_turned_to_face_directly_toward_a_way_is_a_pose():
+    # "to face directly toward the camera, looking straight into it": the way faced said at length, still a turn
+    assert op_and_head("turn the boy to face directly toward the lens") == (Op.pose, "boy")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
