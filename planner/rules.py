@@ -209,7 +209,7 @@ _SEPARATOR = re.compile(
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
-      |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b))
+      |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b)|\s*,\s*(?=(?:same|identical)\s+[a-z]))
     """,
     re.IGNORECASE | re.VERBOSE,
 )

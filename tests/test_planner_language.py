@@ -1356,9 +1356,13 @@ def test_a_body_turned_by_an_angle_is_a_pose(prompt):
     assert op_and_head(prompt) == (Op.pose, "person")
 
 
-def test_a_bare_same_clause_is_a_protection():
-    # "same room, same light": what stays, said without "keep"; no light or room edit of its own
-    assert ops("paint the fence white; same angle, same lighting") == ["recolor"]
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("paint the fence white; same angle, same lighting", ["recolor"]), ("turn the man to face left, same face", ["pose"])],
+)  # fmt: skip
+def test_a_bare_same_clause_is_a_protection(prompt, expected):
+    # "same room, same light": what stays, said without "keep", after a semicolon or a comma; no edit of its own
+    assert ops(prompt) == expected
 
 
 def test_a_person_turned_to_face_directly_toward_a_way_is_a_pose():
