@@ -2902,6 +2902,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?P<y>warm|cool|cold)(?:er)?$", "make the colours {y}"),
     # "make it at night", "make it during sunset": the time of day of the image
     (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
+    # "make it winter", "turn the scene autumn": the season of the image, said bare ("fall" is also a verb: not alone)
+    (rf"^(?:make|turn)\s+(?:it|this|everything|(?:the|this)\s+(?:image|scene|photo|picture))\s+(?P<y>{'|'.join(SEASONS - {'fall'})})$",
+     "change the season to {y}"),
     # "Show him in full profile facing left", "have her face the camera": the person turned that way
     (rf"^(?:show|depict|portray)\s+(?P<x>{_WHO})\s+in\s+(?P<y>(?:an?\s+)?(?:(?:full|side|half|three[\s-]quarters?)\s+)?(?:profile|view)\b.*)$",
      "turn {x} to {y}"),

@@ -1370,6 +1370,12 @@ def test_a_person_turned_to_face_directly_toward_a_way_is_a_pose():
     assert op_and_head("turn the boy to face directly toward the lens") == (Op.pose, "boy")
 
 
+@pytest.mark.parametrize("prompt", ["make it spring", "turn the photo summer"])
+def test_the_image_made_a_season_is_a_background_edit(prompt):
+    # a season is scenery ("make it winter"), said bare after the image
+    assert ops(prompt) == ["background"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
