@@ -107,6 +107,7 @@ _IMAGE_TAIL = re.compile(
     r"(?:whole\s+|entire\s+|given\s+|original\s+|provided\s+|current\s+)?"
     r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic|avatar|selfie|headshot)\b"
     r"(?:'s\s+(?:composition|setting|scene|frame|layout))?\s*$"
+    r"|\s*,?\s*\b(?:in|within)\s+(?:frame|shot)\s*$"  # "larger in frame": a framing word said bare, as "in the frame"
 )
 _RELATION_START = re.compile(
     r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"

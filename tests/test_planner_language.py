@@ -1376,6 +1376,11 @@ def test_the_image_made_a_season_is_a_background_edit(prompt):
     assert ops(prompt) == ["background"]
 
 
+def test_a_size_in_frame_said_bare_is_a_resize():
+    # "in frame" with no article frames the edit, as "in the frame" does; not part of the new value
+    assert op_and_head("make the horse smaller in shot") == (Op.resize, "horse")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
