@@ -3058,6 +3058,8 @@ _RESULT_TAIL = re.compile(
 )
 _TO_EDIT = re.compile(r"^\s*,?\s+(?:in\s+order\s+|so\s+as\s+)?to\s+(?P<edit>.+)$", re.I)
 _GRADES = frozenset((Op.lighting, Op.tone))
+# A means with no look of its own: "apply a filter", "use an effect" (a named one, "a sepia filter", is an edit).
+_BARE_MEANS = re.compile(r"^(?:apply|use|add)\s+(?:a|an|some)\s+(?:filter|effect)s?$", re.I)
 
 
 def _retouch_purpose(tail: str, drafts: list[Draft], turn: _Turn) -> list[Draft]:
@@ -3078,6 +3080,9 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     """The edits of a clause, read without what it is for when that reads alone ("darken the
     picture to increase detail": only the darkening)."""
     result = _RESULT_TAIL.search(core)
+    purpose = _TO_EDIT.match(result[0]) if result and _BARE_MEANS.match(core[: result.start()]) else None
+    if purpose:  # "apply a filter to make the image brighter": the filter, unnamed, is only how; the purpose is the edit
+        return _read_clause(purpose["edit"], turn)
     drafts = _read_clause(core[: result.start()], turn) if result and result.start() > 0 else None
     drafts = drafts + _retouch_purpose(result[0], drafts, turn) if drafts is not None else _read_clause(core, turn)
     backdrop = _WITH_BACKGROUND.search(core)

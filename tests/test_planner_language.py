@@ -1381,6 +1381,11 @@ def test_a_size_in_frame_said_bare_is_a_resize():
     assert op_and_head("make the horse smaller in shot") == (Op.resize, "horse")
 
 
+def test_an_unnamed_filter_applied_to_do_an_edit_is_that_edit():
+    # "apply a filter to make it brighter": the filter is only how; what it is for is the edit, no style
+    assert ops("use a filter to darken the photo") == ["lighting"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
