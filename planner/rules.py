@@ -1974,6 +1974,10 @@ _WHERE = re.compile(
 )
 
 
+# Where a thing is, said from someone: "the chair next to her", "the rock where he was" are a chair and a rock.
+_NEAR_SOMEONE = re.compile(r"\s+(?:where|next\s+to|beside|near|by|behind|in\s+front\s+of)\s.*$", re.I)
+
+
 def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     """What a person wears or has, with no wearer said: a thing only people wear ("add black eyeglasses
     that fit perfectly", "add scars across the forehead"), or a hat or glasses when the person is in
@@ -1988,7 +1992,7 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     where = phrase.relation if phrase.relation and _WHERE.match(phrase.relation) else ""
     part = parse_phrase(_WHERE.sub("", where), turn.context).ref if where else None
     on_body = part is not None and (part.noun or " ").split()[-1] in BODY_PARTS
-    on_person = names_person(where) or (on_body and names_person(part.attributes.get("of") or PERSON))
+    on_person = names_person(_NEAR_SOMEONE.sub("", where)) or (on_body and names_person(part.attributes.get("of") or PERSON))
     if (owner and not names_person(owner)) or (where and not on_person):
         return None
     head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
@@ -2026,7 +2030,7 @@ def _feature_of(who: str, what: str) -> list[Draft] | None:
         return None
     someone = set(re.findall(r"[a-z]+", what.lower())) & (PERSON_NOUNS | PERSON_PRONOUNS)  # "a man in a coat"
     who = _WHICH_ONE.sub("", who.strip())  # "the man on the right": the man
-    if not re.fullmatch(_WHO, who, re.I) or not names_person(who) or someone or len(what.split()) > 6:
+    if not re.fullmatch(_WHO, who, re.I) or not names_person(_NEAR_SOMEONE.sub("", who)) or someone or len(what.split()) > 6:
         return None
     if feature in ACCESSORIES:  # "a hat to my grandpa": the character's hat, on or off
         return [_person_looks(ACCESSORIES[feature], "on")]

@@ -1386,6 +1386,12 @@ def test_an_unnamed_filter_applied_to_do_an_edit_is_that_edit():
     assert ops("use a filter to darken the photo") == ["lighting"]
 
 
+@pytest.mark.parametrize(("prompt", "op"), [("put a scarf on the bench beside him", Op.add), ("put a hat on the man next to her", Op.attribute)])
+def test_a_wearable_put_on_a_thing_near_someone_is_added(prompt, op):
+    # "on the chair next to her" is a chair: the handbag is added there, not worn; "on the man next to her" is worn
+    assert edits(prompt)[-1].op == op
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
