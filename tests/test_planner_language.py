@@ -1392,6 +1392,11 @@ def test_a_wearable_put_on_a_thing_near_someone_is_added(prompt, op):
     assert edits(prompt)[-1].op == op
 
 
+def test_a_finish_said_with_a_colour_is_part_of_the_colour():
+    # "matte black", "satin white": the finish goes with the colour, the object is the one recoloured
+    assert op_and_head("make the kettle satin white") == (Op.recolor, "kettle")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
