@@ -1996,7 +1996,8 @@ def _worn(rest: str, turn: _Turn, value: str) -> list[Draft] | None:
     if (owner and not names_person(owner)) or (where and not on_person):
         return None
     head = head if head in WORN_BY_PEOPLE or f"{head}s" not in WORN_BY_PEOPLE else f"{head}s"  # "freckle(s)"
-    worn_by = (owner and names_person(owner)) or on_person  # "the woman's bag", "a scarf on her"
+    beside_body = bool(re.match(r"(?:near|beside|next|behind|by)\b", where, re.I))  # "the bag near her hand": not worn
+    worn_by = (owner and names_person(owner)) or (on_person and not beside_body)  # "the woman's bag", "a scarf on her"
     around_body = on_body and names_person(where) and where.lower().startswith("around")  # "a stethoscope around his neck"
     on_clothes = part is not None and (part.noun or " ").split()[-1] in WEARABLES | GARMENT_NOUNS  # "the marks on her shirt"
     of_a_thing = bool(re.search(r"\bits\b", where or "", re.I))  # "the marks near its ears": an animal's, or a thing's

@@ -1397,6 +1397,12 @@ def test_a_finish_said_with_a_colour_is_part_of_the_colour():
     assert op_and_head("make the kettle satin white") == (Op.recolor, "kettle")
 
 
+@pytest.mark.parametrize(("prompt", "op"), [("remove the scarf beside her foot", Op.remove), ("remove the scarf on her neck", Op.attribute)])
+def test_a_wearable_near_a_body_part_is_an_object(prompt, op):
+    # a bag or a scarf beside a hand or a foot lies there, an object; on the neck it is worn, the person's
+    assert edits(prompt)[-1].op == op
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
