@@ -109,7 +109,7 @@ EXPRESSION_WORDS = {
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble eyeshadow rouge "
     "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
-    "curls dreadlocks mohawk tears tear muscles acne pimple pimples zit zits".split()
+    "curls dreadlocks mohawk tears tear muscles abs biceps acne pimple pimples zit zits".split()
 )
 # Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.

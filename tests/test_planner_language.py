@@ -1403,6 +1403,11 @@ def test_a_wearable_near_a_body_part_is_an_object(prompt, op):
     assert edits(prompt)[-1].op == op
 
 
+def test_abs_added_with_no_wearer_are_the_person_s():
+    # abs and biceps, like muscles, are only a person's: said with no wearer they are the person in the photo's
+    assert op_and_head("add biceps to the picture") == (Op.attribute, "person")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
