@@ -2889,6 +2889,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
     (r"^(?:let|have|make)\s+(?P<x>.+?)\s+(?:have|grow|get|sport)\s+(?P<y>.+)$", "give {x} {y}"),
+    # "color correct to a more yellow hue", "colour-correct the photo towards blue": the photo's colours corrected
+    (r"^colou?r[\s-]?correct(?:\s+(?:it|the\s+(?:image|photo|picture)))?\s+(?:to|towards?)\s+(?P<y>.+)$", "correct the colours to {y}"),
     # "Correct spelling of the blue label to 'Nitrogen'": the label's text changed
     (r"^(?:correct|fix|change|update)\s+(?:the\s+)?spelling\s+(?:of|on|in)\s+(?P<x>.+?)\s+to\s+(?P<y>.+)$", "change {x} to {y}"),
     # "drop the envelope": a thing of the photo dropped from it (a thing dropped somewhere is put there)

@@ -1408,6 +1408,11 @@ def test_abs_added_with_no_wearer_are_the_person_s():
     assert op_and_head("add biceps to the picture") == (Op.attribute, "person")
 
 
+def test_a_colour_correction_towards_a_hue_is_a_tone_edit():
+    # "color correct to a more yellow hue": the photo's colours corrected, no "correct" object recoloured
+    assert ops("colour-correct it towards a cooler blue") == ["tone"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
