@@ -1404,8 +1404,18 @@ _COVERING = re.compile(
 )
 
 
+# Space around a subject: "it more breathing room", "the logo some room around it" (what a resize or a move leaves).
+_ROOM_AROUND = re.compile(
+    r"^(?:it|them|him|her|the\s+[a-z]+)\s+(?:more|some|extra|a\s+(?:bit|little)\s+more)\s+"
+    r"(?:breathing\s+room|room|space|negative\s+space|headroom)(?:\s+(?:around|on\s+each\s+side\s+of)\s+(?:it|them|him|her))?$",
+    re.I,
+)
+
+
 def _give(rest: str, turn: _Turn) -> list[Draft] | None:
     """give/apply/use: "give him a hat", "give it a warm tone", "apply a watercolor style"."""
+    if _ROOM_AROUND.match(rest):  # "make the subject smaller and give it more breathing room": the framing, no edit
+        return []
     hair = re.search(r"\b(?P<c>[a-z]+(?:\s+[a-z]+)?)\s+hair\b", rest, re.I)
     color = hair and (parse_color(hair["c"]) or parse_color(hair["c"].split()[-1]))  # "the figure | black hair"
     if color:

@@ -1413,6 +1413,11 @@ def test_a_colour_correction_towards_a_hue_is_a_tone_edit():
     assert ops("colour-correct it towards a cooler blue") == ["tone"]
 
 
+def test_room_given_around_a_resized_subject_adds_nothing():
+    # "give it more breathing room": the space the resize leaves, not a "room" added
+    assert ops("shrink the logo and give it some space around it") == ["resize"]
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
