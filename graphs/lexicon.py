@@ -51,7 +51,7 @@ COLOR_MODIFIERS = frozenset(
     "off flat plain dusty muted rich warm cool metallic vibrant lively cheerful lush brilliant snowy pure fiery "
     "bold intense striking glossy brighter darker lighter deeper sage ocean midnight hunter electric ruby "
     "sea moss bottle powder ice steel blood candy cherry wine slate jet strawberry honey "
-    "matte matt satin gloss".split()  # a finish said with the colour ("matte black"), as "glossy" is
+    "matte matt satin gloss brand".split()  # a finish ("matte black", as "glossy") or a brand's colour ("brand-blue")
 )
 # "a vibrant red hue", "white pigment", "red attire": words around a colour that are not the colour.
 COLOR_FILLER = frozenset(

@@ -1418,6 +1418,11 @@ def test_room_given_around_a_resized_subject_adds_nothing():
     assert ops("shrink the logo and give it some space around it") == ["resize"]
 
 
+def test_a_brand_colour_is_a_colour():
+    # "brand-blue", "brand red": the brand's shade of a colour, a recolour of the object
+    assert op_and_head("make the tote bag brand-red") == (Op.recolor, "bag")
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
