@@ -2251,7 +2251,8 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     what = _DEGREE_TAIL.sub("", what)  # "sharpen the image a lot": the image
     what = re.sub(r"(?<=\w)\s+(?:length|height|width|size|shape)$", "", what.strip(), flags=re.I)
     if not what or is_image(what) or _is_look(what):
-        return None  # "sharpen the image", "sharpen the colors": the photo has no shape
+        _no_op_quality(verb)  # "sharpen the image": its sharpness, which no edit op changes
+        return None  # "flatten the image", "widen the colors": the photo has no shape
     if re.search(r"\bhair\b", what, re.I):
         return [_person_looks("hairstyle", _describe(said))]
     part = _body_part(what, turn)

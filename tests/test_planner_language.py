@@ -1423,6 +1423,12 @@ def test_a_brand_colour_is_a_colour():
     assert op_and_head("make the tote bag brand-red") == (Op.recolor, "bag")
 
 
+def test_the_image_sharpened_beside_an_edit_is_left_out():
+    # "sharpen the image": no op changes sharpness, so it is reported, and beside another edit it adds no light edit
+    graph = plan("sharpen the picture and add a lamp")
+    assert [n.op for n in graph.nodes] == [Op.add] and len(graph.warnings) == 1
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
