@@ -253,7 +253,7 @@ ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
     "moderately considerably substantially dramatically drastically noticeably subtly mildly greatly marginally "
     "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
-    "full current fair amount problem problems issue issues high low out only value values".split()
+    "full current fair amount small tiny problem problems issue issues high low out only value values".split()
 )
 # Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
 FALLING_WEATHER = frozenset("snow snowflake snowflakes flakes".split())

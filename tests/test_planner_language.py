@@ -1429,6 +1429,12 @@ def test_the_image_sharpened_beside_an_edit_is_left_out():
     assert [n.op for n in graph.nodes] == [Op.add] and len(graph.warnings) == 1
 
 
+@pytest.mark.parametrize(("prompt", "expected"), [("reduce the saturation a tiny bit", ["tone"]), ("reduce exposure a small amount", ["lighting"])])
+def test_a_small_amount_said_of_an_adjustment_is_its_degree(prompt, expected):
+    # "a small amount", "a tiny bit": how much, as "a bit" is; not part of what is adjusted (no "amount" resized)
+    assert ops(prompt) == expected
+
+
 def test_a_carrier_changed_to_say_words_is_text():
     # "change the sign to say X": the sign's words change, the sign is not replaced by a "say X"
     (node,) = edits("edit the placard to read closed for lunch")
