@@ -315,7 +315,7 @@ def _part_redrawn(regions: np.ndarray, before: torch.Tensor, after: torch.Tensor
     its exact outline, which the model's own redraw blurs (a blur mixes colours: a neighbour moves
     a little towards any colour, but does not become it)."""
     goal = np.asarray(color, np.float32)
-    old, new = ((image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5 for image in (before, after))
+    old, new = primitives.rgb(before), primitives.rgb(after)
     part = np.zeros_like(region)
     for owner in np.unique(regions[region]):
         inside = (regions == owner) & region
@@ -354,5 +354,5 @@ def _extract(x: torch.Tensor, mask: np.ndarray, background: str) -> torch.Tensor
     colours = palette()
     if background not in colours:
         raise EditorError(f"extract onto {background!r}: name a basic colour ({', '.join(colours)})")
-    fill = torch.tensor(colours[background], dtype=x.dtype)[None, :, None, None] / 127.5 - 1
+    fill = primitives.solid(colours[background]).to(x.dtype)
     return torch.where(torch.from_numpy(mask)[None, None], x, fill.expand_as(x))

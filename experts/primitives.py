@@ -34,6 +34,21 @@ from .regions import box_centre, dilate
 GENERATIVE_STEPS = frozenset({"inpaint", "regenerate", "global_transform"})
 
 
+def rgb(image: torch.Tensor) -> np.ndarray:
+    """A (1, 3, H, W) image in [-1, 1] as an (H, W, 3) float array of 0-255 levels."""
+    return (image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5
+
+
+def from_rgb(pixels: np.ndarray) -> torch.Tensor:
+    """An (H, W, 3) array of 0-255 levels as a (1, 3, H, W) float32 image in [-1, 1]."""
+    return torch.from_numpy((np.asarray(pixels, np.float64) / 127.5 - 1).astype(np.float32)).permute(2, 0, 1)[None]
+
+
+def solid(color: tuple[int, int, int]) -> torch.Tensor:
+    """One 0-255 RGB colour as a (1, 3, 1, 1) float32 image in [-1, 1], to broadcast over an image."""
+    return torch.tensor(color, dtype=torch.float32)[None, :, None, None] / 127.5 - 1
+
+
 @dataclass
 class Backbone:
     """The one shared diffusion model: transformer (maybe wrapped by peft), text encoder, autoencoder
@@ -193,7 +208,7 @@ def repaint(
     colours, coverage, rim = _matte(image, cutout)
     share = torch.from_numpy(np.where(rim, coverage, cutout).astype(np.float32))[None, None]
     if not isinstance(color, torch.Tensor):
-        color = torch.tensor(color, dtype=torch.float32)[None, :, None, None] / 127.5 - 1
+        color = solid(color)
     out = (image.float() + share * (color.float() - colours.float())).clamp(-1, 1).to(image.dtype)
     return out, share[0, 0].numpy() > 0
 
@@ -213,12 +228,11 @@ def smooth_fill(image: torch.Tensor, cutout: np.ndarray) -> torch.Tensor | None:
     height, width = cutout.shape
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) / max(height, width)
     design = np.stack([np.ones_like(xs), xs, ys], axis=-1)
-    pixels = (image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5
+    pixels = rgb(image)
     plane, *_ = np.linalg.lstsq(design[ring], pixels[ring], rcond=None)
     if np.sqrt(np.mean((design[ring] @ plane - pixels[ring]) ** 2)) > SMOOTH_RESIDUAL:
         return None
-    field = np.clip(design @ plane, 0, 255) / 127.5 - 1
-    return torch.from_numpy(field.astype(np.float32)).permute(2, 0, 1)[None]
+    return from_rgb(np.clip(design @ plane, 0, 255))
 
 
 SNAP_RING = 3  # pixels out from a region: where the colours of the art around it are read
@@ -231,7 +245,7 @@ def flat_palette(image: torch.Tensor, region: np.ndarray) -> np.ndarray | None:
     """The colours of the flat-colour art in and around ``region`` (k, 3; 0-255), or None when a few
     colours do not make it up (a photo, a texture), where nothing should be snapped."""
     ring = ndimage.binary_dilation(region, iterations=SNAP_RING)
-    pixels = np.round((image[0].permute(1, 2, 0).float().numpy() + 1) * 127.5).astype(int)[ring]
+    pixels = np.round(rgb(image)).astype(int)[ring]
     colours, counts = np.unique(pixels, axis=0, return_counts=True)
     kept = counts >= SNAP_MIN_PIXELS
     if counts[kept].sum() < SNAP_FLAT_SHARE * len(pixels):
@@ -243,13 +257,13 @@ def snap(drawn: torch.Tensor, region: np.ndarray, colours: np.ndarray) -> torch.
     """``drawn`` with each pixel of ``region`` that lies within ``SNAP_DISTANCE`` of one of
     ``colours`` (k, 3; 0-255) set to the nearest: flat-colour art is drawn in a few colours, which a
     small model's redraw blurs into many."""
-    pixels = (drawn[0].permute(1, 2, 0).float().numpy() + 1) * 127.5
+    pixels = rgb(drawn)
     inside = pixels[region]
     distance = np.linalg.norm(inside[:, None, :] - colours[None], axis=2)
     near = distance.min(axis=1) < SNAP_DISTANCE
     inside[near] = colours[distance.argmin(axis=1)[near]]
     pixels[region] = inside
-    return torch.from_numpy(pixels / 127.5 - 1).permute(2, 0, 1)[None].to(drawn.dtype)
+    return from_rgb(pixels).to(drawn.dtype)
 
 
 def _matte(image: torch.Tensor, cutout: np.ndarray):
