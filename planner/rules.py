@@ -106,6 +106,9 @@ from .phrases import (
     style_mention,
 )
 
+# The basic colour words as one regex alternative, longest first.
+_BASIC_COLOR = "|".join(sorted(BASIC_COLORS, key=len, reverse=True))
+
 # -- clauses --------------------------------------------------------------------------------------
 
 _REMOVE = (
@@ -813,7 +816,7 @@ _RESEMBLE = (
 # A colour of a thing said as the colour's own noun, then how it should be ("the green of the trees more
 # natural"): the thing recoloured, that colour made right (the sky's colour is a look of the scene).
 _SHADE_OF = re.compile(
-    rf"^(?:the\s+)?(?P<c>{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+of\s+(?P<x>(?:the|his|her|its|their|my)\s+(?!sky\b)[a-z]+)\s+"
+    rf"^(?:the\s+)?(?P<c>{_BASIC_COLOR})\s+of\s+(?P<x>(?:the|his|her|its|their|my)\s+(?!sky\b)[a-z]+)\s+"
     r"(?:look\s+)?(?:more|less|a\s+bit|slightly|brighter|darker|richer|deeper|natural)\b.*$",
     re.I,
 )
@@ -1297,7 +1300,7 @@ _GLOWING = re.compile(r"^(?:glow|glowing|lit|lit\s+up|shine|shining|sparkle|spar
 # "make the blue tones more intense" (one colour of the photo's palette).
 _LOOK = re.compile(
     r"^(?:all\s+(?:of\s+)?)?(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:(?:image|photo|picture)(?:'s)?\s+)?"
-    rf"(?:(?:{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+(?=(?:colou?rs?|tones?|hues?)$))?"
+    rf"(?:(?:{_BASIC_COLOR})\s+(?=(?:colou?rs?|tones?|hues?)$))?"
     rf"(?P<q>it|everything|things|whole\s+thing|colou?r\s+palette|palette|mood|atmosphere|style|look|time\s+of\s+day|"
     rf"{_QUALITY_NOUNS})(?:\s+of\s+(?:everything|the\s+(?:image|photo|picture))(?:\s+else)?)?"
     r"(?:\s+(?:besides|except(?:\s+for)?|other\s+than|apart\s+from|but)\s+(?:the|my|his|her|their)\s+[a-z]+)?$",
@@ -2907,11 +2910,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "drop the envelope": a thing of the photo dropped from it (a thing dropped somewhere is put there)
     (rf"^drop\s+(?!(?:his|her|their|its|my|your)\s|.*\b(?:arms?|hands?|legs?|head|shoulders?|chin|feet|foot|gaze|eyes)$)(?P<x>{_DEF}(?:(?!\b(?:on|onto|in|into|to|from|off|down|by|under|behind|near|next)\b)[\w\s'-])+)$", "remove {x}"),
     # "Replace blue color of barn with a classic dark red": the barn's colour changed, the colour said first
-    (rf"^(?:replace|swap)\s+(?:the\s+)?(?:(?:{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})\s+)?(?P<q>colou?r|hue|shade)\s+of\s+"
+    (rf"^(?:replace|swap)\s+(?:the\s+)?(?:(?:{_BASIC_COLOR})\s+)?(?P<q>colou?r|hue|shade)\s+of\s+"
      r"(?P<x>.+?)\s+(?:with|for)\s+(?P<y>.+)$", "change the {q} of {x} to {y}"),
     # "Take out some yellow", "remove a bit of the red": less of a colour in the photo, no yellow thing
     (rf"^(?:take\s+out|remove|get\s+rid\s+of|cut\s+out)\s+(?:some|a\s+(?:bit|little|lot)|much)\s+(?:of\s+)?(?:the\s+)?"
-     rf"(?P<y>{'|'.join(sorted(BASIC_COLORS, key=len, reverse=True))})(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),
+     rf"(?P<y>{_BASIC_COLOR})(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),
     # "Reduce the amount of warm colors in favor of cool colors": the warm colours reduced
     (r"^(?P<v>reduce|decrease|lower|lessen|increase|boost|raise)\s+the\s+(?:amount|level|quantity)\s+of\s+"
      r"(?P<y>(?:[\w-]+\s+)?(?:colou?rs?|tones?|hues?))(?:\s*,?\s+in\s+favou?r\s+of\s+.+)?$", "{v} the {y}"),
@@ -2987,7 +2990,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      "make {x} turn to the camera"),  # an animal's gaze is the animal's pose
     (r"^.*?\b(?:look|looking|looks|stare|staring|gaze|gazing|facing)\s+(?:at|into|towards?|to)\s+(?:the\s+)?(?:camera|lens|viewer)\b.*$", "make the person turn to the camera"),
     # "make the colors pop", "making the colours stand out", "make the reds pop": the colours of the photo
-    (rf"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:(?:colou?rs?|tones?|hues?)\b.*?|(?:{'|'.join(BASIC_COLORS)})s?))\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)*(?:\s+in\s+the\s+(?:image|picture|photo))?$", "enhance {x}"),
+    (rf"^(?:make|making|let|have|get)\s+(?P<x>(?:the\s+)?(?:(?:colou?rs?|tones?|hues?)\b.*?|(?:{_BASIC_COLOR})s?))\s+(?:pop|stand\s+out|come\s+alive|shine|sing)(?:\s+out|\s+more)*(?:\s+in\s+the\s+(?:image|picture|photo))?$", "enhance {x}"),
     (r"^(?:make|let|have|get)\s+(?:it|this|everything|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:pop|stand\s+out|come\s+alive)(?:\s+out|\s+more)?$",
      "enhance the colours"),  # "make it pop": the photo's colours
     (r"^(?P<x>.+?)\s+(?:should|must|needs?\s+to|has\s+to|will|is\s+to)\s+(?:say|read|spell)\s+(?P<y>.+)$", "make {x} say {y}"),
