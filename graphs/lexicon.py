@@ -242,7 +242,7 @@ COLOR_LOOKS = frozenset(
 # Qualities of a photo no edit op changes (sharpness, noise): said beside a light or a tone ("a bit more
 # brightness and a bit sharpen"), they are left out of the plan.
 UNPLANNED_QUALITIES = frozenset(
-    "sharpen sharpness sharper sharp sharpening clarity crisp crisper noise grain focus noisy grainy blurry".split()
+    "sharpen sharpness sharper sharp sharpening clarity crisp crisper noise grain focus noisy grainy blurry detail details".split()
 )
 # Flaws of a photo said as a complaint ("the colours look dull", "it's a bit dark"): the edit takes them away.
 FLAWED_LOOKS = frozenset("dull faded flat muted washed-out dark dim gloomy dreary overexposed underexposed".split())
@@ -252,7 +252,7 @@ LIGHT_COMPARATIVES = frozenset("brighter darker lighter dimmer brightness exposu
 ADJUST_FILLERS = frozenset(
     "a an the some of and more less much bit little lot lots tad slightly way even somewhat significantly "
     "moderately considerably substantially dramatically drastically noticeably subtly mildly greatly marginally "
-    "very really too touch overall entire whole ambient general over under sun sky image photo picture scene "
+    "very really quite pretty rather fairly too touch overall entire whole ambient general over under sun sky image photo picture scene "
     "full current fair amount small tiny problem problems issue issues high low out only value values".split()
 )
 # Weather that is only weather when said falling: "add some snow falling" (not "snow on the roof").
@@ -317,7 +317,7 @@ REGION_NOUNS = frozenset("area areas part parts region regions section sections 
 # Nouns of written text: "remove the writing on the top", "add text pool party" edit text, not objects.
 WRITTEN_NOUNS = frozenset(
     "text texts writing writings words word lettering letter letters caption captions inscription inscriptions quote quotes "
-    "numbers digits numerals".split()
+    "numbers digits numerals poem poems verse verses slogan slogans headline headlines tagline taglines instructions".split()
 )  # "numbers" and "digits" are written ("erase the numbers"); "the number of cats" is a count
 # Media that are also things: "change the clock to a colorful advertisement poster" puts a poster there.
 STYLE_OBJECTS = frozenset("poster painting drawing sketch mosaic tapestry hologram illustration".split())
@@ -372,7 +372,7 @@ TYPOS = {
     "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "contrase": "contrast", "saturaton": "saturation",
     "saturnation": "saturation", "satuarion": "saturation", "constrast": "contrast", "contast": "contrast",
     "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
-    "colour pallet": "colour palette", "hight": "height", "darker the": "darken the", "brighter the": "brighten the",
+    "colour pallet": "colour palette", "hight": "height", "hightlights": "highlights", "hightlight": "highlight", "darker the": "darken the", "brighter the": "brighten the",
     "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
     "photo shop": "photoshop", "photo shopped": "photoshopped", "photo shopping": "photoshopping",
     "photo-shop": "photoshop", "photo-shopped": "photoshopped", "photo-shopping": "photoshopping",

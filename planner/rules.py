@@ -234,7 +234,7 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"[\s,]*(?:\b(?:please|for me|(?:(?:and\s+)?(?:many\s+)?thanks|thank\s+you)(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|as well|too|again|instead|completely|entirely|altogether|"
+    r"[\s,]*(?:\b(?:please|for me|if\s+(?:at\s+all\s+)?(?:possible|you\s+can|(?:it's|that's|it\s+is|that\s+is)\s+possible)|(?:(?:and\s+)?(?:many\s+)?thanks|thank\s+you)(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|as well|too|again|instead|completely|entirely|altogether|"
     r"fully|totally))?(?:[\s.!?,;:]|[:;]-?[)(DPp]+(?=\W*$))*$",  # ":)": a smiley closes the request
     re.IGNORECASE,
 )
@@ -498,7 +498,7 @@ def _color_onto(color: str, prep: str, where: str, turn: _Turn) -> list[Draft] |
 # Words named by what they are for ("a sale message", "a welcome slogan", "the company name"): text.
 _MESSAGE = re.compile(
     r"^(?:a|an|the|some|my|our|its|their|his|her|this|that)\s+(?:(?!(?:name|price|speech|thought)\b)[a-z]+\s+)?"
-    r"(?P<n>messages?|slogans?|captions?|headlines?|taglines?|greetings?|names?|inscriptions?|titles?|text|writing|wording|lettering)"
+    r"(?P<n>messages?|slogans?|captions?|headlines?|taglines?|greetings?|names?|inscriptions?|titles?|text|writing|wording|lettering|poems?|verses?|instructions)"
     r"(?P<tail>\s+(?:on|in|at|across|along|over|under|above|below|to|onto)\s+.+|\s+(?:somewhere|anywhere|here|there)(?:\s+.+)?)?$",
     re.I,
 )
@@ -1061,7 +1061,8 @@ def _untyped(old: str, change: str, turn: _Turn) -> list[Draft] | None:
         typed = _apply(old, value, turn) if value is not None and value.kind != "noun" else None
         if typed:
             drafts += typed
-        elif re.fullmatch(r"cent(?:er|r)ed", part, re.I):  # "make the bottle bigger and centered": it moves there
+        elif re.fullmatch(r"(?:more\s+)?(?:cent(?:er|r)ed|central)", part, re.I):  # "make the bottle bigger and centered",
+            # "larger and more central": it moves there
             drafts += [Draft(Op.move, r, {"position": "center"}) for r in refs]
         elif part and all((r.noun or "").split()[-1:] == ["sky"] for r in refs):  # "make the sky look dramatic": new scenery
             drafts.append(Draft(Op.background, params={"description": _describe(f"{part} sky")}))
@@ -1482,8 +1483,8 @@ def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into)\b", rest, maxsplit=1)[0]
     if _image_quality(moved):  # "shift the hue towards green": a grade
         return _adjust("adjust", rest, turn)
-    if re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
-        return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet
+    if verb.lower() not in _MOVE_ALONE and re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
+        return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet ("move a cup left": one of them)
     words = rest.split()
     for i in range(1, len(words)):  # "move the circle on the left to the right"
         old, new = " ".join(words[:i]), " ".join(words[i:])
@@ -1609,8 +1610,11 @@ def _no_op_quality(said: str) -> None:
         raise Unresolved(f"no edit op changes the {' '.join(sorted(_quality_words(said)))} of a photo")
 
 
+_AMOUNT = re.compile(r"\b(?:by|to)\s+(?:about\s+)?\d+(?:\.\d+)?\s*%", re.I)  # "increase detail by 10%": how much, no quality
+
+
 def _quality_words(said: str) -> set[str]:
-    return set(WORD.findall(said.lower())) - ADJUST_FILLERS - {"it", "look", "looks"}
+    return set(WORD.findall(_AMOUNT.sub("", said).lower())) - ADJUST_FILLERS - {"it", "look", "looks"}
 
 
 def _is_no_op_quality(said: str) -> bool:
@@ -1789,7 +1793,9 @@ def _pose_noun(clause: str, turn: _Turn) -> list[Draft] | None:
 # Who does what: the doer runs up to the first action or expression word, so a doer of several words
 # is whole ("make the two main subjects hug", "make the girl in the photo blow a kiss").
 # Movements a body makes that have no closed pose name: a pose "other", described as said ("have her twirl").
-_MOVEMENTS = frozenset("twirl spin pirouette hop leap jog sprint crawl skate surf dive juggle somersault cartwheel sway float hover".split())
+_MOVEMENTS = frozenset(
+    "twirl spin pirouette hop leap jog sprint crawl skate surf dive juggle somersault cartwheel sway float hover rear prance gallop trot pounce".split()
+)
 _ACT_OF = re.compile(
     rf"^(?:make|have|let|get)\s+(?P<who>{_WHO}|it|they)(?:\s+in\s+the\s+(?:image|picture|photo))?\s+(?:to\s+)?"
     rf"(?P<act>(?:{'|'.join(sorted({*ACTION_WORDS, *EXPRESSION_WORDS, *_MOVEMENTS}, key=len, reverse=True))})s?)\b(?P<more>.*)$",
@@ -2150,14 +2156,14 @@ _QUOTED = re.compile(r"""(?<![A-Za-z])(?:"(?P<d>[^"]+)"|'(?P<s>(?:[^']|'(?=[a-z]
 _TEXT_NOUN = re.compile(
     r"\b(?:text|words?|captions?|titles?|labels?|slogans?|signs?|messages?|phrases?|letters?|numbers?|digits?|"
     r"writing|headlines?|subtitles?|taglines?|names?|lettering|inscriptions?|graffiti|fonts?|typography|typefaces?|"
-    r"calligraphy)\b|"
+    r"calligraphy|poems?|verses?|instructions)\b|"
     r"\b(?:says?|reads?|spells?|saying|reading)\s*$",
     re.I,
 )
 # Nouns of the writing itself (a sign or a plaque is a thing that carries it).
 _WRITTEN_NOUN = re.compile(
     r"\b(?:text|words?|writing|caption|title|slogan|message|phrase|letters?|lettering|inscription|graffiti|"
-    r"headline|subtitle|tagline|name|number|digits?|quote)$",
+    r"headline|subtitle|tagline|name|number|digits?|quote|poem|verse|instructions)$",
     re.I,
 )
 _TEXT_VERBS = frozenset("write type label print spell say read caption inscribe".split())
@@ -2949,11 +2955,18 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:\s+(?:based\s+on|from|using)\s+(?:this|the|my)\s+(?:photo|image|picture|pic))?$", "show {x}"),
     # "Generate an ink wash painting-style image", "create a watercolor-style version of this photo": the
     # photo in that style (an edit of the given picture, not a new thing added)
-    (r"^(?:generate|create|make|produce|render|give\s+me)\s+(?:a|an)\s+(?P<x>(?!new\b).+?)[\s-]+styled?\s+"
-     r"(?:image|picture|photo|version|rendition|edition|copy)(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic))?))?$",
+    # "Generate a Pixar-style animation", "a collage-style artwork", "a pixel-art avatar based on this girl's photo"
+    (r"^(?:generate|create|make|produce|render|give\s+me)\s+(?:a|an)\s+(?P<x>(?!new\b).+?)(?:[\s-]+styled?\s+"
+     r"(?:image|picture|photo|version|rendition|edition|copy|animation|artwork|illustration|avatar|portrait|render|rendering)"
+     r"(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic))?))?|\s+(?:version|rendition|avatar|portrait)\s+"
+     r"(?:based\s+on|from|of)\s+(?:this|the|my)\s+(?:[\w-]+(?:'s)?\s+)?(?:image|picture|photo|pic|selfie))"
+     r"(?:\s+(?:with|against|on)\s+(?:a|an)\s+[^,.;]+?\s+(?:background|backdrop))?$",  # its backdrop: _WITH_BACKGROUND
      "apply a {x} style"),
     # "edit this photo to remove the quote", "photoshop the picture so that the sky is blue": the edit said after it
     (r"^(?:edit|photoshop|retouch|fix|modify|alter)\s+(?:the|this|my|our)\s+(?:image|picture|photo|pic)\s+(?:to|so\s+(?:that\s+)?)\s+(?P<x>.+)$", "{x}"),
+    # "Make it look like the girl is jumping with everyone", "make the photo look as if the dog is sleeping": shown doing it
+    (rf"^(?:make|have)\s+(?:it|this|(?:the|this)\s+(?:image|picture|photo|pic|scene))\s+(?:look|seem|appear)\s+(?:like|as\s+(?:if|though))\s+"
+     rf"(?P<x>{_WHO})(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
      r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),

@@ -2360,3 +2360,110 @@ def test_a_selfie_an_avatar_or_a_headshot_is_the_image_itself(prompt, expected):
 def test_the_photo_wished_for_after_a_removal_is_no_edit_of_its_own():
     # "remove the guy ... I'd like a photo of just us girls.": why he goes, nothing added
     assert ops("Please erase my ex from this photo. I want a picture of only me and the kids.") == ["remove"]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "erase the scratches if possible",
+        "remove the tourists if you can",
+        "take out the bin if at all possible",
+    ],
+)
+def test_if_possible_closing_a_request_is_no_part_of_its_target(prompt):
+    # "and try to remove the stains if possible.": the stains (not a "stains if possible" thing)
+    (node,) = edits(prompt)
+    assert node.op is Op.remove and " if " not in node.target.noun
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Raise whites by 15%. Increase detail by 20%.", "lift the shadows by 10% and boost sharpness by 5%"],
+)
+def test_a_detail_or_sharpness_amount_beside_a_light_edit_is_left_out(prompt):
+    # "Increase whites by 23%.  Increase detail by 10%.": the light only (no "detail" resized)
+    graph = plan(prompt)
+    assert [n.op for n in graph.nodes] == [Op.lighting]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["lower the exposure pretty much", "reduce the saturation quite a bit", "boost contrast rather a lot"],
+)
+def test_degree_words_after_a_quality_leave_it_a_quality(prompt):
+    # "Decrease the brightness pretty much and add contrast": the light turned down (no "brightness" resized)
+    assert ops(prompt) in (["lighting"], ["tone"])
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Generate a Ghibli-style animation.", ["style"]),
+        ("create an anime-style illustration", ["style"]),
+        ("make a watercolor avatar based on this photo", ["style"]),
+        ("Generate a comic-style artwork with a snowy mountain background", ["background", "style"]),
+    ],
+)
+def test_an_artwork_generated_in_a_style_from_the_photo_is_the_photo_in_that_style(prompt, expected):
+    # "Generate a Pixar-style animation.", "Generate a pixel-art avatar based on this girl's photo.": a style, nothing added
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("move a chair to the right", (Op.move, "chair")),
+        ("shift a lamp to the left", (Op.move, "lamp")),
+        ("bring a cat into the image", (Op.add, "cat")),
+    ],
+)
+def test_one_of_several_things_moved_is_moved_not_added(prompt, expected):
+    # "move a cup to the left": one of the cups moves (bringing one in adds it)
+    assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt", ["make the bottle smaller and more central", "make the logo bigger and more centered"]
+)
+def test_a_thing_made_more_central_moves_to_the_center(prompt):
+    # "Make the product larger and more central.": a resize and a move (no "more central" state)
+    assert ops(prompt) == ["move", "resize"]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "add a short poem at the bottom",
+        "put a slogan across the top",
+        "remove the headline",
+        "add instructions in the lower right corner",
+    ],
+)
+def test_poems_slogans_headlines_and_instructions_are_written_text(prompt):
+    # "add a poem in calligraphy in the upper-left corner": text written (no "poem" object)
+    assert ops(prompt) == ["text"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make the pony gallop across the field", "pony"),
+        ("have the cat pounce on the toy", "cat"),
+        ("make the stallion rear up", "stallion"),
+    ],
+)
+def test_an_animals_movement_is_its_pose(prompt, expected):
+    # "Make the horse rear up on hind legs dramatically against the sky": the horse's pose
+    assert op_and_head(prompt) == (Op.pose, expected)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make it look like the dog is sleeping", "dog"),
+        ("make the photo look as if the boy is dancing", "boy"),
+    ],
+)
+def test_the_photo_made_to_look_like_someone_doing_something_shows_them_doing_it(prompt, expected):
+    # "Make it look like the girl is jumping with everyone.": her pose (no style "girl is jumping")
+    assert op_and_head(prompt) == (Op.pose, expected)
