@@ -97,8 +97,9 @@ class Expert:
     """A role expert: ``adapter`` is the name of its peft adapter on the shared backbone (None: it
     runs the base model). ``ops``/``keywords`` are its claims for the router (a user peel claims
     the nodes it names; a built-in role expert takes the rest of its role). ``computes``: whether
-    it computes what a classical program does exactly (a named filter, a flat colour) instead of
-    generating it; a peel always generates, as it was trained to."""
+    it computes what a classical program does exactly (a flat colour, a look preset, which the
+    editor applies as a layer: ``looks``) instead of generating it; a peel always generates, as it
+    was trained to."""
 
     name: str
     role: Role
@@ -126,8 +127,6 @@ class Expert:
             return ["localize", "composite"]
         if self.computes and op is Op.recolor and node.params.color in palette():  # a named flat colour
             return ["localize", "repaint"]
-        if self.computes and _filter_name(node) in primitives.FILTERS:
-            return ["filter"]
         if op.role is Role.style:
             return ["localize", "global_transform"] if op is Op.background else ["global_transform"]
         return ["localize", "regenerate"]
@@ -147,11 +146,6 @@ class Expert:
             face = _face_or_nothing(g, image)
             return ExpertOutput(x, np.zeros_like(face.array), face, {"pixels": x.clone(), "mask": _tensor(face.array)},
                                 program)  # fmt: skip
-        if program == ["filter"]:
-            name = _filter_name(node)
-            regions = g.regions(image) if name == "outline" else None
-            return ExpertOutput(primitives.apply_filter(x, name, regions), edit_region(node, size), None,
-                                program=program)  # fmt: skip
         if node.op in (Op.lighting, Op.tone, Op.style):
             region = edit_region(node, size)
             return ExpertOutput(primitives.global_transform(inputs.backbone, x, ~region, prompt, **run), region,
@@ -323,13 +317,6 @@ def _part_redrawn(regions: np.ndarray, before: torch.Tensor, after: torch.Tensor
         if owner != 0 and np.linalg.norm(now - goal) < np.linalg.norm(now - was):  # never the background
             part |= regions == owner
     return part
-
-
-def _filter_name(node: EditNode) -> str | None:
-    """The look a style or tone node names (a filter, when it is one of ``primitives.FILTERS``)."""
-    if node.op is Op.style:
-        return node.params.style
-    return node.params.tone if node.op is Op.tone else None
 
 
 def _face_or_nothing(grounder, image):

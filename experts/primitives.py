@@ -7,8 +7,8 @@
 - ``repaint``: give a thing a new flat colour, its outline and shading kept (a recolor);
 - ``smooth_fill``: what a smooth surround (one colour, a gradient) continues behind a thing;
 - ``snap``: a drawing of flat-colour art snapped to the art's colours (``flat_palette``);
-- ``global_transform``: regenerate everything but a protected foreground;
-- ``filter``: a named look that is a classical filter (posterize, pixelate, outline, grayscale), computed.
+- ``global_transform``: regenerate everything but a protected foreground (a look with no preset in
+  ``looks``; the presets are computed there).
 
 The generative ones (``GENERATIVE_STEPS``) run the shared backbone (``Backbone``) with whatever adapter the caller made
 active: conditioned on the source plus the region (channel concat, when the model was trained with
@@ -281,39 +281,3 @@ def _matte(image: torch.Tensor, cutout: np.ndarray):
     coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
     rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
     return colours, coverage, rim
-
-
-# The named styles (``lexicon.STYLES``) and the grayscale tone are classical filters, so they are
-# computed, not generated: a filter is exact on any image, where the small model only approximates one.
-POSTERIZE_LEVELS = 3  # per channel: dark, middle, bright
-PIXELATE_BLOCKS = 16  # blocks across the image
-OUTLINE_INK = (24, 24, 24)  # a near-black line
-LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as PIL's convert("L")
-FILTERS = ("outline", "posterize", "pixelate", "grayscale")
-
-
-def apply_filter(image: torch.Tensor, name: str, regions: np.ndarray | None = None) -> torch.Tensor:
-    """``image`` (1, 3, H, W, in [-1, 1]) through the classical filter ``name``. An outline needs
-    ``regions`` (which region owns each pixel, e.g. ``Grounder.regions``): a one-pixel line is drawn
-    where the owner changes from the pixel on the left or above."""
-    pixels = (image.float() + 1) * 127.5
-    _, _, height, width = image.shape
-    if name == "posterize":
-        step = 255.0 / (POSTERIZE_LEVELS - 1)
-        out = torch.round(pixels / step) * step
-    elif name == "pixelate":
-        blocks = F.adaptive_avg_pool2d(pixels, (min(PIXELATE_BLOCKS, height), min(PIXELATE_BLOCKS, width)))
-        out = F.interpolate(blocks, size=(height, width), mode="nearest")
-    elif name == "grayscale":
-        out = (pixels * torch.tensor(LUMA)[None, :, None, None]).sum(dim=1, keepdim=True).expand_as(pixels)
-    elif name == "outline":
-        if regions is None or regions.shape != (height, width):
-            raise EditorError("an outline needs the image's regions (one owner id per pixel)")
-        edge = np.zeros(regions.shape, bool)
-        edge[:, 1:] |= regions[:, 1:] != regions[:, :-1]
-        edge[1:, :] |= regions[1:, :] != regions[:-1, :]
-        ink = torch.tensor(OUTLINE_INK, dtype=torch.float32)[None, :, None, None]
-        out = torch.where(torch.from_numpy(edge)[None, None], ink, pixels)
-    else:
-        raise EditorError(f"no filter named {name!r}; filters: {', '.join(FILTERS)}")
-    return (out / 127.5 - 1).clamp(-1, 1).to(image.dtype)

@@ -78,6 +78,8 @@ class TurnResult:
     region: np.ndarray  # bool HxW (source size): where pixels were allowed to change
     masks: dict[str, Any] = field(default_factory=dict)  # node id -> grounded Mask (source size)
     slots: list = field(default_factory=list)  # this turn's memory slots (fusion.Slot)
+    content: Image.Image | None = None  # the image under its looks: what the next turn edits
+    looks: Any = None  # experts.looks.Looks: the look presets layered over the content
 
     def save_trace(self, path: str | os.PathLike) -> None:
         write_text(path, json.dumps(self.trace, indent=2) + "\n")
@@ -416,16 +418,19 @@ class Editor:
 
     def edit(self, image, prompt_or_graph: str | InstructionGraph, mask=None, seed: int = 0,
              steps: int | None = None, progress: bool = True, *, context=None, memory=None, turn: int = 0,
-             cache=None, identity=None) -> TurnResult:  # fmt: skip
+             cache=None, identity=None, looks=None) -> TurnResult:  # fmt: skip
         """Edit ``image`` (PIL or path) by a prompt or an explicit graph.
 
         ``mask``: a user mask (PIL image, path or bool array of the image's size) that grounds the
-        target. ``context``/``memory``/``turn``/``cache``/``identity`` are what a ``Session`` passes:
-        the planning context, the memory bank, the turn number, the node cache, and the first turn's
-        identity slot to restore against.
+        target. ``context``/``memory``/``turn``/``cache``/``identity``/``looks`` are what a ``Session``
+        passes: the planning context, the memory bank, the turn number, the node cache, the first
+        turn's identity slot to restore against, and the looks (``experts.looks.Looks``) the picture
+        carries over ``image``, its content. A look preset the graph sets becomes a layer over the
+        content (``TurnResult.looks``); every other edit changes the content (``TurnResult.content``).
         """
         from nanoedit.experts.base import ExpertInputs
         from nanoedit.experts.grounding import GroundingContext
+        from nanoedit.experts.looks import Looks
         from nanoedit.experts.primitives import GENERATIVE_STEPS
         from nanoedit.fusion import MemoryBank, Slot, keep_outside, restore_locked
 
@@ -458,6 +463,8 @@ class Editor:
         nodes_trace, masks = [], {}
         lock_mask = None
         route_trace: list[dict] = []
+        looks_before = looks if looks is not None else Looks()
+        looks_after, look_records = looks_before, []
         for node in order:
             record: dict[str, Any] = {"id": node.id, "op": node.op.value, "role": node.role.value, "label": node.label()}
             t0 = time.perf_counter()
@@ -471,12 +478,19 @@ class Editor:
             routes = self.router.route(node, route_trace)
             record["route"] = [[name, weight] for name, weight in routes]
             timings_node = {"compose_inputs_ms": _ms(t0)}
+            expert = self.registry[routes[0][0]]
+            preset = looks_after.after(node) if expert.computes else None
+            if preset is not None:  # a layer over the content, applied once the content is done
+                looks_after = preset
+                record.update(expert=expert.name, adapter=None, program=["look"], retries=[], timings=timings_node)
+                nodes_trace.append(record)
+                look_records.append((node, record))
+                continue
             cached = cache.get(keys[node.id]) if cache is not None else None
             if cached is not None:
                 output, record_cached = cached
                 record.update(record_cached, cache="hit")
             else:
-                expert = self.registry[routes[0][0]]
                 record["expert"] = expert.name
                 with self._adapters(routes, generative=expert.generates(node)) as active:
                     output, checks, attempts, timings_node = self._run(
@@ -532,15 +546,23 @@ class Editor:
         else:
             region_full = region
             final = keep_outside(source_px, edited_px, region)
+        content = final
+        if looks_before or looks_after:
+            final, region_full = self._looked(np.asarray(source), content, region_full, looks_before, looks_after)
+        for node, record in look_records:
+            record["checks"] = verify(node, self._looked_as(np.asarray(source), looks_before), final, region_full,
+                                      None, self.config)  # fmt: skip
         timings["composite_ms"] = _ms(t0)
         timings["total_ms"] = _ms(started)
         trace = {
             "editor": self.name, "model": self.fingerprint, "seed": seed, "steps": steps or self.config.steps,
             "turn": turn, "prompt": graph.prompt, "input_note": note, "working_size": list(work.size),
             "routing": route_trace, "nodes": nodes_trace, "refined_seams": refined,
-            "identity_restored_pixels": restored, "changed_region_pixels": int(region_full.sum()), "timings": timings,
+            "identity_restored_pixels": restored, "changed_region_pixels": int(region_full.sum()),
+            "looks": looks_after.to_dict(), "timings": timings,
         }  # fmt: skip
-        return TurnResult(Image.fromarray(final, "RGB"), graph, trace, region_full, masks, list(slots.values()))
+        return TurnResult(Image.fromarray(final, "RGB"), graph, trace, region_full, masks, list(slots.values()),
+                          Image.fromarray(content, "RGB"), looks_after)  # fmt: skip
 
     def __call__(self, image, instruction: str, mask=None, seed: int = 0) -> Image.Image:
         """The probe-suite protocol: (image, instruction) -> image (one stateless turn; a ``Session``
@@ -567,6 +589,22 @@ class Editor:
                 break
             attempts.append({"seed": inputs.seed, "checks": checks})
         return output, checks, attempts, timings
+
+    def _looked_as(self, content: np.ndarray, looks) -> np.ndarray:
+        regions = self.grounder.regions(Image.fromarray(content, "RGB")) if looks.needs_regions else None
+        return looks.apply(content, regions)
+
+    def _looked(self, source, content, region, before, after) -> tuple[np.ndarray, np.ndarray]:
+        """The edited ``content`` with the looks ``after`` on top, and where it may differ from the
+        picture as it was (``source`` with the looks ``before``): everywhere when the looks changed;
+        else the content's edit, spread as far as the looks spread a change (a pixelated block)."""
+        shown = self._looked_as(content, after)
+        if before != after:
+            return shown, np.ones_like(region)
+        from nanoedit.fusion import keep_outside
+
+        spread = after.spread(region)
+        return keep_outside(self._looked_as(source, before), shown, spread), spread
 
     def _working(self, image: Image.Image) -> Image.Image:
         """The image at the model's working size (unchanged when it already is that size)."""

@@ -45,6 +45,7 @@ from PIL import Image
 from pydantic import ConfigDict, Field
 
 from nanoedit.errors import (
+    EditorError,
     GroundingError,
     OutputError,
     SessionCorruptError,
@@ -97,8 +98,6 @@ def plan_turn(prompt_or_graph: str | InstructionGraph, context: PlanContext, pla
     """The validated graph of one turn: an explicit graph is copied; a prompt is planned in ``context``,
     and a target that names exactly one known entity by its words is bound to that entity. With a
     user mask (``masked``), "it"/"this" is the masked region."""
-    from nanoedit.errors import EditorError
-
     if isinstance(prompt_or_graph, InstructionGraph):
         return InstructionGraph.from_dict(prompt_or_graph.to_dict()).validate()
     if not isinstance(prompt_or_graph, str):
@@ -217,17 +216,23 @@ class Entity:
 
 class Version:
     """One immutable snapshot: the image after a turn (the root: the source), the turn's graph and
-    trace, the memory slots it wrote and the session context after it. Accessors return copies."""
+    trace, the memory slots it wrote and the session context after it, and the image's content
+    under its look presets (``looks``; the content is the image itself when there are none), which
+    the next turn edits. Accessors return copies."""
 
     __slots__ = ("id", "parent", "depth", "prompt", "seed", "steps", "created", "_image", "_graph", "_trace",
-                 "_slots", "_context", "_mask")  # fmt: skip
+                 "_slots", "_context", "_mask", "_content", "_looks")  # fmt: skip
 
     def __init__(self, id, parent, depth, prompt, seed, steps, image, graph, trace, slots, context, mask=None,
-                 created=None):  # fmt: skip
+                 created=None, content=None, looks=None):  # fmt: skip
+        from nanoedit.experts.looks import Looks
+
+        looks = looks if looks is not None else Looks()
         values = dict(id=id, parent=parent, depth=depth, prompt=prompt, seed=seed, steps=steps,
                       created=created if created is not None else time.time(), _image=image.copy(),
                       _graph=copy.deepcopy(graph), _trace=_jsonable(trace), _slots=tuple(slots), _context=context,
-                      _mask=None if mask is None else _readonly(np.array(mask, bool)))  # fmt: skip
+                      _mask=None if mask is None else _readonly(np.array(mask, bool)),
+                      _content=(content if looks else image).copy(), _looks=looks)  # fmt: skip
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -237,6 +242,14 @@ class Version:
     @property
     def image(self) -> Image.Image:
         return self._image.copy()
+
+    @property
+    def content(self) -> Image.Image:
+        return self._content.copy()
+
+    @property
+    def looks(self):
+        return self._looks
 
     @property
     def graph(self) -> InstructionGraph | None:
@@ -454,14 +467,15 @@ class Session:
             from nanoedit.experts.grounding import Mask
 
             user_mask = mask.array if isinstance(mask, Mask) else Mask.from_image(mask, parent._image.size).array
-        result = self.editor.edit(parent._image, graph, mask=user_mask, seed=seed, steps=steps,
+        result = self.editor.edit(parent._content, graph, mask=user_mask, seed=seed, steps=steps,
                                   progress=self.progress, context=context, memory=memory, turn=parent.depth,
-                                  cache=self.cache, identity=memory.identity())  # fmt: skip
+                                  cache=self.cache, identity=memory.identity(), looks=parent._looks)  # fmt: skip
         vid = self._new_id()
         result.trace["session"] = {"version": vid, "parent": parent.id, "plan_ms": plan_ms}
         after = next_context(context, result.graph, self._entity_masks(context, result))
         version = Version(vid, parent.id, parent.depth + 1, prompt if isinstance(prompt, str) else None, seed, steps,
-                          result.image, result.graph.to_dict(), result.trace, result.slots, after, user_mask)  # fmt: skip
+                          result.image, result.graph.to_dict(), result.trace, result.slots, after, user_mask,
+                          content=result.content, looks=result.looks)  # fmt: skip
         self._versions[vid] = version
         self._last_child[parent.id] = vid
         self._current = vid
@@ -492,7 +506,9 @@ class Session:
             region = slots[node.id].mask
             if work is None:
                 h, w = region.shape
-                work = result.image if result.image.size == (w, h) else result.image.resize((w, h), Image.BICUBIC)
+                # the content: an entity is found by its own colours, not as a look shows them
+                content = result.content
+                work = content if content.size == (w, h) else content.resize((w, h), Image.BICUBIC)
             try:
                 found = self.editor.grounder.ground(after.model_copy(update={"entity_id": None}), work)
                 array = found.array
@@ -549,6 +565,8 @@ class Session:
             records = []
             for v in self._versions.values():
                 put(f"images/{v.id}.png", _png(v._image))
+                if v._looks:
+                    put(f"content/{v.id}.png", _png(v._content))
                 if v._graph is not None:
                     put(f"graphs/{v.id}.json", _json_bytes(v._graph))
                     put(f"traces/{v.id}.json", _json_bytes(v._trace))
@@ -564,7 +582,7 @@ class Session:
                 context = v.context.model_dump(mode="json", exclude={"masks"})
                 records.append({"id": v.id, "parent": v.parent, "depth": v.depth, "prompt": v.prompt, "seed": v.seed,
                                 "steps": v.steps, "created": v.created, "context": context, "masks": masks,
-                                "user_mask": v.mask is not None})  # fmt: skip
+                                "user_mask": v.mask is not None, "looks": v._looks.to_dict()})  # fmt: skip
             slot_tensors, meta = bank.state_dict()
             tensors.update({f"slot.{k}": v for k, v in slot_tensors.items()})
             metadata = {"slots": meta, "owners": json.dumps(owners)}
@@ -610,7 +628,7 @@ class Session:
             blobs[relative] = data
         try:
             return cls._restore(folder, editor, index, blobs, cache, progress)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError) as err:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError, EditorError) as err:
             raise SessionCorruptError(f"{folder} cannot be restored ({type(err).__name__}: {err}); "
                                       "the save is damaged") from None  # fmt: skip
 
@@ -619,6 +637,7 @@ class Session:
         from safetensors.torch import load as load_tensors
 
         from nanoedit.experts.grounding import Mask
+        from nanoedit.experts.looks import Looks
         from nanoedit.fusion import MemoryBank
 
         session = cls(editor, None, seed=index["seed"], steps=index["steps"], cache=cache, progress=progress)
@@ -635,8 +654,9 @@ class Session:
             slots.setdefault(owner, []).append(slot)
         for record in index["versions"]:
             vid = record["id"]
-            with Image.open(io.BytesIO(blobs[f"images/{vid}.png"])) as opened:
-                image = opened.convert("RGB")
+            image = _read_png(blobs[f"images/{vid}.png"])
+            looks = Looks.from_dict(record.get("looks"))  # saves from before looks have none
+            content = _read_png(blobs[f"content/{vid}.png"]) if looks else None
             graph = trace = None
             if record["parent"] is not None:
                 graph = InstructionGraph.from_dict(json.loads(blobs[f"graphs/{vid}.json"])).to_dict()
@@ -647,7 +667,7 @@ class Session:
             user = tensors[f"user.{vid}"].numpy().astype(bool) if record["user_mask"] else None
             session._versions[vid] = Version(vid, record["parent"], record["depth"], record["prompt"], record["seed"],
                                              record["steps"], image, graph, trace or {}, slots.get(vid, ()), context,
-                                             user, record["created"])  # fmt: skip
+                                             user, record["created"], content, looks)  # fmt: skip
         for v in session._versions.values():
             if v.parent is not None and v.parent not in session._versions:
                 raise ValueError(f"version {v.id} has an unknown parent {v.parent}")
@@ -663,6 +683,11 @@ class Session:
 def _readonly(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
+
+
+def _read_png(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as opened:
+        return opened.convert("RGB")
 
 
 def _png(image: Image.Image) -> bytes:

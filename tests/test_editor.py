@@ -59,11 +59,11 @@ def test_identity_region_untouched_by_an_object_edit(editor):
 
 
 def test_trace_names_the_adapter_peft_reports(editor):
-    result = editor.edit(scene_image(), "add a blue star at the top right, make the red circle blue and make it night",
+    result = editor.edit(scene_image(), "add a blue star at the top right, make the red circle blue and make it foggy",
                          progress=False)  # fmt: skip
     by_op = {n["op"]: n for n in result.trace["nodes"]}
     assert by_op["add"]["adapter"] == "object" and by_op["add"]["route"][0][0] == "object"
-    assert by_op["lighting"]["adapter"] == "style"
+    assert by_op["lighting"]["adapter"] == "style"  # a look with no preset: the model draws it
     assert by_op["identity_lock"]["adapter"] is None  # a lock runs no generative primitive
     assert by_op["recolor"]["adapter"] is None and by_op["recolor"]["program"] == ["localize", "repaint"]
     json.dumps(result.trace, allow_nan=False)

@@ -8,9 +8,11 @@ import pytest
 from PIL import Image, ImageFilter
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
+from nanoedit.errors import EditorError
 from nanoedit.experts.base import _flat_fill, _part_redrawn, _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
-from nanoedit.experts.primitives import apply_filter, composite, flat_palette, repaint, smooth_fill, snap
+from nanoedit.experts.looks import Looks
+from nanoedit.experts.primitives import composite, flat_palette, repaint, smooth_fill, snap
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import EditNode, EntityRef, Op
@@ -91,12 +93,22 @@ def test_the_verifier_checks_that_a_region_holds_what_the_edit_asked_for():
     assert not looks(remove, before, before, hole)["passed"]  # the circle is still there
 
 
-@pytest.mark.parametrize(("look", "value"), [("style", "posterize"), ("style", "pixelate"), ("tone", "grayscale")])
-def test_a_named_filter_is_computed_exactly(look, value):
+@pytest.mark.parametrize(("look", "value"), [("style", "posterize"), ("style", "pixelate"), ("tone", "grayscale"),
+                                           ("tone", "warm"), ("tone", "cool"), ("lighting", "night"),
+                                           ("lighting", "sunset")])  # fmt: skip
+def test_a_look_preset_is_computed_exactly(look, value):
     plain = scene(thing("star", "green", "large", "bottom right"), background="yellow")
     before, after = render(plain), render(plain.model_copy(update={look: value}))
-    out = to_pixels(apply_filter(to_tensor(before.image), value)).astype(int)
+    out = Looks(**{look: value}).apply(np.asarray(before.image)).astype(int)
     assert np.abs(out - np.asarray(after.image, int)).max() <= 1
+
+
+def test_looks_compose_in_one_pass_as_layers():
+    plain = scene(thing("heart", "red", "large", "top left"), background="white")
+    looks = Looks(lighting="sunset", tone="cool", style="posterize")
+    after = render(plain.model_copy(update={"lighting": "sunset", "tone": "cool", "style": "posterize"}))
+    out = looks.apply(np.asarray(render(plain).image)).astype(int)
+    assert np.abs(out - np.asarray(after.image, int)).max() <= 1  # one clip at the end, not one per layer
 
 
 def test_an_outline_is_drawn_where_the_owner_of_a_pixel_changes():
@@ -106,19 +118,37 @@ def test_an_outline_is_drawn_where_the_owner_of_a_pixel_changes():
     before, after = render(plain), render(plain.model_copy(update={"style": "outline"}))
     regions = Grounder().regions(before.image)
     assert len(np.unique(regions[before.masks["face"]])) == 1  # the eyes and mouth belong to the face
-    out = to_pixels(apply_filter(to_tensor(before.image), "outline", regions)).astype(int)
+    out = Looks(style="outline").apply(np.asarray(before.image), regions).astype(int)
     error = np.abs(out - np.asarray(after.image, int)).max(axis=2)
     changed = np.abs(np.asarray(before.image, int) - np.asarray(after.image, int)).max(axis=2) > 8
     assert changed.sum() > 100 and (error[changed] <= 32).mean() >= 0.9  # the oracle's tolerance
     assert (error[~changed] <= 32).mean() >= 0.99  # and almost nothing else is inked
 
 
-def test_only_a_named_filter_or_flat_colour_is_a_computed_program():
+def test_a_look_is_a_layer_a_later_look_replaces():
+    night = EditNode(id="n", op=Op.lighting, params={"lighting": "night"})
+    day = EditNode(id="d", op=Op.lighting, params={"lighting": "day"})
+    warm = EditNode(id="w", op=Op.tone, params={"tone": "warm"})
+    lit = Looks().after(night)
+    assert lit == Looks(lighting="night") and lit.after(warm) == Looks(lighting="night", tone="warm")
+    assert lit.after(day) == Looks()  # day takes the preset light away
+    assert Looks().after(day) is None  # a night photo with no layer to take away is the model's to relight
+    assert Looks().after(EditNode(id="s", op=Op.style, params={"description": "like a watercolour"})) is None
+    with pytest.raises(EditorError):
+        Looks(lighting="noon")
+
+
+def test_a_pixelated_edit_spreads_to_whole_blocks():
+    region = np.zeros((64, 64), bool)
+    region[10, 10] = True  # in the block of rows and columns 8..11
+    spread = Looks(style="pixelate").spread(region)
+    assert spread.sum() == 16 and spread[8:12, 8:12].all()
+    assert (Looks(tone="warm").spread(region) == region).all()
+
+
+def test_only_a_flat_colour_is_a_computed_program():
     node = lambda op, **p: EditNode(id="n", op=op, target=EntityRef(noun="circle"), params=p)  # noqa: E731
     style, thing_expert = ExpertRegistry.builtin()["style"], ExpertRegistry.builtin()["object"]
-    assert style.program(node(Op.style, style="pixelate")) == ["filter"]
-    assert style.program(node(Op.tone, tone="grayscale")) == ["filter"]
-    assert style.program(node(Op.tone, tone="warm")) == ["global_transform"]
     assert style.program(node(Op.style, description="like a watercolour")) == ["global_transform"]
     assert thing_expert.program(node(Op.recolor, color="blue")) == ["localize", "repaint"]
     assert thing_expert.program(node(Op.recolor, color="teal")) == ["localize", "regenerate"]
