@@ -212,6 +212,23 @@ def test_save_and_load_restore_the_version_tree(three_turns, editor, tmp_path):
     assert not list(tmp_path.glob(".s.*"))
 
 
+def test_looks_are_layers_the_session_keeps_and_saves(editor, image, tmp_path):
+    from nanoedit.experts.looks import Looks
+
+    session = Session(editor, image)
+    night = session.edit("make it night")
+    assert night.looks == Looks(lighting="night") and np.array_equal(np.asarray(night.content), np.asarray(image))
+    assert np.array_equal(np.asarray(night.image), Looks(lighting="night").apply(np.asarray(image)))
+    recolored = session.edit("make the circle blue")  # edits the content, then lights it
+    assert recolored.looks == night.looks and not np.array_equal(np.asarray(recolored.content), np.asarray(image))
+    assert np.array_equal(np.asarray(recolored.image), night.looks.apply(np.asarray(recolored.content)))
+    loaded = Session.load(session.save(tmp_path / "s"), editor)
+    assert loaded.version.looks == night.looks
+    assert np.array_equal(np.asarray(loaded.version.content), np.asarray(recolored.content))
+    day = loaded.edit("make it day")  # takes the layer away: the unlit content comes back
+    assert day.looks == Looks() and np.array_equal(np.asarray(day.image), np.asarray(recolored.content))
+
+
 def test_load_refuses_damaged_future_and_other_model_folders(three_turns, editor, tmp_path):
     session, _ = three_turns
     saved = session.save(tmp_path / "good")
