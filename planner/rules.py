@@ -208,7 +208,7 @@ _SEPARATOR = re.compile(
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
@@ -2316,6 +2316,8 @@ def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _extract(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    if verb.lower() == "cut out" and re.match(r"^(?:all\s+)?(?:the\s+)?other\s", rest, re.I):
+        return _remove("remove", rest, turn)  # "cut out the other people": they go, no subject is kept
     background = re.search(
         r"\s+(?:on|onto|against|with)\s+(?:a|an)\s+(?P<b>[\w\s-]+?)\s+background$", rest, re.I
     )
@@ -2709,9 +2711,18 @@ class RulePlanner(Planner):
         if pending:
             warnings.extend(f"unparsed: {span!r} (no edit to attach it to)" for span in pending)
         drafts = _cut_then_placed([d for group in groups for d in group])
-        if any(d.op is Op.extract and d.params.get("background") for d in drafts):  # the cut-out says its background:
-            drafts = [d for d in drafts if not (d.op is Op.background and d.params == {"description": "plain"})]  # "delete
-            # everything in the background and put the dog on a plain white background" is one cut-out
+        if any(d.op is Op.extract for d in drafts):  # a plain backdrop beside a cut-out is the cut-out's: "delete
+            # everything in the background and put the dog on a plain white background", "remove the background and
+            # keep only the subject", "cut out the person and set a pure white background" are one cut-out each
+            backdrops = [d for d in drafts if d.op is Op.background and _plain_backdrop(d.params)]
+            color = next((b.params["color"] for b in backdrops if "color" in b.params), None)
+            drafts = [
+                Draft(d.op, d.target, {**d.params, "background": color}, d.text)
+                if color and d.op is Op.extract and not d.params.get("background")
+                else d
+                for d in drafts
+                if d not in backdrops
+            ]
         lock = [d for d in drafts if d.op is Op.identity_lock and d.target is None]
         if turn.person and not lock:
             drafts.insert(0, Draft(Op.identity_lock))
@@ -2905,6 +2916,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:at|by)|go\s+about|work\s+on|start)\s+(?P<x>[a-z]+ing\s.+)$", "{x}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_INDEF}.+)$", "add {x}"),
+    # "Can I get a PNG cutout of my friend to use it ...", "make a transparent cut-out of the logo": the subject cut out
+    (r"^(?:(?:could|can|may)\s+(?:we|i)\s+(?:please\s+)?(?:have|get)|get|give\s+me|make|create|(?:i|we)\s+(?:want|need|'d\s+like|would\s+like))\s+"
+     r"(?:an?\s+)?(?:(?:png|transparent|clean)\s+)*cut[\s-]?out\s+of\s+(?P<x>.+?)(?:\s+(?:to|for|so)\s+.+)?$", "cut out {x}"),
     (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
@@ -2967,6 +2981,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Make it look like the girl is jumping with everyone", "make the photo look as if the dog is sleeping": shown doing it
     (rf"^(?:make|have)\s+(?:it|this|(?:the|this)\s+(?:image|picture|photo|pic|scene))\s+(?:look|seem|appear)\s+(?:like|as\s+(?:if|though))\s+"
      rf"(?P<x>{_WHO})(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
+    # "make it so that Mario has no background", "the product should have no backdrop": the subject cut out
+    (r"^(?:make\s+(?:it|this)\s+so\s+(?:that\s+)?)?(?P<x>(?!(?:it|this|the\s+(?:image|photo|picture))\b).+?)\s+(?:has|have|should\s+have|gets?)\s+no\s+"
+     r"(?:background|backdrop)$", "cut out {x}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
      r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),
@@ -3286,6 +3303,11 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     if re.match(r"^(?:with|in|as|into)\s", core, re.I):
         core = re.sub(r"^(?:with|in|as|into)\s+", "", core, flags=re.I)
     return _global(core, turn)
+
+
+def _plain_backdrop(params: dict) -> bool:
+    """A background taken away (a plain one in its place) or set to a flat colour: no scenery of its own."""
+    return params == {"description": "plain"} or (bool(params) and set(params) <= {"color", "pattern"})
 
 
 def _cut_then_placed(drafts: list[Draft]) -> list[Draft]:

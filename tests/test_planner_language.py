@@ -2467,3 +2467,57 @@ def test_an_animals_movement_is_its_pose(prompt, expected):
 def test_the_photo_made_to_look_like_someone_doing_something_shows_them_doing_it(prompt, expected):
     # "Make it look like the girl is jumping with everyone.": her pose (no style "girl is jumping")
     assert op_and_head(prompt) == (Op.pose, expected)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "background"),
+    [
+        ("remove the background and keep only the cat", "white"),
+        ("delete the whole backdrop, leaving only the vase", "white"),
+        ("cut out the bottle and set a light gray background", "light gray"),
+        ("isolate the girl and make the background black", "black"),
+    ],
+)
+def test_a_plain_backdrop_said_beside_a_cut_out_is_the_cut_outs(prompt, background):
+    # "Remove the background and keep only the main subject", "Cut out the person and set a pure white
+    # background": one cut-out on that backdrop (no background edit beside it)
+    (node,) = edits(prompt)
+    assert node.op is Op.extract and node.params.background == background
+
+
+def test_a_cut_out_placed_in_scenery_keeps_the_scenery():
+    assert ops("extract the dog and change the background to a beach") == ["background", "extract"]
+
+
+def test_a_background_taken_out_and_filled_is_one_backdrop_change():
+    # "Take out the whole background and fill the background with a solid white color."
+    assert {n.op for n in edits("take out the background and fill it with a solid gray colour")} == {
+        Op.background
+    }
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Could I get a transparent cutout of my dog for a sticker?", "dog"),
+        ("make a clean cut-out of the logo", "logo"),
+        ("make it so that the vase has no background", "vase"),
+        ("the product should have no backdrop", "product"),
+    ],
+)
+def test_a_cutout_asked_for_or_a_subject_with_no_background_is_the_subject_cut_out(prompt, expected):
+    # "Can I get a PNG cutout of my friend ...", "make it so that Mario has no background?"
+    assert op_and_head(prompt) == (Op.extract, expected)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"), [("cut out the other people", "person"), ("cut out all the other boats", "boat")]
+)
+def test_the_others_cut_out_are_taken_away(prompt, expected):
+    # "Cut out the other people and make the colors more vibrant": they go, nobody is isolated
+    assert op_and_head(prompt) == (Op.remove, expected)
+
+
+def test_highlights_misspelt_are_still_the_highlights():
+    # "Increase hightlights by 20%.": the light's highlights (no "hightlight" resized)
+    assert ops("boost hightlights by 15%") == ["lighting"]
