@@ -134,7 +134,7 @@ ANIMAL_NOUNS = frozenset(
 ANIMAL_PARTS = frozenset("tail tails fur paw paws mane hoof hooves wing wings feathers beak snout whiskers horn horns collar leash".split())
 BODY_PARTS = frozenset(
     "forehead cheek cheeks chin nose ear ears neck wrist wrists finger fingers lip lips eye eyes eyebrow "
-    "eyebrows scalp shoulder shoulders arm arms face head jaw skin mouth teeth torso waist hips expression".split()
+    "eyebrows scalp shoulder shoulders arm arms face head jaw skin mouth teeth smile torso waist hips expression".split()
 )
 # What is only ever worn: "replace the clothes with a skirt" dresses a person, whoever it is.
 GARMENT_NOUNS = frozenset("clothes clothing outfit attire".split())

@@ -132,7 +132,8 @@ _WITH = (
     r"dress|clothe|drape|(?:re)?paint|colou?r|tint|tinge|wash|splash|arrange"
 )
 _CHOOSE = r"opt for|choose|pick|select|go for|go with"
-_COLOR_VERB = r"blacken|whiten|redden|yellow|brown|green|blue|red|pink|purple|gr[ae]y"
+_COLOR_VERB_EN = r"blacken|whiten|redden"  # only verbs: they start a clause ("... and whiten my teeth"), colour words don't
+_COLOR_VERB = rf"{_COLOR_VERB_EN}|yellow|brown|green|blue|red|pink|purple|gr[ae]y"
 _CHANGE = (
     r"change|changing|turn|transform|convert|make|render|set|alter|modify|adjust|switch|update|(?:re)?paint|"
     r"colou?r|recolou?r|dye|tint|shade|transfer|restyle|reimagine|redraw|redo|stylize|stylise|give|apply|use|"
@@ -187,7 +188,7 @@ _POSTURE = r"straighten|tilt|lean|tip over|upright"
 # whole image they are reported, not planned; their clause still ends at the next verb.
 _PHOTO_OPS = r"crop|rotate|flip|mirror|denoise"
 # Words that start a new clause after "and" or a comma (spaces as \s+: the separator is verbose).
-_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v not in _NOUN_TOO)}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|{_THING_STATE}|write|take|show|let|there)".replace(
+_VERB = rf"(?:{_ADJUST_UP}|{_ADJUST_DOWN}|{'|'.join(v for v in _ADJUST_SELF if v not in _NOUN_TOO)}|{_REMOVE}|{_ADD}|{_REPLACE}|{_CHANGE}|{_MOVE}|{_RESIZE}|{_KEEP}|{_EXTRACT}|{_STYLE_VERBS}|{_AGE}|{_SHAPE}|{_POSTURE}|{_TOUCH_UP}|{_PHOTO_OPS}|{_BODY_STATE}|{_THING_STATE}|{_COLOR_VERB_EN}|write|take|show|let|there)".replace(
     " ", r"\s+"
 )
 
@@ -461,7 +462,14 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = _in_background(re.sub(r"\s+off$", "", strip_image_tail(rest)))
     rest = re.sub(r"\s+off\s+(?=(?:his|her|their|my|the)\s)", " from ", rest, flags=re.I)  # "the watch off his wrist"
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
-    accessories = _accessory(rest, turn, "off") or _worn(rest, turn, "off")
+    listed = re.split(r"\s*,?\s+and\s+", rest)
+    mine = re.match(r"^(?:my|his|her|their|your)\s", rest, re.I) if len(listed) > 1 else None
+    if mine:  # "my wrinkles and loose hair", "his scars and the sign": each one, the owner said once
+        listed = [p if i == 0 or re.match(rf"^(?:{_DEF}|a\s|an\s)", p, re.I) else f"{mine[0]}{p}" for i, p in enumerate(listed)]
+        features = [_accessory(p, turn, "off") or _worn(p, turn, "off") or _hair_off(p, turn) for p in listed]
+        if any(features):
+            return [d for p, f in zip(listed, features) for d in (f or [Draft(Op.remove, t) for t in turn.targets(p)])]
+    accessories = _accessory(rest, turn, "off") or _worn(rest, turn, "off") or _hair_off(rest, turn)
     if accessories:
         return accessories
     pattern = _PATTERN_OFF.match(rest)
@@ -474,6 +482,11 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if any(written):  # "remove text and pictures": the text, then the pictures
         return [d for p, w in zip(parts, written) for d in (w or [Draft(Op.remove, t) for t in turn.targets(p)])]
     return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
+
+
+def _hair_off(rest: str, turn: _Turn) -> list[Draft] | None:
+    """A person's hair taken away ("get rid of her loose hair", "remove my stray hairs"): the person's looks."""
+    return [_person_looks("hair", "off")] if re.sub(r"s$", "", _body_part(rest, turn) or "") == "hair" else None
 
 
 _ONTO = r"to|on|onto|over"
@@ -1302,7 +1315,7 @@ _GLOWING = re.compile(r"^(?:glow|glowing|lit|lit\s+up|shine|shining|sparkle|spar
 _LOOK = re.compile(
     r"^(?:all\s+(?:of\s+)?)?(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?(?:(?:image|photo|picture)(?:'s)?\s+)?"
     rf"(?:(?:{_BASIC_COLOR})\s+(?=(?:colou?rs?|tones?|hues?)$))?"
-    rf"(?P<q>it|everything|things|whole\s+thing|colou?r\s+palette|palette|mood|atmosphere|style|look|time\s+of\s+day|"
+    rf"(?P<q>it|everything|things|whole\s+thing|colou?r\s+(?:palette|scheme)|palette|mood|atmosphere|style|look|time\s+of\s+day|"
     rf"{_QUALITY_NOUNS})(?:\s+of\s+(?:everything|the\s+(?:image|photo|picture))(?:\s+else)?)?"
     r"(?:\s+(?:besides|except(?:\s+for)?|other\s+than|apart\s+from|but)\s+(?:the|my|his|her|their)\s+[a-z]+)?$",
     re.I,

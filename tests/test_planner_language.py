@@ -2521,3 +2521,32 @@ def test_the_others_cut_out_are_taken_away(prompt, expected):
 def test_highlights_misspelt_are_still_the_highlights():
     # "Increase hightlights by 20%.": the light's highlights (no "hightlight" resized)
     assert ops("boost hightlights by 15%") == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["change the color scheme to reds and pinks", "make the colour scheme cooler"]
+)
+def test_the_colour_scheme_is_the_photos_tone(prompt):
+    # "Change the color scheme to blues and purples": a grade (no "color scheme" object recoloured)
+    assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("remove my freckles and wrinkles", [("attribute", "person"), ("attribute", "person")]),
+        ("erase his scars and the lamp", [("attribute", "person"), ("remove", "lamp")]),
+        ("get rid of her stray hair", [("attribute", "person")]),
+    ],
+)
+def test_what_a_person_has_stays_their_looks_when_listed_with_the_owner_said_once(prompt, expected):
+    # "Get rid of my wrinkles and loose hair and whiten my teeth": the person's looks, each of them
+    assert [(n.op.value, n.target.noun) for n in edits(prompt)] == expected
+
+
+@pytest.mark.parametrize(
+    "prompt", ["remove the scratch and whiten her teeth", "add a hat and whiten his smile"]
+)
+def test_whiten_starts_an_edit_of_its_own(prompt):
+    # "... and loose hair and whiten my teeth": the teeth whitened, nothing removed with them
+    assert [n.params.name for n in edits(prompt) if n.op is Op.attribute][-1] in ("teeth", "smile")
