@@ -109,8 +109,11 @@ EXPRESSION_WORDS = {
 PERSON_FEATURES = frozenset(
     "beard mustache moustache tattoo tattoos freckles wrinkles makeup lipstick goatee stubble eyeshadow rouge "
     "sideburns scar scars eyeliner mascara blush hair hairstyle haircut bangs fringe ponytail braid braids "
-    "curls dreadlocks mohawk tears tear muscles abs biceps acne pimple pimples zit zits".split()
+    "curls dreadlocks mohawk tears tear muscles abs biceps fat acne pimple pimples zit zits".split()
 )
+# Features whose colour is the person's looks ("change the lipstick shade to brown", "make his beard gray"), where
+# a tattoo or a scarf recoloured is a thing's colour.
+TINTED_FEATURES = frozenset("beard mustache moustache goatee stubble sideburns makeup lipstick eyeshadow eyeliner mascara blush rouge".split())
 # Things only a person wears or has: said with no wearer ("add diamond earrings with sparkle", "add
 # battle scars across the left cheek"), they are still an attribute edit of the person in the photo.
 # Flaws that are a person's skin only when said on skin or a body part ("skin blemishes", "blemishes

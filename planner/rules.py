@@ -62,6 +62,7 @@ from nanoedit.graphs.lexicon import (
     STYLE_WORDS,
     STYLES,
     TEXTURE_WORDS,
+    TINTED_FEATURES,
     TONAL_RANGES,
     TONE_QUALITIES,
     TONE_WORDS,
@@ -236,7 +237,7 @@ _LEADING = re.compile(
 )
 _TRAILING = re.compile(
     r"[\s,]*(?:\b(?:please|for me|if\s+(?:at\s+all\s+)?(?:possible|you\s+can|(?:it's|that's|it\s+is|that\s+is)\s+possible)|(?:(?:and\s+)?(?:many\s+)?thanks|thank\s+you)(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|as well|too|again|instead|completely|entirely|altogether|"
-    r"fully|totally))?(?:[\s.!?,;:]|[:;]-?[)(DPp]+(?=\W*$))*$",  # ":)": a smiley closes the request
+    r"fully|totally))?(?:[\s.!?,;:]|[:;]-?[)(DPp]+(?=\W*$)|(?<!\w)c:(?=\W*$))*$",  # ":)", "c:": a smiley closes the request
     re.IGNORECASE,
 )
 _QUALIFIER = re.compile(
@@ -905,6 +906,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         value = classify(look["y"])
         if value and value.kind != "noun":
             return _apply(look["x"], value, turn)
+        person_like = re.match(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}(?P<n>[a-z]+)(?:\s+in\s+(?:this|the)\s+(?:photo|picture|image|pic))?$", look["y"], re.I)
+        if person_like and names_person(look["x"]) and names_person(person_like["n"]):  # "make me look like a handsome guy",
+            return [_person_looks("appearance", _describe(look["y"]))]  # "like an old man": the person's looks, nobody new
         said_it = look["x"].lower() == "it" and turn.context.last_targets and style_mention(look["y"]) is None
         whole = (is_image(look["x"]) or look["x"].lower() in ("it", "everything")) and not said_it
         moods = _light_and_mood(look["y"], turn) if whole else None
@@ -1220,6 +1224,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return hairstyle
     if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
         return _hair_color(value, str(value.value))
+    feature = WORD.findall(old.lower())[-1:]
+    if value.kind == "color" and feature and feature[0] in TINTED_FEATURES and not turn.animal:  # "the lipstick shade to brown"
+        return [_person_looks(feature[0], str(value.value))]
     if is_background(old):  # "the background needs brightening": its light; "make the background blue": a new one
         return _lighting(str(value.value)) if value.kind == "lighting" and value.value in ("bright", "dark") else _background_value(value)
     part = _body_part(old, turn)
@@ -1551,7 +1558,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if verb in ("darken", "lighten") and re.search(r"\s(?:to|into)\s+(?:a\s+)?[\w\s-]+$", rest):
             return _change("make", rest, turn)  # "darken the boy's hair to black"
         region = re.sub(r"^(?:it|the\s+(?:image|picture|photo|scene))\b", "", rest, flags=re.I).strip()
-        skin = re.match(r"^(?:the\s+)?(?:(?:his|her|their|my|your|[\w-]+'s)\s+)?(?:skin|complexion)(?:\s+tone)?(?:\s+of\s+(?P<who>.+))?$", region, re.I)
+        skin = re.match(r"^(?:the\s+)?(?:(?:his|her|their|my|your|[\w-]+'s)\s+)?(?:skin|complexion)(?:\s+(?:tone|shade|colou?r))?(?:\s+of\s+(?P<who>.+))?$", _DEGREE_TAIL.sub("", region), re.I)
         animal = set(re.findall(r"[a-z]+", region.lower())) & ANIMAL_NOUNS  # "the dog's skin": no person's
         if skin and verb in ("lighten", "darken", "brighten") and not animal and not (skin["who"] and not names_person(skin["who"])):
             said = "lighter" if verb != "darken" else "darker"  # "Lighten skin of man.": the person's skin, no light
@@ -1568,6 +1575,12 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         said = {"lighting": "dark" if down else verb if verb in _CLEARING else "bright", "tone": verb}
         return [d for op in dict.fromkeys(selves) for d in _adjusted(op, said[op])]
     rest = re.sub(r"^with\s+", "", rest, flags=re.I)  # "overlay with color"
+    if verb in _FIXES:  # "fix my skin and the lighting": the person's skin retouched, the light set right
+        parts = re.split(r"\s*,?\s+and\s+", rest, maxsplit=1)
+        skin = [p for p in parts if _body_part(p, turn) == "skin"]
+        others = [_adjust(verb, p, turn) for p in parts if p not in skin] if skin else []
+        if skin and all(others):
+            return [_person_looks("skin", _participle(verb)), *(d for drafts in others for d in drafts)]
     both = re.match(r"^(?P<a>.+?)\s*,?\s+and\s+(?P<b>.+)$", rest, re.I) if re.fullmatch(_REMOVE, verb) else None
     if both and parse_adjustment(both["a"]) and parse_adjustment(both["b"]) is None:  # "remove the yellow tone and the man"
         quality, thing = _adjust(verb, both["a"], turn), _remove(verb, both["b"], turn)

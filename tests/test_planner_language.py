@@ -2550,3 +2550,64 @@ def test_what_a_person_has_stays_their_looks_when_listed_with_the_owner_said_onc
 def test_whiten_starts_an_edit_of_its_own(prompt):
     # "... and loose hair and whiten my teeth": the teeth whitened, nothing removed with them
     assert [n.params.name for n in edits(prompt) if n.op is Op.attribute][-1] in ("teeth", "smile")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("make his moustache white", "moustache"),
+        ("change her lipstick shade to deep red", "lipstick"),
+        ("turn the eyeshadow purple", "eyeshadow"),
+    ],
+)
+def test_the_colour_of_makeup_or_facial_hair_is_the_persons_looks(prompt, name):
+    # "change the lipstick shade to brown": the person's lipstick (no lipstick object recoloured)
+    (node,) = edits(prompt)
+    assert (node.op, node.target.noun, node.params.name) == (Op.attribute, "person", name)
+
+
+def test_a_tattoo_recoloured_is_still_a_recolor():
+    assert ops("make the tattoo blue") == ["recolor"]
+
+
+@pytest.mark.parametrize("prompt", ["darken his skin shade a little", "lighten the skin colour a lot"])
+def test_the_skin_shade_darkened_is_the_persons_skin(prompt):
+    # "Darken the skin shade a lot": the person's skin (no darker light)
+    (node,) = edits(prompt)
+    assert (node.op, node.params.name) == (Op.attribute, "skin")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make him look like an old man", Op.attribute),
+        ("make me look like a pretty woman", Op.attribute),
+        ("make the dog look like a lion", Op.replace),
+    ],
+)
+def test_a_person_made_to_look_like_a_kind_of_person_is_their_looks(prompt, expected):
+    # "Make me look like a handsome guy in this photo.": the person's looks (nobody replaced)
+    assert [n.op for n in edits(prompt)] == [expected]
+
+
+@pytest.mark.parametrize("prompt", ["add some fat to his belly", "remove the fat from her arms"])
+def test_body_fat_is_the_persons_looks(prompt):
+    # "Remove his abs and add more fat to his body": the person's body (no "fat" object added)
+    assert op_and_head(prompt) == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("fix her skin and the contrast", ["attribute", "tone"]),
+        ("improve my skin and the exposure", ["attribute", "lighting"]),
+        ("fix the man's skin", ["attribute"]),
+    ],
+)
+def test_a_persons_skin_fixed_beside_a_photo_quality_is_their_looks(prompt, expected):
+    # "Fix my skin and the lighting to make me look prettier. c:": the skin retouched, the light set right
+    assert ops(prompt) == expected
+
+
+def test_a_reversed_smiley_closes_the_request():
+    assert ops("please remove the bin c:") == ["remove"]
