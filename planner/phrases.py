@@ -106,7 +106,8 @@ _IMAGE_TAIL = re.compile(
     r"\s*,?\s*\b(?:from|in|of|on|within|inside|across|throughout|to|into|amidst|amid)\s+(?:the|this|that|our|my|your)\s+"
     r"(?:whole\s+|entire\s+|given\s+|original\s+|provided\s+|current\s+)?"
     r"(?:image|picture|photo|photograph|scene|frame|canvas|shot|view|pic|avatar|selfie|headshot)\b"
-    r"(?:'s\s+(?:composition|setting|scene|frame|layout))?\s*$"
+    r"(?:'s\s+(?:composition|setting|scene|frame|layout))?"
+    r"(?:\s+(?:of|with)\s+(?:me|us|my|our|his|her|their)\b[^,.;]*)?\s*$"  # "of this photo of my mom and her dad": whose photo
     r"|\s*,?\s*\b(?:in|within)\s+(?:frame|shot)\s*$"  # "larger in frame": a framing word said bare, as "in the frame"
 )
 _RELATION_START = re.compile(

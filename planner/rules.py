@@ -209,7 +209,7 @@ _SEPARATOR = re.compile(
     |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
-    |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING}))
+    |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING})|\s*,\s*(?=(?:{_ASKING})(?:\s+(?:please|kindly|possibly|be\s+able\s+to))*\s+{_VERB}\b))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
@@ -225,7 +225,7 @@ _LEADING = re.compile(
     r"if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
     r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
-    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|hello|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|hello|good\s+(?:morning|afternoon|evening|day)|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|help(?:\s+(?:me|us))?(?:\s+to)?(?=\s+(?:make|change|remove|fix|get)\b)|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
@@ -2827,7 +2827,11 @@ _MORE_OF_IT = re.compile(
     r"^(?:do\s+(?:it|that|this)(?:\s+again)?|(?:do\s+(?:it|that)\s+)?(?:again|once\s+more)|(?:(?:even|much|way|slightly|a\s+(?:little|bit|tad|lot))\s+)*(?:more|further))$",
     re.I,
 )
-_ALSO = re.compile(r"^[\s\W]*(?:(?:and|now|but)\s+)*(?:also|plus)\b|\b(?:too|as\s+well|also)[\s.!?]*$", re.I)
+_ALSO = re.compile(
+    r"^[\s\W]*(?:(?:and|now|but)\s+)*(?:also|plus)\b|\b(?:too|as\s+well|also)[\s.!?]*$"
+    r"|^[\s\W]*and\s+(?=(?:the|this|that|these|those|his|her|their|its|my|your|our)\s)",  # "and the person's chair"
+    re.I,
+)
 _ONE = re.compile(r"^(?:the|that)\s+(?:other\s+)?(?:[a-z]+\s+)?one\b", re.I)
 
 

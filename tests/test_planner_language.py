@@ -2611,3 +2611,43 @@ def test_a_persons_skin_fixed_beside_a_photo_quality_is_their_looks(prompt, expe
 
 def test_a_reversed_smiley_closes_the_request():
     assert ops("please remove the bin c:") == ["remove"]
+
+
+@pytest.mark.parametrize(
+    ("session", "expected"),
+    [
+        (["remove the lamp", "and the man's chair"], ("remove", "chair")),
+        (["make the mug red", "and the plate"], ("recolor", "plate")),
+    ],
+)
+def test_a_turn_of_and_a_thing_repeats_the_last_edit_on_it(session, expected):
+    # "and remove the person standing, ...", then "and the person's chair": the chair goes too
+    context = PlanContext()
+    for prompt in session:
+        graph = plan(prompt, context)
+        context = context.advance(graph)
+    assert [(n.op.value, n.target.noun) for n in graph.nodes if n.op is not Op.identity_lock] == [expected]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["remove the boat from this photo of my parents", "erase the sign in this picture of our family"],
+)
+def test_whose_photo_it_is_names_no_target(prompt):
+    # "remove the people in the background of this photo of my mom and her dad": no "dad" removed
+    assert len(edits(prompt)) == 1
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Me and my sister, could you remove the pole?", "My dad and I, would anyone be able to remove the bin?"],
+)
+def test_a_request_asked_after_a_comma_is_an_edit_of_its_own(prompt):
+    # "My boyfriend and I, can someone remove the car in the back?": the car (not "boyfriend and I")
+    graph = plan(prompt)
+    assert [n.op for n in graph.nodes if n.op is not Op.identity_lock] == [Op.remove]
+
+
+def test_a_greeting_is_no_time_of_day():
+    # "Good Morning, Can someone please remove ...": no morning light
+    assert ops("Good morning, can someone please remove the bin?") == ["remove"]
