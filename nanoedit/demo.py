@@ -165,8 +165,11 @@ def describe_turn(n: int, turn: DemoTurn) -> str:
         figures = [f"{k}={_figure(v)}" for k, v in checks.items() if isinstance(v, dict)]
         verdict = "pass" if checks.get("passed") else "FAIL"
         lines.append(f"    {node.id:<{width}}  {node.role.value:<8} {node.label()}")
-        lines.append(f"    {'':<{width}}  route {route}; adapter {r.get('adapter')}; mask "
-                     f"{(r.get('mask') or {}).get('provenance')}; cache {r.get('cache')}; checks {verdict} "
+        if r.get("program") == ["look"]:  # a layer over the content: no mask, nothing cached
+            ran = "looks " + (", ".join(f"{k}={v}" for k, v in r["looks"].items()) or "none")
+        else:
+            ran = f"mask {(r.get('mask') or {}).get('provenance')}; cache {r.get('cache')}"
+        lines.append(f"    {'':<{width}}  route {route}; adapter {r.get('adapter')}; {ran}; checks {verdict} "
                      f"({', '.join(figures)})")  # fmt: skip
     if turn.trace.get("error"):
         lines.append(f"  the editor failed this turn: {turn.trace['error']}")

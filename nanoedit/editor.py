@@ -482,7 +482,8 @@ class Editor:
             preset = looks_after.after(node) if expert.computes else None
             if preset is not None:  # a layer over the content, applied once the content is done
                 looks_after = preset
-                record.update(expert=expert.name, adapter=None, program=["look"], retries=[], timings=timings_node)
+                record.update(expert=expert.name, adapter=None, program=["look"], looks=preset.to_dict(), retries=[],
+                              timings=timings_node)  # fmt: skip
                 nodes_trace.append(record)
                 look_records.append((node, record))
                 continue
