@@ -2962,9 +2962,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Replace blue color of barn with a classic dark red": the barn's colour changed, the colour said first
     (rf"^(?:replace|swap)\s+(?:the\s+)?(?:(?:{_BASIC_COLOR})\s+)?(?P<q>colou?r|hue|shade)\s+of\s+"
      r"(?P<x>.+?)\s+(?:with|for)\s+(?P<y>.+)$", "change the {q} of {x} to {y}"),
-    # "Take out some yellow", "remove a bit of the red": less of a colour in the photo, no yellow thing
-    (rf"^(?:take\s+out|remove|get\s+rid\s+of|cut\s+out)\s+(?:some|a\s+(?:bit|little|lot)|much)\s+(?:of\s+)?(?:the\s+)?"
-     rf"(?P<y>{_BASIC_COLOR})(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),
+    # "Take out some yellow", "remove a bit of the red", "removing the grey": less of a colour in the photo, no yellow thing
+    (rf"^(?:take\s+out|remove|get\s+rid\s+of|cut\s+out)\s+(?:(?:some|a\s+(?:bit|little|lot)|much)\s+(?:of\s+)?(?:the\s+)?|(?:all\s+)?the\s+)"
+     rf"(?P<y>{_BASIC_COLOR}|grey)(?:\s+(?:tones?|tints?|hues?|colou?rs?|cast))?$", "reduce the {y} tone"),
     # "Reduce the amount of warm colors in favor of cool colors": the warm colours reduced
     (r"^(?P<v>reduce|decrease|lower|lessen|increase|boost|raise)\s+the\s+(?:amount|level|quantity)\s+of\s+"
      r"(?P<y>(?:[\w-]+\s+)?(?:colou?rs?|tones?|hues?))(?:\s*,?\s+in\s+favou?r\s+of\s+.+)?$", "{v} the {y}"),
@@ -3157,9 +3157,46 @@ def _retouch_purpose(tail: str, drafts: list[Draft], turn: _Turn) -> list[Draft]
     return [d for d in more if d.op not in said] if more and {d.op for d in more} <= _GRADES else []
 
 
+# How an edit is done, said as gerunds: "more vibrant by removing the grey and brightening the picture".
+_BY_MEANS = re.compile(r"\s*,?\s+by\s+(?P<m>[a-z]{3,}ing\s.+)$", re.I)
+
+
+def _by_means(core: str, turn: _Turn) -> list[Draft] | None:
+    """A retouch done by other retouches ("make the colors more vibrant by removing the grey and brightening
+    the picture"): each means is an edit too; a vague goal ("improve the photo by brightening it") is only its
+    means. None when the means are no edits, or the goal is an edit of another kind (read as before)."""
+    said = _BY_MEANS.search(core)
+    if not said or not core[: said.start()].strip():
+        return None
+    means: list[Draft] = []
+    for part in re.split(r"\s*,?\s+and\s+(?=[a-z]{3,}ing\s)|\s*,\s*(?=[a-z]{3,}ing\s)", said["m"]):
+        first, _, rest = part.partition(" ")
+        verb = _gerund_verb(first)
+        try:
+            drafts = _read_clause(f"{verb} {rest}", turn) if verb else None
+        except Unresolved:
+            drafts = None
+        if not drafts:
+            return None
+        means += drafts
+    try:
+        goal = _read_clause(core[: said.start()], turn)
+    except Unresolved:
+        goal = None
+    if goal is None:
+        return means
+    ops = {d.op for d in goal}
+    if ops <= _GRADES and {d.op for d in means} <= _GRADES:
+        return goal + [d for d in means if d.op not in ops]
+    return None
+
+
 def _read(core: str, turn: _Turn) -> list[Draft] | None:
     """The edits of a clause, read without what it is for when that reads alone ("darken the
     picture to increase detail": only the darkening)."""
+    means = _by_means(core, turn)
+    if means:
+        return means
     result = _RESULT_TAIL.search(core)
     purpose = _TO_EDIT.match(result[0]) if result and _BARE_MEANS.match(core[: result.start()]) else None
     if purpose:  # "apply a filter to make the image brighter": the filter, unnamed, is only how; the purpose is the edit

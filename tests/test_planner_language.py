@@ -2651,3 +2651,22 @@ def test_a_request_asked_after_a_comma_is_an_edit_of_its_own(prompt):
 def test_a_greeting_is_no_time_of_day():
     # "Good Morning, Can someone please remove ...": no morning light
     assert ops("Good morning, can someone please remove the bin?") == ["remove"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make the photo more vivid by removing the yellow and darkening the sky", ["lighting", "tone"]),
+        ("make the image pop by boosting the exposure and adding warmth", ["lighting", "tone"]),
+        ("improve the picture by lowering the brightness", ["lighting"]),
+    ],
+)
+def test_a_retouch_done_by_other_retouches_plans_each(prompt, expected):
+    # "make the colors in the picture more vibrant by removing the grey and brightening the picture"
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["remove the grey", "get rid of all the yellow", "take out the blue"])
+def test_a_bare_colour_taken_out_is_less_of_that_tone(prompt):
+    # "... by removing the grey ...": the photo's grey cast (no "gray" object removed)
+    assert ops(prompt) == ["tone"]
