@@ -3061,7 +3061,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (rf"^(?:craft|mou?ld|sculpt|carve|forge|cast|fashion|hand-?craft)\s+(?P<x>{_DEF}.+?)\s+(?:from|using|out\s+of|with|in)\s+(?P<y>.+)$",
      "make {x} made of {y}"),
     (rf"^(?P<x>{_DEF}.+?|it|they)\s+(?:is|are)\s+(?P<y>(?!being\b|not\b|no\b).+)\s+now$", "make {x} {y}"),
-    (rf"^(?!(?:{_PUT_IN})\b)(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>[a-z]+(?:\s+[a-z]+)?)$", "{x} {y}"),
+    (rf"^(?!(?:{_PUT_IN})\b)(?P<x>.+?)\s+(?P<y>[a-z]+(?:\s+[a-z]+)?)\s+instead\s+of\s+(?P<z>(?:(?:a|an|the)\s+)?[a-z]+(?:\s+(?:(?:and|or)\s+)?[a-z]+)?(?:\s+ones?)?)$", "{x} {y}"),  # "instead of taupe/beige", "of a blue one"
     # "add the duck instead of the man", "put a lamp in place of the vase": the new thing replaces the old
     (rf"^(?:{_PUT_IN})\s+(?P<y>.+?)\s+(?:instead\s+of|in\s+place\s+of)\s+(?P<x>.+)$", "replace {x} with {y}"),
     # "edit a face onto the lemon", "photoshop my dog into the picture": pasted in, an added thing

@@ -2670,3 +2670,15 @@ def test_a_retouch_done_by_other_retouches_plans_each(prompt, expected):
 def test_a_bare_colour_taken_out_is_less_of_that_tone(prompt):
     # "... by removing the grey ...": the photo's grey cast (no "gray" object removed)
     assert ops(prompt) == ["tone"]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "make the mug a dark green colour instead of a white one",
+        "make the boots a warm brown color instead of gray/black",
+    ],
+)
+def test_a_new_colour_instead_of_the_old_one_is_a_recolor(prompt):
+    # "make these shoes a warm tan ... color instead of taupe/beige": the shoes recoloured (no "color instead" thing)
+    assert ops(prompt) == ["recolor"]
