@@ -59,6 +59,18 @@ def test_random_scenes_are_seeded_valid_and_varied():
         Scene.random(3, n_objects=8)
 
 
+def test_no_part_of_the_person_takes_the_background_colour():
+    # such a part would be invisible in the pixels, so no editor could see what it edits
+    scenes = [Scene.random(seed) for seed in range(600)]
+    for s in scenes:
+        c, background = s.character, s.background.color
+        assert background not in (c.shirt, c.hair_color) and not (c.hat and c.hat_color in (background, c.hair_color))
+    assert len({s.character.shirt for s in scenes}) >= 8 and len({s.character.hair_color for s in scenes}) == 6
+    for s in scenes[:50]:  # and the render shows the shirt against the background
+        r = render(s)
+        assert (np.asarray(r.image)[r.masks["body"]] != np.asarray(r.image)[r.masks["background"]][0]).any(axis=1).mean() > 0.5
+
+
 def test_entity_refs_name_the_person_and_every_object():
     s = scene_with({"shape": "star", "color": "red", "size": "small", "position": "top left"})
     refs = s.entity_refs()

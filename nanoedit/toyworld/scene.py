@@ -26,6 +26,10 @@ Size = Literal[vocab.SIZES]  # type: ignore[valid-type]
 Cell = Literal[vocab.OBJECT_CELLS]  # type: ignore[valid-type]
 
 
+HAIR_COLORS = ["black", "brown", "yellow", "orange", "gray", "red"]
+SHIRT_COLORS = [c for c in vocab.COLORS if c not in ("white", "black")]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -105,14 +109,14 @@ class Scene(_Frozen):
         if not 0 <= n_objects <= len(vocab.OBJECT_CELLS):
             raise SceneError(f"n_objects={n_objects} does not fit; use 0 to {len(vocab.OBJECT_CELLS)}")
         colors = list(vocab.COLORS)
-        hair = rng.choice(["black", "brown", "yellow", "orange", "gray", "red"])
+        hair = rng.choice(HAIR_COLORS)
         character = Character(
             face_shape=rng.choice(["round", "oval", "square"]),
             skin=rng.choice(["light", "tan", "brown", "dark"]),
             eyes=rng.choice(["dots", "round", "sleepy"]),
             mouth=rng.choice(["smile", "flat", "open"]),
             hair_style=rng.choice(vocab.HAIR_STYLES),
-            shirt=rng.choice([c for c in colors if c not in ("white", "black")]),
+            shirt=rng.choice(SHIRT_COLORS),
             hair_color=hair,
             hat=rng.random() < 0.25,
             hat_color=rng.choice([c for c in colors if c != hair]),
@@ -123,6 +127,7 @@ class Scene(_Frozen):
             color=rng.choice(["white", "blue", "green", "yellow", "pink", "gray", "orange", "purple"]),
             pattern=rng.choice(vocab.BACKGROUND_PATTERNS) if rng.random() < 0.5 else "solid",
         )
+        character = _visible_on(character, background.color)
         cells = rng.sample(vocab.OBJECT_CELLS, n_objects)
         objects = []
         for index, cell in enumerate(cells):
@@ -191,6 +196,22 @@ class Scene(_Frozen):
     def content_hash(self) -> str:
         """A hash of the scene at any canvas size (used to keep dataset splits disjoint)."""
         return hashlib.sha256(self.model_dump_json(exclude={"size"}).encode()).hexdigest()
+
+
+def _visible_on(character: Character, background: str) -> Character:
+    """``character`` with no part in the background's colour: a shirt, hair or hat of that colour
+    would be invisible in the pixels (as an object of it would be), so no editor could see what it
+    edits. Such a part takes the first other colour of its list; the random stream is not touched,
+    so every other scene stays as it was."""
+
+    def visible(color: str, allowed: list[str]) -> str:
+        allowed = [c for c in allowed if c != background]
+        return color if color in allowed else allowed[0]
+
+    hair = visible(character.hair_color, HAIR_COLORS)
+    hat = visible(character.hat_color, [c for c in vocab.COLORS if c != hair]) if character.hat else character.hat_color
+    return character.model_copy(update={"hair_color": hair, "shirt": visible(character.shirt, SHIRT_COLORS),
+                                        "hat_color": hat})  # fmt: skip
 
 
 def _describe(obj: SceneObject) -> str:
