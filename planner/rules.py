@@ -2366,12 +2366,13 @@ def _keep(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         rest,
         flags=re.I,
     ).strip(" ,")
+    protected = what != rest.strip(" ,")  # "keep only the face the same": a protection, no cut-out
     what = strip_image_tail(what)
     if not what:
         return None
-    only = re.match(r"^only\s+(?P<x>.+)$", what, re.I)
-    if only:  # "keep only the car", "leaving only the dog with a white background": all else goes, a cut-out
-        return _extract("extract", only["x"], turn)
+    only = re.match(r"^(?:only|just)\s+(?P<x>.+)$", what, re.I) if not protected else None
+    if only and not re.match(r"^(?:the\s+)?(?:same|original)\b", only["x"], re.I):  # "keep only the car", "keep just the
+        return _extract("extract", only["x"], turn)  # logo", "leaving only the dog with a white background": a cut-out
     if re.fullmatch(r"(?:the|its|it's|a|an|their)", what, re.I):  # "maintaining a realistic style": a look, kept anyway
         return []
     if (
@@ -2928,6 +2929,12 @@ _SOMEWHAT = r"(?:(?:a\s+(?:bit|little|lot)|way|much|very|kind\s+of|slightly|real
 _WANT = r"(?:\s+(?:want|need|would\s+like|wish\s+for|prefer)|'d\s+like)\s+"
 _INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
 _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
+# "erase everything except the logo": the logo kept alone (the exception is the target, not a spared part)
+_ALL_BUT = re.compile(
+    r"^(?:remove|delete|erase|get\s+rid\s+of|take\s+out|clear)\s+(?:everything|all)(?:\s+else)?\s+(?:except(?:\s+for)?|but|apart\s+from|other\s+than)\s+"
+    r"(?P<x>(?:the|my|his|her|their|this|that)\s+.+)$",
+    re.I,
+)
 # Clause forms other than the imperative, each said again as one: a question, a request, a described
 # target state, "instead of". Each form starts differently, so at most one applies; none depends on
 # another having been tried first.
@@ -3011,6 +3018,10 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Make it look like the girl is jumping with everyone", "make the photo look as if the dog is sleeping": shown doing it
     (rf"^(?:make|have)\s+(?:it|this|(?:the|this)\s+(?:image|picture|photo|pic|scene))\s+(?:look|seem|appear)\s+(?:like|as\s+(?:if|though))\s+"
      rf"(?P<x>{_WHO})(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
+    # "remove the background so only the dog remains", "erase everything except the logo": the one kept, cut out
+    (r"^(?:remove|delete|erase|get\s+rid\s+of|take\s+out|clear)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:background|backdrop)\s*,?\s+so\s+(?:that\s+)?"
+     r"(?:only|just)\s+(?P<x>.+?)\s+(?:remains?|is\s+left|stays?|shows?)$", "cut out {x}"),
+    (_ALL_BUT.pattern, "cut out {x}"),
     # "make it so that Mario has no background", "the product should have no backdrop": the subject cut out
     (r"^(?:make\s+(?:it|this)\s+so\s+(?:that\s+)?)?(?P<x>(?!(?:it|this|the\s+(?:image|photo|picture))\b).+?)\s+(?:has|have|should\s+have|gets?)\s+no\s+"
      r"(?:background|backdrop)$", "cut out {x}"),
@@ -3197,7 +3208,7 @@ def _read(core: str, turn: _Turn) -> list[Draft] | None:
     means = _by_means(core, turn)
     if means:
         return means
-    result = _RESULT_TAIL.search(core)
+    result = _RESULT_TAIL.search(core) if not _ALL_BUT.match(core) else None
     purpose = _TO_EDIT.match(result[0]) if result and _BARE_MEANS.match(core[: result.start()]) else None
     if purpose:  # "apply a filter to make the image brighter": the filter, unnamed, is only how; the purpose is the edit
         return _read_clause(purpose["edit"], turn)

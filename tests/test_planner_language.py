@@ -2682,3 +2682,21 @@ def test_a_bare_colour_taken_out_is_less_of_that_tone(prompt):
 def test_a_new_colour_instead_of_the_old_one_is_a_recolor(prompt):
     # "make these shoes a warm tan ... color instead of taupe/beige": the shoes recoloured (no "color instead" thing)
     assert ops(prompt) == ["recolor"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("get rid of the background and keep just the vase", "vase"),
+        ("remove the background so only the dog remains", "dog"),
+        ("delete the whole backdrop so that just the car is left", "car"),
+        ("erase everything except the logo", "logo"),
+    ],
+)
+def test_the_one_thing_kept_when_all_else_goes_is_cut_out(prompt, expected):
+    # "Remove the background and keep only the main subject": a cut-out of what stays
+    assert op_and_head(prompt) == (Op.extract, expected)
+
+
+def test_keeping_only_one_part_unchanged_is_a_protection_not_a_cut_out():
+    assert [n.op for n in plan("keep just the face the same").nodes] == [Op.identity_lock]
