@@ -16,7 +16,7 @@ import torch
 from scipy import ndimage
 
 from nanoedit.errors import EditorError, GroundingError
-from nanoedit.graphs import POSITIONS, EditNode, Op, Role
+from nanoedit.graphs import ELSEWHERE, POSITIONS, EditNode, Op, Role
 from nanoedit.planner.router import ExpertClaim
 
 from . import primitives
@@ -222,6 +222,9 @@ class Expert:
         pasted at the new place or scale, so it keeps every detail it had."""
         x = inputs.tensor
         hole = edit_region(_removal(node), x.shape[-1], target=target.array)
+        if node.op is Op.move and node.params.position == ELSEWHERE:
+            node = node.model_copy(update={"params": node.params.model_copy(
+                update={"position": _free_cell(inputs.grounder, inputs.image, target.array, node)})})  # fmt: skip
         dx, dy = _offset(node, target.array) if node.op is Op.move else (0, 0)
         scale = _scale(node, target.array) if node.op is Op.resize else 1.0
         emptied, steps = self._erase(node, inputs, target.array, hole)
@@ -246,6 +249,22 @@ def drawn_in_place(node: EditNode, pixels: np.ndarray, mask: np.ndarray) -> Edit
     thing = new.model_copy(update={"color": new.color or color_of(pixels[mask]),
                                    "size": new.size or size_of(mask, node.target.noun), "position": None})  # fmt: skip
     return EditNode(id=node.id, op=Op.add, target=thing, params={"position": cell_of(cx / width, cy / height)})
+
+
+FREE_SHARE = 0.98  # of a placement box: a cell this much background is free to move a thing into
+
+
+def _free_cell(grounder, image, mask: np.ndarray, node: EditNode) -> str:
+    """Where a move the prompt leaves open goes: the grid cell nearest the thing whose placement box
+    shows only background (the thing's own pixels count as free: it leaves them), other than its own."""
+    height, width = mask.shape
+    free = grounder.background(image).array | mask
+    cx, cy = box_centre(mask)
+    here = cell_of(cx / width, cy / height)
+    cells = [p for p in POSITIONS if p != here and free[grounder.place(p, image).array].mean() >= FREE_SHARE]
+    if not cells:
+        raise EditorError(f"no free place to move the {node.target.describe()} to; say where: {', '.join(POSITIONS)}")
+    return min(cells, key=lambda p: np.hypot(cell_centre(p)[0] * width - cx, cell_centre(p)[1] * height - cy))
 
 
 def _offset(node: EditNode, mask: np.ndarray) -> tuple[float, float]:

@@ -6,6 +6,7 @@ from .dependencies import link, node_ids
 from .graph import GraphDiff, GraphSpec, InstructionGraph
 from .schema import (
     DIRECTIONS,
+    ELSEWHERE,
     PARAMS_BY_OP,
     POSITIONS,
     SIZES,
@@ -18,6 +19,7 @@ from .schema import (
 
 __all__ = [
     "DIRECTIONS",
+    "ELSEWHERE",
     "PARAMS_BY_OP",
     "POSITIONS",
     "SIZES",

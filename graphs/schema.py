@@ -77,6 +77,8 @@ POSITIONS = (
     "bottom left", "bottom", "bottom right",
 )  # fmt: skip
 SIZES = ("small", "medium", "large")
+# A move's position when the prompt leaves where to open ("move the logo"): the editor picks a free place.
+ELSEWHERE = "elsewhere"
 
 
 class _Strict(BaseModel):
@@ -167,7 +169,7 @@ class MoveParams(Params):
     @model_validator(mode="after")
     def _has_destination(self) -> MoveParams:
         if self.direction is None and not self.position:
-            raise ValueError("a move needs a direction (left/right/up/down) or a position")
+            raise ValueError(f"a move needs a direction (left/right/up/down) or a position ({ELSEWHERE!r}: any free one)")
         return self
 
 

@@ -9,13 +9,13 @@ from PIL import Image, ImageFilter
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.errors import EditorError
-from nanoedit.experts.base import _flat_fill, _part_redrawn, _scale, drawn_in_place
+from nanoedit.experts.base import ExpertInputs, _flat_fill, _part_redrawn, _scale, drawn_in_place
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
 from nanoedit.experts.looks import Looks
 from nanoedit.experts.primitives import composite, flat_palette, repaint, smooth_fill, snap
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
-from nanoedit.graphs import EditNode, EntityRef, Op
+from nanoedit.graphs import ELSEWHERE, EditNode, EntityRef, Op
 from nanoedit.toyworld import Scene, SceneObject, judge, render
 from nanoedit.toyworld.render import CELL_CENTRE
 
@@ -45,6 +45,24 @@ def test_a_paste_draws_the_object_at_its_new_size_and_place_with_a_clean_edge(sh
     assert (error[judged] <= 32).mean() >= 0.95  # the oracle's tolerance, on the pixels that change
     new = target.masks["obj0"]
     assert (pasted >= new).all() and (pasted <= dilate(new, 1)).all()  # the object, and its soft rim
+
+
+def test_a_move_the_prompt_leaves_open_goes_to_the_nearest_free_cell():
+    square = thing("square", "blue", "medium", "top", "obj1")
+    source = render(scene(thing("circle", "red", "medium", "top left"), square))
+    node = EditNode(id="m", op=Op.move, target=EntityRef(noun="circle", color="red"), params={"position": ELSEWHERE})
+    expert = ExpertRegistry.builtin()["object"]
+    out = expert.run(node, ExpertInputs(source.image, to_tensor(source.image), None, Grounder()))
+    assert out.program == ["localize", "smooth_fill", "repaint", "composite"]  # no model ran: backbone None
+    target = render(scene(thing("circle", "red", "medium", "left"), square))  # "top" is taken by the square
+    error = np.abs(to_pixels(out.image).astype(int) - np.asarray(target.image, int)).max(axis=2)
+    assert (error <= 32).mean() >= 0.995
+    crowded = render(scene(*(thing("square", "blue", "small", cell, f"obj{i}")
+                             for i, cell in enumerate(["top left", "top", "top right", "left", "right", "bottom left",
+                                                       "bottom right"]))))  # fmt: skip
+    with pytest.raises(EditorError, match="no free place"):  # the center and bottom hold the person
+        expert.run(node.model_copy(update={"target": EntityRef(noun="square", position="top left")}),
+                   ExpertInputs(crowded.image, to_tensor(crowded.image), None, Grounder()))
 
 
 def test_a_resize_steps_through_the_size_words_from_the_size_it_looks():
