@@ -225,7 +225,7 @@ _LEADING = re.compile(
     r"if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
     r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
-    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|hey|hi|hello|good\s+(?:morning|afternoon|evening|day)|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
+    r"how\s+(?:do|can|could|would|should)\s+(?:i|we|you|one)|how\s+to|okay|ok|(?:hey|hi|hello)(?:\s+there)?|good\s+(?:morning|afternoon|evening|day)|oh|please|kindly|now|also|and|then|so|first(?:ly)?|second(?:ly)?|third(?:ly)?|just|finally|lastly|next|"
     r"additionally|afterwards|moreover|furthermore|can you|could you|would you|will you|i want you to|"
     r"i'd like you to|i would like you to|i want to|i'd like to|i would like to|let's|lets|let us|try to|"
     r"go ahead and|help(?:\s+(?:me|us))?(?:\s+to)?(?=\s+(?:make|change|remove|fix|get)\b)|you should|you need to|we need to|we should|we must|you must|it's time to|it is time to|help me|simply|quickly|gently|carefully|"
@@ -855,6 +855,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     verb = verb.lower()
     rest = re.sub(r"\bnot\s+(?:so|as|too)\s+", "less ", rest, flags=re.I)  # "make the trees not so dark"
     rest = re.sub(r"\s+(?:just|simply|merely|purely)(?=\s)", "", rest)  # "make it just white": it, white
+    # "make the vase a bit smaller and centered": a degree before a comparative, no "a bit ..." thing
+    rest = re.sub(r"\s+(?:a\s+(?:little\s+)?bit|a\s+little|a\s+tad|a\s+lot)\s+(?=[a-z]{3,}er\b|more\b|less\b)", " ", rest, flags=re.I)
     rest = re.sub(r"\bskin[\s-]+tones?\b", "skin", rest, flags=re.I)  # "make skin tones more tan": the person's skin
     rest = re.sub(r"\s*,?\s+(?:and|but)\s+not\s+.+$", "", rest, flags=re.I)  # "colored and not B/W": what it is not
     if verb in ("make", "let", "have", "get", "render"):
@@ -3009,7 +3011,7 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Generate a Pixar-style animation", "a collage-style artwork", "a pixel-art avatar based on this girl's photo"
     (r"^(?:generate|create|make|produce|render|give\s+me)\s+(?:a|an)\s+(?P<x>(?!new\b).+?)(?:[\s-]+styled?\s+"
      r"(?:image|picture|photo|version|rendition|edition|copy|animation|artwork|illustration|avatar|portrait|render|rendering)"
-     r"(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic))?))?|\s+(?:version|rendition|avatar|portrait)\s+"
+     r"(?:\s+of\s+(?:it|(?:this|the|my)(?:\s+(?:image|picture|photo|pic|scene|shot))?))?|\s+(?:version|rendition|avatar|portrait)\s+"
      r"(?:based\s+on|from|of)\s+(?:this|the|my)\s+(?:[\w-]+(?:'s)?\s+)?(?:image|picture|photo|pic|selfie))"
      r"(?:\s+(?:with|against|on)\s+(?:a|an)\s+[^,.;]+?\s+(?:background|backdrop))?$",  # its backdrop: _WITH_BACKGROUND
      "apply a {x} style"),

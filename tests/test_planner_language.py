@@ -2700,3 +2700,19 @@ def test_the_one_thing_kept_when_all_else_goes_is_cut_out(prompt, expected):
 
 def test_keeping_only_one_part_unchanged_is_a_protection_not_a_cut_out():
     assert [n.op for n in plan("keep just the face the same").nodes] == [Op.identity_lock]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make the lamp a bit taller and blue", ["recolor", "resize"]),
+        ("make the bowl a little smaller and centered", ["move", "resize"]),
+    ],
+)
+def test_a_degree_before_a_comparative_is_no_new_thing(prompt, expected):
+    # "make the product a bit bigger and more centered": a resize and a move (no "bit bigger ..." replacement)
+    assert ops(prompt) == expected
+
+
+def test_hi_there_is_a_greeting():
+    assert ops("Hi there, could you remove the bin?") == ["remove"]
