@@ -464,9 +464,11 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     rest = re.sub(r"\s+off\s+(?=(?:his|her|their|my|the)\s)", " from ", rest, flags=re.I)  # "the watch off his wrist"
     rest = re.sub(r"\s+(?:present|depicted|featured|visible|shown|seen|appearing)$", "", rest, flags=re.I)
     listed = re.split(r"\s*,?\s+and\s+", rest)
-    mine = re.match(r"^(?:my|his|her|their|your)\s", rest, re.I) if len(listed) > 1 else None
-    if mine:  # "my wrinkles and loose hair", "his scars and the sign": each one, the owner said once
-        listed = [p if i == 0 or re.match(rf"^(?:{_DEF}|a\s|an\s)", p, re.I) else f"{mine[0]}{p}" for i, p in enumerate(listed)]
+    if len(listed) > 1:  # "my wrinkles and loose hair", "the man's glasses and his hat": each one (the owner said once)
+        mine = re.match(r"^(?:my|his|her|their|your)\s", rest, re.I)
+        listed = [p if i == 0 or not mine or re.match(rf"^(?:{_DEF}|a\s|an\s)", p, re.I) else f"{mine[0]}{p}" for i, p in enumerate(listed)]
+        whence = re.search(r"\s+(?:from|off|on|in)\s+.+$", listed[-1], re.I)  # "the bracelets and wristbands from her hand": both
+        listed = [p + whence[0] if whence and i < len(listed) - 1 else p for i, p in enumerate(listed)]
         features = [_accessory(p, turn, "off") or _worn(p, turn, "off") or _hair_off(p, turn) for p in listed]
         if any(features):
             return [d for p, f in zip(listed, features) for d in (f or [Draft(Op.remove, t) for t in turn.targets(p)])]
@@ -485,8 +487,15 @@ def _remove(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     return [Draft(Op.remove, t) for t in turn.targets(rest)] or None
 
 
+def _tinted_feature(said: str, turn: _Turn) -> str | None:
+    """The makeup or facial hair a phrase names ("his beard", "the lipstick"), whose colour is the person's looks."""
+    head = WORD.findall(said.lower())[-1:]
+    return head[0] if head and head[0] in TINTED_FEATURES and not turn.animal else None
+
+
 def _hair_off(rest: str, turn: _Turn) -> list[Draft] | None:
-    """A person's hair taken away ("get rid of her loose hair", "remove my stray hairs"): the person's looks."""
+    """A person's hair taken away ("get rid of her loose hair", "remove my stray hairs"): the person's looks
+    (a finger or an arm taken out of the photo is removed, as the earlier sets label it)."""
     return [_person_looks("hair", "off")] if re.sub(r"s$", "", _body_part(rest, turn) or "") == "hair" else None
 
 
@@ -1178,6 +1187,9 @@ def _attribute_change(
         if is_background(target):
             return _background(new)
         color = parse_color(new) or _describe(new)
+        feature = _tinted_feature(target, turn)
+        if feature:  # "change the colour of his beard to black": the person's beard
+            return [_person_looks(feature, color)]
         return _each(turn, target, lambda t: Draft(Op.recolor, t, {"color": color}))
     if what in _PLACE_FACETS:
         place = parse_place(new) or re.sub(r"\s+of\b", "", _describe(new))
@@ -1226,9 +1238,9 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         return hairstyle
     if re.search(r"\bhair\b", old, re.I) and value.kind in ("color", "noun"):  # "dye her hair a honey blonde"
         return _hair_color(value, str(value.value))
-    feature = WORD.findall(old.lower())[-1:]
-    if value.kind == "color" and feature and feature[0] in TINTED_FEATURES and not turn.animal:  # "the lipstick shade to brown"
-        return [_person_looks(feature[0], str(value.value))]
+    feature = _tinted_feature(old, turn)
+    if value.kind == "color" and feature:  # "the lipstick shade to brown"
+        return [_person_looks(feature, str(value.value))]
     if is_background(old):  # "the background needs brightening": its light; "make the background blue": a new one
         return _lighting(str(value.value)) if value.kind == "lighting" and value.value in ("bright", "dark") else _background_value(value)
     part = _body_part(old, turn)

@@ -2716,3 +2716,24 @@ def test_a_degree_before_a_comparative_is_no_new_thing(prompt, expected):
 
 def test_hi_there_is_a_greeting():
     assert ops("Hi there, could you remove the bin?") == ["remove"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["change the colour of his goatee to gray", "change her eyeliner color to green"]
+)
+def test_the_colour_of_facial_hair_or_makeup_said_as_a_facet_is_the_persons_looks(prompt):
+    # as "change the lipstick shade to brown": the person's looks (no goatee object recoloured)
+    assert op_and_head(prompt) == (Op.attribute, "person")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("remove the girl's earrings and her necklace", ["attribute", "attribute"]),
+        ("take the rings and bracelets off her wrist", ["attribute", "attribute"]),
+        ("remove the hat and the cup from the table", ["remove", "remove"]),
+    ],
+)
+def test_each_worn_thing_listed_is_the_wearers_and_a_place_said_last_is_said_of_each(prompt, expected):
+    # "Remove the bracelets and wristbands from the woman's hand.": both her looks
+    assert [n.op.value for n in edits(prompt)] == expected
