@@ -2944,8 +2944,10 @@ _WANT = r"(?:\s+(?:want|need|would\s+like|wish\s+for|prefer)|'d\s+like)\s+"
 _INDEF = r"(?:a|an|some|one|two|three|four|five|\d+|more|another)\s"
 _PLACE_WORDS = r"(?:on|at|in|to)\s+the\s+(?:very\s+)?(?:top|bottom|left|right|center|centre|middle|upper|lower)\b"
 # "erase everything except the logo": the logo kept alone (the exception is the target, not a spared part)
+_ERASE = r"(?:remove|delete|erase|get\s+rid\s+of|take\s+out|clear|cut\s+out)"
 _ALL_BUT = re.compile(
-    r"^(?:remove|delete|erase|get\s+rid\s+of|take\s+out|clear)\s+(?:everything|all)(?:\s+else)?\s+(?:except(?:\s+for)?|but|apart\s+from|other\s+than)\s+"
+    rf"^{_ERASE}(?:\s+or\s+{_ERASE})?\s+(?:everything|all)(?:\s+else)?(?:\s+(?:from|in)\s+(?:the|this)\s+(?:image|photo|picture|pic))?\s+"
+    r"(?:except(?:\s+for)?|but|apart\s+from|other\s+than)\s+"
     r"(?P<x>(?:the|my|his|her|their|this|that)\s+.+)$",
     re.I,
 )
@@ -3039,6 +3041,12 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "make it so that Mario has no background", "the product should have no backdrop": the subject cut out
     (r"^(?:make\s+(?:it|this)\s+so\s+(?:that\s+)?)?(?P<x>(?!(?:it|this|the\s+(?:image|photo|picture))\b).+?)\s+(?:has|have|should\s+have|gets?)\s+no\s+"
      r"(?:background|backdrop)$", "cut out {x}"),
+    # "Generate a version where the girl on the right looks slimmer", "show an image in which the dog is asleep"
+    (rf"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+"
+     rf"(?P<x>{_WHO})\s+(?:is|are)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
+    (rf"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+"
+     rf"(?P<x>{_DEF}.+?)\s+(?:looks?|appears?|seems?|is|are)\s+(?P<y>.+)$", "make {x} {y}"),
+    (r"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"
      r"(?:one|an?\s+(?:image|picture|photo|scene|version))\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),

@@ -2737,3 +2737,27 @@ def test_the_colour_of_facial_hair_or_makeup_said_as_a_facet_is_the_persons_look
 def test_each_worn_thing_listed_is_the_wearers_and_a_place_said_last_is_said_of_each(prompt, expected):
     # "Remove the bracelets and wristbands from the woman's hand.": both her looks
     assert [n.op.value for n in edits(prompt)] == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "delete or cut out everything in the picture except the dog",
+        "erase all else from the image except for the dog",
+    ],
+)
+def test_everything_but_one_thing_taken_out_is_that_thing_cut_out(prompt):
+    # "Remove or cut out everything from the photo except the women holding the sword."
+    assert op_and_head(prompt) == (Op.extract, "dog")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Generate a version where the man on the left looks older.", Op.attribute),
+        ("create an image in which the boy is jumping", Op.pose),
+    ],
+)
+def test_a_version_asked_for_where_something_holds_is_that_edit(prompt, expected):
+    # "Generate a version where the girl on the right looks slimmer.": her looks (nothing added)
+    assert [n.op for n in edits(prompt)] == [expected]
