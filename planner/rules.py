@@ -872,6 +872,9 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         framed = strip_image_tail(rest)
         if re.match(r"\W*(?:in|within)\s", rest[len(framed) :]):
             rest = framed  # "make the dog bigger in the photo": the photo is no place ("the lighting of the photo" is)
+    font = re.match(r"^(?:the|its|their|this|that)\s+(?:[\w-]+\s+)?(?:font|typeface|typography)s?\s+(?!colou?r\b|size\b)\S", rest, re.I)
+    if font:  # "Make the font bolder", "change the typeface to serif": the writing restyled (its size or colour
+        return [Draft(Op.text, EntityRef(noun="text"), {"text": ""})]  # is a resize or a recolor of the text)
     text = _text_edit(rest, turn, verb)  # "change the number '26' on the car to '33'"
     if text:
         return text
@@ -1631,6 +1634,7 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         key = part.split()[-1]
         if op == "lighting":
             value = parse_lighting(part) or (("dark" if down else "bright") if key in LIGHT_COMPARATIVES else None)
+            value = {"bright": "dark", "dark": "bright"}.get(value, value) if down else value  # "reduce the brightness": darker
             value = value if value in LIGHTING_VALUES or not down else None  # "remove fog": not fog, less of it
         else:
             value = parse_tone(part)
@@ -3067,6 +3071,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "it needs a little bit of brightness", "the dog needs a hat", "needs a white background": what it lacks
     (rf"^(?P<x>it|this|that|they|{_DEF}.+?|[a-z]+)\s+(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "give {x} {y}"),
     (r"^(?:needs?|could\s+use|requires?)\s+(?P<y>(?!to\b).+)$", "add {y}"),
+    # "The brightness of the image is a little too much", "the contrast is too strong": less of that quality
+    (rf"^(?P<x>(?:the\s+)?(?:{_QUALITY_NOUNS})\b.*?)(?:'s|\s+is|\s+are|\s+seems?|\s+looks?)\s+{_SOMEWHAT}too\s+(?:much|strong|high|intense|heavy)$",
+     "reduce {x}"),
     # a complaint: "it's too bright", "the photo is a bit too dark", "the colours look dull": less of it
     (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+{_SOMEWHAT}too\s+(?P<y>.+)$", "make {x} less {y}"),
     (rf"^(?P<x>it|this|that|everything|{_DEF}.+?)(?:'s|'re|\s+is|\s+are|\s+looks?|\s+seems?)\s+(?:(?:currently|still|now)\s+)?{_SOMEWHAT}"

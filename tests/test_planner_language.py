@@ -2761,3 +2761,26 @@ def test_everything_but_one_thing_taken_out_is_that_thing_cut_out(prompt):
 def test_a_version_asked_for_where_something_holds_is_that_edit(prompt, expected):
     # "Generate a version where the girl on the right looks slimmer.": her looks (nothing added)
     assert [n.op for n in edits(prompt)] == [expected]
+
+
+@pytest.mark.parametrize("prompt", ["Make the typeface bolder", "change the font to a rounded one"])
+def test_the_font_restyled_is_a_text_edit(prompt):
+    # "Make the font bolder": the writing restyled (its size or colour stays a resize or a recolor)
+    assert ops(prompt) == ["text"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("the exposure of the photo is a bit too much", "lighting"),
+        ("the saturation is way too strong", "tone"),
+    ],
+)
+def test_a_quality_said_to_be_too_much_is_turned_down(prompt, expected):
+    # "The brightness of input image is a little too much.": less light (no "brightness" state)
+    assert ops(prompt) == [expected]
+
+
+def test_the_brightness_turned_down_is_darker():
+    (node,) = edits("reduce the brightness a little")
+    assert node.params.lighting == "dark"
