@@ -3050,6 +3050,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      rf"(?P<x>{_WHO})\s+(?:is|are)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
     (rf"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+"
      rf"(?P<x>{_DEF}.+?)\s+(?:looks?|appears?|seems?|is|are)\s+(?P<y>.+)$", "make {x} {y}"),
+    (r"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+"
+     r"(?P<x>(?:an?|some|\d+|two|three)\s+.+?)\s+(?:is|are)\s+(?:added|placed|inserted|put)\b(?P<y>.*)$", "add {x}{y}"),  # "where a tent is added"
     (r"^(?:generate|create|make|show|render|produce|give\s+me)\s+(?:an?\s+)?(?:version|image|picture|photo|one)\s+(?:where|in\s+which)\s+(?P<x>.+)$", "{x}"),
     # "transform the image into one where the woman tilts her head": what happens in it
     (r"^(?:transform|turn|change|convert|make)\s+(?:the\s+|this\s+)?(?:image|picture|photo|scene|it)\s+(?:in)?to\s+"

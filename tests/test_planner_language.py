@@ -2784,3 +2784,8 @@ def test_a_quality_said_to_be_too_much_is_turned_down(prompt, expected):
 def test_the_brightness_turned_down_is_darker():
     (node,) = edits("reduce the brightness a little")
     assert node.params.lighting == "dark"
+
+
+def test_a_version_asked_for_where_a_thing_is_added_adds_it():
+    # "Generate an image where a lit tent is added next to the appliances ...": the tent added
+    assert op_and_head("create a version in which a small boat is placed on the lake") == (Op.add, "boat")
