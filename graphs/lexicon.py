@@ -374,7 +374,7 @@ TYPOS = {
     "theimage": "the image", "thephoto": "the photo", "rmove": "remove", "remvoe": "remove",
     "adn": "and", "teh": "the", "brighness": "brightness", "contrst": "contrast", "contrase": "contrast", "saturaton": "saturation",
     "saturnation": "saturation", "satuarion": "saturation", "constrast": "contrast", "contast": "contrast",
-    "brightnes": "brightness", "back ground": "background", "color pallet": "color palette",
+    "brightnes": "brightness", "back ground": "background", "back drop": "backdrop", "color pallet": "color palette",
     "colour pallet": "colour palette", "hight": "height", "hightlights": "highlights", "hightlight": "highlight", "darker the": "darken the", "brighter the": "brighten the",
     "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
     "photo shop": "photoshop", "photo shopped": "photoshopped", "photo shopping": "photoshopping",

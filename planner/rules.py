@@ -311,11 +311,13 @@ def normalize(prompt: str) -> str:
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
     text = re.sub(r"\s+&\s+|(?<=[a-z]{3})&(?=[a-z]{3})", " and ", text)  # "black & white", "black&white"
+    text = _VERB_OR_VERB.sub(r"\g<v>", text)  # "remove/crop the lady": one edit, said two ways
     text = re.sub(r"(?<=[a-z]{3})/(?=[a-z]{3})", " and ", text)  # "the lighting/contrast": both
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
 _TYPO = re.compile(rf"\b(?:{'|'.join(TYPOS)})\b", re.I)
+_VERB_OR_VERB = re.compile(rf"\b(?P<v>{_VERB})/(?:{_VERB})\b", re.I)
 
 
 def split_clauses(text: str) -> list[Clause]:
@@ -2356,6 +2358,10 @@ def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     cropped_part = verb.lower() == "crop" and _CROPPED_PART.match(said)  # "crop out the black frame", "crop out half of it"
     if is_image(said) or (said.lower() in ("it", "this") and not turn.context.last_targets) or cropped_part:
         raise Unresolved(f"{verb.lower()} is an operation on the photo, not an edit nanoedit plans")
+    subject = re.sub(r"\s+(?:only|alone|out)$", "", said, flags=re.I)
+    photo = re.match(r"^(?:the\s+|this\s+|my\s+)?(?:image|photo|picture|pic|shot|frame)\b", subject, re.I)  # "crop image closer"
+    if verb.lower() == "crop" and not photo and not re.match(r"^(?:out|to|into|around|in|so|it|this|that)\b", subject, re.I):
+        return _extract("extract", subject, turn)  # "Crop woman and child, place on white background": a cut-out
     return None
 
 
@@ -3415,15 +3421,23 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
 
 
 def _plain_backdrop(params: dict) -> bool:
-    """A background taken away (a plain one in its place) or set to a flat colour: no scenery of its own."""
-    return params == {"description": "plain"} or (bool(params) and set(params) <= {"color", "pattern"})
+    """A background taken away (a plain one in its place) or set to a flat colour ("place on white background"):
+    no scenery of its own."""
+    said = WORD.findall(params.get("description", "").lower())
+    one_colour = set(params) == {"description"} and any(map(parse_color, said)) and all(
+        parse_color(w) or w in ("on", "a", "an", "the", "plain", "solid", "pure") for w in said
+    )
+    return params == {"description": "plain"} or one_colour or (bool(params) and set(params) <= {"color", "pattern"})
 
 
 def _cut_then_placed(drafts: list[Draft]) -> list[Draft]:
     """ "cut out the girl and place her on a white background": the cut and the placing are one cut-out,
-    the one that says its backdrop (the cut said first, without one, goes)."""
+    the one that says its backdrop (the cut said first, without one, goes). A thing both removed and cut
+    out ("remove/crop the lady on the left") is removed."""
     placed = [d.target for d in drafts if d.op is Op.extract and d.params.get("background")]
-    return [d for d in drafts if not (d.op in (Op.remove, Op.extract) and not d.params.get("background") and d.target in placed)]
+    drafts = [d for d in drafts if not (d.op in (Op.remove, Op.extract) and not d.params.get("background") and d.target in placed)]
+    removed = [d.target for d in drafts if d.op is Op.remove]
+    return [d for d in drafts if not (d.op is Op.extract and d.target in removed)]
 
 
 # Too much of a quality said as what there is ("there is a lot of glare", "there's way too much noise").

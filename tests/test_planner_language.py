@@ -2789,3 +2789,23 @@ def test_the_brightness_turned_down_is_darker():
 def test_a_version_asked_for_where_a_thing_is_added_adds_it():
     # "Generate an image where a lit tent is added next to the appliances ...": the tent added
     assert op_and_head("create a version in which a small boat is placed on the lake") == (Op.add, "boat")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("crop the dog only and put it on a white backdrop", ["extract"]),
+        ("Crop man and boy, place on white background", ["extract", "extract"]),
+        ("crop the photo tighter and remove the bin", ["remove"]),
+    ],
+)
+def test_a_subject_cropped_onto_a_plain_backdrop_is_cut_out(prompt, expected):
+    # "please crop cat only and put him on a white back drop", "Crop woman and child, place on white background"
+    graph = plan(prompt)
+    assert [n.op.value for n in graph.nodes if n.op is not Op.identity_lock] == expected
+
+
+@pytest.mark.parametrize("prompt", ["please erase/crop the man on the right", "delete/remove the sign"])
+def test_two_verbs_joined_by_a_slash_are_one_edit(prompt):
+    # "[Specific]Please remove/crop the lady on the left.": one removal (no cut-out of her)
+    assert [n.op for n in edits(prompt)] == [Op.remove]
