@@ -210,7 +210,7 @@ _SEPARATOR = re.compile(
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING})|\s*,\s*(?=(?:{_ASKING})(?:\s+(?:please|kindly|possibly|be\s+able\s+to))*\s+{_VERB}\b))
-    |(?P<join>\s*,?\s*\band\s+(?!colou?r\s+(?:{_QUALITY_NOUNS})\b)(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
+    |(?P<join>\s*,?\s*\band\s+(?!colou?r(?:\s+(?:{_QUALITY_NOUNS}|of)\b|[\s.!?]*$))(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
@@ -3186,6 +3186,7 @@ _RESULT_TAIL = re.compile(
     re.I,
 )
 _TO_EDIT = re.compile(r"^\s*,?\s+(?:in\s+order\s+|so\s+as\s+)?to\s+(?P<edit>.+)$", re.I)
+_SO_THE_COLOURS = re.compile(r"^\s*,?\s+so\s+(?:that\s+)?(?P<s>(?:the\s+)?(?:colou?rs|tones|hues)\s+(?:pop|stand\s+out|come\s+alive|shine)\b.*)$", re.I)
 _GRADES = frozenset((Op.lighting, Op.tone))
 # A means with no look of its own: "apply a filter", "use an effect" (a named one, "a sepia filter", is an edit).
 _BARE_MEANS = re.compile(r"^(?:apply|use|add)\s+(?:a|an|some)\s+(?:filter|effect)s?$", re.I)
@@ -3195,10 +3196,12 @@ def _retouch_purpose(tail: str, drafts: list[Draft], turn: _Turn) -> list[Draft]
     """A retouch done to do a retouch of the other kind ("brighten the image to remove blue tones"): that one
     is an edit too; a purpose of the same kind ("darken it to take out glare") or of no retouch adds nothing."""
     purpose = _TO_EDIT.match(tail)
-    if not purpose or not {d.op for d in drafts} <= _GRADES:
+    colours = _SO_THE_COLOURS.match(tail)  # "brighten it so the colors pop": the colours made to pop, a tone edit
+    edit = purpose["edit"] if purpose else f"make {colours['s']}" if colours else None
+    if not edit or not {d.op for d in drafts} <= _GRADES:
         return []
     try:
-        more = _read_clause(purpose["edit"], turn) or []
+        more = _read_clause(edit, turn) or []
     except Unresolved:
         return []
     said = {d.op for d in drafts}

@@ -2809,3 +2809,19 @@ def test_a_subject_cropped_onto_a_plain_backdrop_is_cut_out(prompt, expected):
 def test_two_verbs_joined_by_a_slash_are_one_edit(prompt):
     # "[Specific]Please remove/crop the lady on the left.": one removal (no cut-out of her)
     assert [n.op for n in edits(prompt)] == [Op.remove]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["fix the glare and color", "correct the exposure and colour of the photo"]
+)
+def test_colour_after_and_is_a_quality_not_a_verb(prompt):
+    # "Can someone fix the glare/color of this picture?": the light and the colours set right
+    assert ops(prompt) == ["lighting", "tone"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["lighten the image so the colours stand out", "boost the exposure so that the colors pop"]
+)
+def test_a_light_edit_done_so_the_colours_pop_grades_them_too(prompt):
+    # "Greatly increase the brightness of tht photo so the colors pop": the light and the colours
+    assert ops(prompt) == ["lighting", "tone"]
