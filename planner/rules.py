@@ -1660,7 +1660,7 @@ _AMOUNT = re.compile(r"\b(?:by|to)\s+(?:about\s+)?\d+(?:\.\d+)?\s*%", re.I)  # "
 
 
 def _quality_words(said: str) -> set[str]:
-    return set(WORD.findall(_AMOUNT.sub("", said).lower())) - ADJUST_FILLERS - {"it", "look", "looks"}
+    return set(WORD.findall(_AMOUNT.sub("", said).lower())) - ADJUST_FILLERS - {"it", "look", "looks", "slight", "subtle", "effect", "filter"}
 
 
 def _is_no_op_quality(said: str) -> bool:

@@ -2825,3 +2825,9 @@ def test_colour_after_and_is_a_quality_not_a_verb(prompt):
 def test_a_light_edit_done_so_the_colours_pop_grades_them_too(prompt):
     # "Greatly increase the brightness of tht photo so the colors pop": the light and the colours
     assert ops(prompt) == ["lighting", "tone"]
+
+
+def test_a_sharpening_effect_beside_a_light_edit_is_left_out():
+    # "Lower the exposure of the image, add a slight sharpening effect.": the light only (no style "sharpening effect")
+    graph = plan("darken the photo a little, add a subtle sharpening filter")
+    assert [n.op for n in graph.nodes] == [Op.lighting]
