@@ -3044,6 +3044,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Make it look like the girl is jumping with everyone", "make the photo look as if the dog is sleeping": shown doing it
     (rf"^(?:make|have)\s+(?:it|this|(?:the|this)\s+(?:image|picture|photo|pic|scene))\s+(?:look|seem|appear)\s+(?:like|as\s+(?:if|though))\s+"
      rf"(?P<x>{_WHO})(?:'s|'re|\s+is|\s+are|\s+was|\s+were)\s+(?P<y>[a-z]{{3,}}ing\b.*)$", "show {x} {y}"),
+    (r"^(?:make|have)\s+(?:it|this|(?:the|this)\s+(?:image|picture|photo|pic|scene))\s+(?:look|seem|appear)\s+(?:like|as\s+(?:if|though))\s+"
+     r"(?:he|she)(?:'s|\s+is|\s+was)\s+(?P<y>[a-z]{3,}ing\b.*)$", "show the person {y}"),  # "make it look like she is dancing"
     # "remove the background so only the dog remains", "erase everything except the logo": the one kept, cut out
     (r"^(?:remove|delete|erase|get\s+rid\s+of|take\s+out|clear)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:background|backdrop)\s*,?\s+so\s+(?:that\s+)?"
      r"(?:only|just)\s+(?P<x>.+?)\s+(?:remains?|is\s+left|stays?|shows?)$", "cut out {x}"),

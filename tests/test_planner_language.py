@@ -2831,3 +2831,10 @@ def test_a_sharpening_effect_beside_a_light_edit_is_left_out():
     # "Lower the exposure of the image, add a slight sharpening effect.": the light only (no style "sharpening effect")
     graph = plan("darken the photo a little, add a subtle sharpening filter")
     assert [n.op for n in graph.nodes] == [Op.lighting]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["make it look like she is dancing", "make the photo look as if he's waving"]
+)
+def test_the_photo_made_to_look_like_he_or_she_is_doing_something_is_the_persons_pose(prompt):
+    assert op_and_head(prompt) == (Op.pose, "person")
