@@ -593,7 +593,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if text:
         return text
     onto = re.match(rf"^(?P<c>.+?)\s+(?P<p>{_ONTO}|above|below|under|around)\s+(?P<x>.+)$", rest, re.I)
-    color = parse_color(onto["c"]) if onto else None
+    a_thing = onto and re.fullmatch(r"(?:a|an|one)\s+[a-z]+", onto["c"], re.I)  # "a rainbow over the mountains": a thing
+    color = parse_color(onto["c"]) if onto and not a_thing else None
     colored = _color_onto(color, onto["p"].lower(), onto["x"], turn) if onto and color else None
     if colored:  # "insert the rainbow colors onto the shirt", "add red above her eyes"
         return colored

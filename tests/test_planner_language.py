@@ -2838,3 +2838,15 @@ def test_a_sharpening_effect_beside_a_light_edit_is_left_out():
 )
 def test_the_photo_made_to_look_like_he_or_she_is_doing_something_is_the_persons_pose(prompt):
     assert op_and_head(prompt) == (Op.pose, "person")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("add a rainbow over the hills", (Op.add, "rainbow")),
+        ("add a red tint to the shirt", (Op.recolor, "shirt")),
+    ],
+)
+def test_a_colour_word_said_as_a_thing_is_added_not_painted_on(prompt, expected):
+    # "Add a rainbow in the sky": a rainbow added (no "rainbow" colour put on the hills)
+    assert op_and_head(prompt) == expected
