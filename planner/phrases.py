@@ -784,7 +784,10 @@ def is_image(text: str) -> bool:
 
 
 # "the grayscale photo", "the dark image": a look of the image said before its noun.
-_PHOTO_LOOKS = frozenset("grayscale greyscale monochrome black white and colour color old dark bright dim current".split())
+# Words that say which look or time the whole photo has ("the black and white photo", "the daytime scene").
+_PHOTO_LOOKS = frozenset("grayscale greyscale monochrome black white and colour color old dark bright dim current".split()) | frozenset(
+    w for w in LIGHTING_WORDS if " " not in w
+)
 
 
 def is_background(text: str) -> bool:

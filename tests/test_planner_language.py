@@ -2850,3 +2850,9 @@ def test_the_photo_made_to_look_like_he_or_she_is_doing_something_is_the_persons
 def test_a_colour_word_said_as_a_thing_is_added_not_painted_on(prompt, expected):
     # "Add a rainbow in the sky": a rainbow added (no "rainbow" colour put on the hills)
     assert op_and_head(prompt) == expected
+
+
+@pytest.mark.parametrize("prompt", ["turn the sunny scene into night", "make the daytime photo evening"])
+def test_the_photo_named_by_its_time_of_day_is_still_the_photo(prompt):
+    # "turn the daytime scene into night": the light of the whole image (no "daytime" object changed)
+    assert ops(prompt) == ["lighting"]
