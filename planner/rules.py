@@ -2859,6 +2859,11 @@ _ALSO = re.compile(
     re.I,
 )
 _ONE = re.compile(r"^(?:the|that)\s+(?:other\s+)?(?:[a-z]+\s+)?one\b", re.I)
+_BARE_COMPARATIVE = re.compile(
+    r"^(?:(?:a\s+(?:little\s+)?bit|a\s+little|a\s+lot|much|slightly|even|way)\s+)?(?:bigger|larger|smaller|taller|shorter|wider|"
+    r"brighter|darker|warmer|cooler|lighter|(?:more|less)\s+[a-z]{3,})$",
+    re.I,
+)
 
 
 def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
@@ -2875,6 +2880,8 @@ def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
     quality = parse_adjustment(core) if graded and not said_verb else None
     if quality is not None and quality.region is None:  # "Bring up the contrast", then "and hue a bit": the hue too
         return [d for op, part in quality.parts for d in _adjusted(op, part)]
+    if not said_verb and turn.context.last_edits and _BARE_COMPARATIVE.match(core):  # "make it blue", then "and a bit
+        return _read_clause(f"make it {core}", turn)  # bigger": what was edited, bigger
     if said_verb or not (_ALSO.search(clause) or _ONE.match(core)):
         return None
     if not turn.context.last_edits or parse_targets(core, turn.context) is None:

@@ -2856,3 +2856,19 @@ def test_a_colour_word_said_as_a_thing_is_added_not_painted_on(prompt, expected)
 def test_the_photo_named_by_its_time_of_day_is_still_the_photo(prompt):
     # "turn the daytime scene into night": the light of the whole image (no "daytime" object changed)
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("session", "expected"),
+    [
+        (["now make the cup green", "and a little bigger"], ("resize", "cup")),
+        (["shrink the vase", "even smaller"], ("resize", "vase")),
+    ],
+)
+def test_a_bare_comparative_turn_changes_what_was_just_edited(session, expected):
+    # "now make it blue", then "and a bit bigger": the same thing, bigger
+    context = PlanContext()
+    for prompt in session:
+        graph = plan(prompt, context)
+        context = context.advance(graph)
+    assert [(n.op.value, n.target.noun) for n in graph.nodes] == [expected]
