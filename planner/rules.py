@@ -221,7 +221,7 @@ _SEPARATOR = re.compile(
 _LEADING = re.compile(
     r"^(?:\[[^\]]{1,40}\][\s,:]*|\([^)]{1,40}\)[\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
     r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+(?:possible|realistic|doable|feasible)\s+to|"
-    r"(?:i(?:'d|\s+would)\s+love\s+(?:it\s+)?|(?:i(?:'d|\s+would)\s+|would\s+)be\s+(?:so\s+|very\s+|really\s+)?(?:grateful|thankful|glad)\s+)"
+    r"(?:(?:i(?:'d|\s+would)|would)\s+love\s+(?:it\s+)?|(?:i(?:'d|\s+would)\s+|would\s+)be\s+(?:so\s+|very\s+|really\s+)?(?:grateful|thankful|glad)\s+)"
     r"if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
     r"(?:someone|somebody|anyone)(?:\s+(?:can|could|would))?(?:\s+please)?|you\s+(?:can|could|would)(?:\s+please)?|actually|"
     r"i\s+(?:want|wanted|would\s+like|'d\s+like)\s+to\s+ask\s+(?:if|whether)|(?:explain|show|tell)\s+(?:to\s+)?(?:me|us)\s+how\s+to|"
@@ -926,8 +926,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         person_like = re.match(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}(?P<n>[a-z]+)(?:\s+in\s+(?:this|the)\s+(?:photo|picture|image|pic))?$", look["y"], re.I)
         if person_like and names_person(look["x"]) and names_person(person_like["n"]):  # "make me look like a handsome guy",
             return [_person_looks("appearance", _describe(look["y"]))]  # "like an old man": the person's looks, nobody new
-        said_it = look["x"].lower() == "it" and turn.context.last_targets and style_mention(look["y"]) is None
-        whole = (is_image(look["x"]) or look["x"].lower() in ("it", "everything")) and not said_it
+        said_it = look["x"].lower() in ("it", "this") and turn.context.last_targets and style_mention(look["y"]) is None
+        whole = (is_image(look["x"]) or look["x"].lower() in ("it", "this", "everything")) and not said_it
         moods = _light_and_mood(look["y"], turn) if whole else None
         if moods:  # "make the scene look foggy and mysterious": the fog; a mood word alone changes nothing
             return moods
@@ -2982,6 +2982,12 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:(?:i|we)\s+)?(?:need|want|would\s+like|'d\s+like)\s+(?P<x>(?!to\b).+?)\s+(?:to\s+be\s+)?(?:(?:photoshopped|shopped|edited|"
      r"taken|cut|cropped|airbrushed|cloned|painted)\s+out|removed|erased|deleted|gone)(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     (rf"^(?:i|we){_WANT}(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
+    # "Need the background replaced with something nicer", "I want the sofa swapped for a bench": it is replaced
+    (r"^(?:(?:i|we)\s+)?(?:need|want|would\s+like|'d\s+like)\s+(?P<x>(?!to\b).+?)\s+(?:to\s+be\s+)?(?:replaced|swapped|exchanged)\s+"
+     r"(?:with|for|by)\s+(?P<y>.+)$", "replace {x} with {y}"),
+    # "make it look like it was taken at golden hour": the time of day of the image
+    (rf"^make\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:look|seem)\s+(?:like|as\s+if)\s+(?:it|this)\s+(?:was|were|is)\s+"
+     rf"(?:taken|shot|photographed)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
     # "have a go at removing the people", "try brightening it": the edit said as a gerund after a try
     (r"^(?:try|attempt|have\s+a\s+(?:go|try|crack|stab)\s+at|take\s+a\s+(?:stab|shot|crack)\s+at|give\s+(?:it\s+)?a\s+(?:go|try)\s+"
      r"(?:at|by)|go\s+about|work\s+on|start)\s+(?P<x>[a-z]+ing\s.+)$", "{x}"),

@@ -2872,3 +2872,31 @@ def test_a_bare_comparative_turn_changes_what_was_just_edited(session, expected)
         graph = plan(prompt, context)
         context = context.advance(graph)
     assert [(n.op.value, n.target.noun) for n in graph.nodes] == [expected]
+
+
+def test_would_love_it_if_someone_could_is_the_request():
+    assert op_and_head("Would love it if someone could remove the bin") == (Op.remove, "bin")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Need the backdrop replaced with a brick wall", ["background"]),
+        ("I want the chair swapped for a stool", ["replace"]),
+    ],
+)
+def test_a_thing_wanted_replaced_is_replaced(prompt, expected):
+    # "Need the background replaced with something nicer": a new background (no "background replaced" added)
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make it look like it was taken at sunset", ["lighting"]),
+        ("make this look like a polaroid", ["style"]),
+    ],
+)
+def test_the_photo_made_to_look_taken_at_a_time_or_like_a_medium(prompt, expected):
+    # "make it look like it was taken at golden hour": the light; "this" is the photo (no "look like" thing replaced)
+    assert ops(prompt) == expected
