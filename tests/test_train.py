@@ -115,10 +115,13 @@ def test_op_weights_draw_more_of_the_weighted_ops():
 
     from nanoedit.graphs import Op
 
-    ops = (Op.recolor, Op.tone)
-    weighted = Counter(node_triplet(seed, 64, ops, history=0, weights=[9.0, 1.0])["op"] for seed in range(40))
-    uniform = Counter(node_triplet(seed, 64, ops, history=0)["op"] for seed in range(40))
-    assert weighted["recolor"] >= 32 and 10 <= uniform["recolor"] <= 30, (weighted, uniform)
+    ops, n = (Op.recolor, Op.tone), 160
+    weighted = Counter(node_triplet(seed, 64, ops, history=0, weights=[9.0, 1.0])["op"] for seed in range(n))
+    uniform = Counter(node_triplet(seed, 64, ops, history=0)["op"] for seed in range(n))
+    # A recolor needs an object (a scene may have none, and the op is drawn again), so its share sits
+    # under 9/10 and 1/2 (about 0.8 and 0.5); the bounds are over 3 standard deviations away at n = 160,
+    # and unweighted draws (about 0.5) fail the first.
+    assert weighted["recolor"] >= 0.7 * n and 0.25 * n <= uniform["recolor"] <= 0.65 * n, (weighted, uniform)
 
 
 def test_bad_configs_are_typed_errors(tmp_path):
