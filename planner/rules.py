@@ -311,7 +311,7 @@ def normalize(prompt: str) -> str:
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
     text = re.sub(r"\s+&\s+|(?<=[a-z]{3})&(?=[a-z]{3})", " and ", text)  # "black & white", "black&white"
-    text = _VERB_OR_VERB.sub(r"\g<v>", text)  # "remove/crop the lady": one edit, said two ways
+    text = _VERB_OR_VERB.sub(r"\g<v>", text) if "/" in text else text  # "remove/crop the lady": one edit, said two ways
     text = re.sub(r"(?<=[a-z]{3})/(?=[a-z]{3})", " and ", text)  # "the lighting/contrast": both
     return re.sub(r"[ \t]+", " ", text).strip()
 
