@@ -555,6 +555,9 @@ def parse_lighting(text: str) -> str | None:
         return LIGHTING_WORDS[text]
     if text in WEATHER_WORDS | FALLING_WEATHER:  # "make it rain", "let it snow": the weather of the scene
         return text
+    falling = next((w for w in (text.removesuffix("ing"), text.removesuffix("ing") + "e") if text.endswith("ing") and w in WEATHER_WORDS | FALLING_WEATHER), None)
+    if falling:  # "make it look like it's snowing", "raining": that weather
+        return falling
     words = set(WORD.findall(text))
     said_how = bool(words - _DEGREE_FILLERS)  # "image" alone says no light
     if said_how and words <= BRIGHTER_WORDS | _DEGREE_FILLERS:

@@ -2900,3 +2900,11 @@ def test_a_thing_wanted_replaced_is_replaced(prompt, expected):
 def test_the_photo_made_to_look_taken_at_a_time_or_like_a_medium(prompt, expected):
     # "make it look like it was taken at golden hour": the light; "this" is the photo (no "look like" thing replaced)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt", ["make it look like it's raining", "could you make it look like it is snowing"]
+)
+def test_the_photo_made_to_look_like_it_is_raining_is_the_weather(prompt):
+    # weather (rain, falling snow) is a lighting edit, as "make the weather snow" (no "snowing" style)
+    assert ops(prompt) == ["lighting"]
