@@ -2763,6 +2763,7 @@ class RulePlanner(Planner):
         if pending:
             warnings.extend(f"unparsed: {span!r} (no edit to attach it to)" for span in pending)
         drafts = _cut_then_placed([d for group in groups for d in group])
+        drafts = _cut_from_backdrop(drafts)
         if any(d.op is Op.extract for d in drafts):  # a plain backdrop beside a cut-out is the cut-out's: "delete
             # everything in the background and put the dog on a plain white background", "remove the background and
             # keep only the subject", "cut out the person and set a pure white background" are one cut-out each
@@ -2969,6 +2970,7 @@ _ALL_BUT = re.compile(
     r"(?P<x>(?:the|my|his|her|their|this|that)\s+.+)$",
     re.I,
 )
+_ON_TRANSPARENT = r"(?:on|with|against|onto)\s+(?:an?\s+)?transparent\s+(?:background|backdrop|bg)"  # nothing behind it
 # Clause forms other than the imperative, each said again as one: a question, a request, a described
 # target state, "instead of". Each form starts differently, so at most one applies; none depends on
 # another having been tried first.
@@ -2993,9 +2995,19 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:at|by)|go\s+about|work\s+on|start)\s+(?P<x>[a-z]+ing\s.+)$", "{x}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_DEF}.+?)\s+to\s+(?:be|look|become)\s+(?P<y>.+)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<x>{_INDEF}.+)$", "add {x}"),
-    # "Can I get a PNG cutout of my friend to use it ...", "make a transparent cut-out of the logo": the subject cut out
-    (r"^(?:(?:could|can|may)\s+(?:we|i)\s+(?:please\s+)?(?:have|get)|get|give\s+me|make|create|(?:i|we)\s+(?:want|need|'d\s+like|would\s+like))\s+"
-     r"(?:an?\s+)?(?:(?:png|transparent|clean)\s+)*cut[\s-]?out\s+of\s+(?P<x>.+?)(?:\s+(?:to|for|so)\s+.+)?$", "cut out {x}"),
+    # "Can I get a PNG cutout of my friend to use it ...", "make a transparent cut-out of the logo", "get a png of this girl
+    # on transparent background": the subject cut out
+    (r"^(?:(?:could|can|may)\s+(?:we|i)\s+(?:please\s+)?(?:have|get)|get(?:\s+me)?|give\s+me|make|create|(?:i|we)\s+(?:want|need|'d\s+like|would\s+like))\s+"
+     r"(?:an?\s+)?(?:(?:png|transparent|clean)\s+)*(?:cut[\s-]?out|png)\s+of\s+(?P<x>.+?)"
+     rf"(?:\s+{_ON_TRANSPARENT})?(?:\s+(?:to|for|so)\s+.+)?$", "cut out {x}"),
+    # "make my daughter into a transparent PNG", "make the trooper have a transparent background", "remove the background so
+    # it's just the talon and the ball": the subject cut out, nothing behind it (not a new backdrop)
+    (r"^(?:make|turn|convert)\s+(?P<x>(?!it\b|this\b|(?:the|this)\s+(?:image|photo|picture|pic)\b).+?)\s+(?:into|to)\s+(?:an?\s+)?(?:transparent\s+)?png$",
+     "cut out {x}"),
+    (rf"^(?:make|let|have|give)\s+(?P<x>(?!it\b|this\b|(?:the|this)\s+(?:image|photo|picture|pic)\b).+?)\s+(?:(?:have|get)\s+(?:an?\s+)?transparent\s+(?:background|backdrop|bg)|{_ON_TRANSPARENT})$",
+     "cut out {x}"),
+    (rf"^{_ERASE}\s+(?:the\s+|all\s+(?:the\s+)?)?(?:background|backdrop)\s+so\s+(?:that\s+)?(?:it'?s|it\s+is|there'?s|there\s+is)\s+"
+     r"(?:just|only)\s+(?P<x>(?!(?:white|transparent|clean|plain)\b).+)$", "cut out {x}"),
     (r"^(?:could|can|may|might)\s+(?:we|i|you|they)\s+(?:please\s+)?(?:have|get|see)\s+(?P<x>.+)$", "add {x}"),
     (r"^(?:let\s+there\s+be|there\s+(?:should|could|must|needs?\s+to)\s+be|i\s+see)\s+(?P<x>(?!no\s).+)$", "add {x}"),
     (rf"^have\s+(?P<x>{_INDEF}.+)$", "add {x}"),
@@ -3194,10 +3206,10 @@ def _gerund_verb(word: str) -> str | None:
 
 # What an edit is for or leads to ("darken it to take out glare", "darken it to counteract fading", "make it
 # larger so it fills the chair"), or what it spares ("make it black and white except the red dress"): no edit
-# of its own (but see ``_retouch_purpose``).
+# of its own (but see ``_retouch_purpose``); "so it's just the dog" says what is left, a cut-out (see ``_FORMS``).
 _PURPOSE_VERBS = r"counteract|compensate|offset|counter|combat|hide|mask"
 _RESULT_TAIL = re.compile(
-    rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)|except\s+(?:for\s+)?|"
+    rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)(?!it'?s\s+(?:just|only)\b)|except\s+(?:for\s+)?|"
     rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?=(?:{_VERB}|{_PURPOSE_VERBS})\b)).*$",
     re.I,
 )
@@ -3447,6 +3459,18 @@ def _plain_backdrop(params: dict) -> bool:
         parse_color(w) or w in ("on", "a", "an", "the", "plain", "solid", "pure") for w in said
     )
     return params == {"description": "plain"} or one_colour or (bool(params) and set(params) <= {"color", "pattern"})
+
+
+_CUT_OUT = re.compile(r"\bcut\s+(?:out\b|.+?\s+out\b)", re.I)
+
+
+def _cut_from_backdrop(drafts: list[Draft]) -> list[Draft]:
+    """ "cut this maniac out, remove background", "cut the dog out and delete the background": the subject cut
+    out of its backdrop, one ``extract`` (a thing cut out with the backdrop kept is removed)."""
+    if not any(d.op is Op.background and _plain_backdrop(d.params) for d in drafts):
+        return drafts
+    cut = [d for d in drafts if d.op is Op.remove and _CUT_OUT.search(d.text)]
+    return [Draft(Op.extract, d.target, text=d.text) for d in cut] + [d for d in drafts if d not in cut] if cut else drafts
 
 
 def _cut_then_placed(drafts: list[Draft]) -> list[Draft]:

@@ -2908,3 +2908,32 @@ def test_the_photo_made_to_look_taken_at_a_time_or_like_a_medium(prompt, expecte
 def test_the_photo_made_to_look_like_it_is_raining_is_the_weather(prompt):
     # weather (rain, falling snow) is a lighting edit, as "make the weather snow" (no "snowing" style)
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [
+        ("make my son into a transparent PNG", "son"),
+        ("turn the car into a png", "car"),
+        ("get me a png of the logo on a transparent background", "logo"),
+        ("make the cat have a transparent background", "cat"),
+        ("put the bottle on a transparent background", "bottle"),
+        ("remove the background so it's just the mug", "mug"),
+        ("delete the backdrop so there is only the bride", "bride"),
+    ],
+)
+def test_a_subject_made_transparent_or_left_alone_is_cut_out(prompt, noun):
+    # a PNG of it, nothing behind it, "so it's just X": the subject cut out (no new backdrop, no purpose dropped)
+    assert op_and_head(prompt) == (Op.extract, noun)
+
+
+@pytest.mark.parametrize(
+    "prompt", ["cut the dog out, remove background", "cut out the lamp and delete the background"]
+)
+def test_a_subject_cut_out_beside_its_backdrop_removed_is_one_cut_out(prompt):
+    # "cut this maniac out, remove background": one extract (not a removal and a plain backdrop)
+    assert ops(prompt) == ["extract"]
+
+
+def test_a_thing_removed_beside_the_backdrop_removed_stays_two_edits():
+    assert ops("remove the man and remove the background") == ["background", "remove"]
