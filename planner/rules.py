@@ -214,12 +214,13 @@ _SEPARATOR = re.compile(
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
-      |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b)|\s*,\s*(?=(?:same|identical)\s+[a-z]))
+      |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b)|\s*,\s*(?=(?:same|identical)\s+[a-z])
+      |\s*,?\s*\bbut\s+(?=(?:[\w'-]+\s+){{1,4}}(?:can|should|may|must|will|could)\s+(?:stay|remain)\b))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 _LEADING = re.compile(
-    r"^(?:\[[^\]]{1,40}\][\s,:]*|\([^)]{1,40}\)[\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|you|u)(?:\s+please)?"
+    r"^(?:\[[^\]]{1,40}\][\s,:]*|\([^)]{1,40}\)[\s,:]*|(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|some\s+one|any\s+one|(?:you|u)(?:\s+guys|\s+all)?)(?:\s+please)?"
     r"(?:\s+(?:be\s+able|kindly|possibly|help\s+me)(?:\s+to)?)?|is\s+it\s+(?:possible|realistic|doable|feasible)\s+to|"
     r"(?:(?:i(?:'d|\s+would)|would)\s+love\s+(?:it\s+)?|(?:i(?:'d|\s+would)\s+|would\s+)be\s+(?:so\s+|very\s+|really\s+)?(?:grateful|thankful|glad)\s+)"
     r"if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could|"
@@ -1296,7 +1297,8 @@ def _apply(old: str, value: Value, turn: _Turn) -> list[Draft] | None:
         said_colors = any(parse_color(w) for w in WORD.findall(f"{old} {said}"))  # "the sky very blue" recolours
         if value.kind == "tone" and not said_colors and not names_person(old):
             return _tone(said)
-    if value.kind == "color" and (old.lower() in PERSON_PRONOUNS or (who and (who.noun or "").split()[-1] in PERSON_NOUNS)):
+    hair_of_them = old.lower() in ("them", "they") and value.value in HAIR_COLORS  # "make them blond": only people have blond
+    if value.kind == "color" and (old.lower() in PERSON_PRONOUNS or hair_of_them or (who and (who.noun or "").split()[-1] in PERSON_NOUNS)):
         if value.value in SKIN_TONES:
             return [_person_looks("skin", str(value.value))]
         if value.value in HAIR_COLORS:  # "make her blonde": her hair

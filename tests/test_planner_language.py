@@ -2937,3 +2937,24 @@ def test_a_subject_cut_out_beside_its_backdrop_removed_is_one_cut_out(prompt):
 
 def test_a_thing_removed_beside_the_backdrop_removed_stays_two_edits():
     assert ops("remove the man and remove the background") == ["background", "remove"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kept"),
+    [
+        ("remove the rider, but the horse can stay", "horse"),
+        ("erase the man but the dog should remain", "dog"),
+    ],
+)
+def test_but_x_can_stay_after_a_removal_is_a_protection(prompt, kept):
+    # "remove the child rider from the picture, but the horse can stay": a removal and a lock (not one lock on it all)
+    nodes = plan(prompt).nodes
+    assert [n.op for n in nodes if n.op is not Op.identity_lock] == [Op.remove]
+    assert any(n.op is Op.identity_lock and n.target is not None and n.target.noun == kept for n in nodes)
+
+
+@pytest.mark.parametrize("prompt", ["make them blond", "could you guys make them brunette"])
+def test_a_hair_colour_said_of_them_is_their_hair(prompt):
+    # only people are blond or brunette: their hair colour, an attribute (not a recolour of "them")
+    (node,) = edits(prompt)
+    assert (node.op, node.params.name) == (Op.attribute, "hair_color")
