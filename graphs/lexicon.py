@@ -222,7 +222,7 @@ WEATHER_WORDS = frozenset(
 LIGHT_QUALITIES = frozenset(
     "brightness exposure lighting light sunlight brilliance luminosity luminance shadows shadow highlights "
     "highlight glare glares darkness dimness whites blacks overexposure underexposure flash haze fog mist smog "
-    "brightening lightening darkening flare flares".split()
+    "brightening lightening darkening flare flares midtone midtones mid-tone mid-tones".split()
 )  # "whites" and "blacks" as a photo editor's sliders say them: the brightest and darkest tones
 # The tonal ranges a grade is put on ("cool blue tones to the shadows", "warm the highlights"): colour
 # there is split toning, a tone edit, not a colour of some "shadow" object.
@@ -377,6 +377,8 @@ TYPOS = {
     "brightnes": "brightness", "back ground": "background", "back drop": "backdrop", "color pallet": "color palette",
     "colour pallet": "colour palette", "hight": "height", "hightlights": "highlights", "hightlight": "highlight", "darker the": "darken the", "brighter the": "brighten the",
     "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
+    "birghten": "brighten", "brigthen": "brighten", "birghter": "brighter", "brigther": "brighter",
+    "visable": "visible", "shapen": "sharpen", "strenghten": "strengthen", "strenght": "strength",
     "photo shop": "photoshop", "photo shopped": "photoshopped", "photo shopping": "photoshopping",
     "photo-shop": "photoshop", "photo-shopped": "photoshopped", "photo-shopping": "photoshopping",
 }  # fmt: skip

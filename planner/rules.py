@@ -312,11 +312,13 @@ def normalize(prompt: str) -> str:
     text = re.sub(r"\b(the|a|an)\s+\1\b", r"\1", text, flags=re.I)  # "the the"
     text = re.sub(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])", ". ", text)  # "Increase brightness.Add yellow": two sentences
     text = re.sub(r"\s+&\s+|(?<=[a-z]{3})&(?=[a-z]{3})", " and ", text)  # "black & white", "black&white"
+    text = _ON_RGB.sub("", text) if "rgb" in text.lower() else text  # "a bit dark on RGB": the editor's all-channel curve, how
     text = _VERB_OR_VERB.sub(r"\g<v>", text) if "/" in text else text  # "remove/crop the lady": one edit, said two ways
     text = re.sub(r"(?<=[a-z]{3})/(?=[a-z]{3})", " and ", text)  # "the lighting/contrast": both
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+_ON_RGB = re.compile(r"\s+(?:on|in|of)\s+(?:the\s+)?rgb(?:\s+(?:channels?|curves?|levels?))?\b", re.I)
 _TYPO = re.compile(rf"\b(?:{'|'.join(TYPOS)})\b", re.I)
 _VERB_OR_VERB = re.compile(rf"\b(?P<v>{_VERB})/(?:{_VERB})\b", re.I)
 
@@ -2306,7 +2308,7 @@ def _reshape(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         refs = [EntityRef(noun=PERSON)] if name == "age" else turn.targets(who)
         return [Draft(Op.attribute, r, {"name": name, "value": _describe(said)}) for r in refs] or None
     what = re.split(r"\s+(?:by|to|so|until|with|while|and\s+make)\b|,", rest, maxsplit=1)[0]
-    what = _DEGREE_TAIL.sub("", what)  # "sharpen the image a lot": the image
+    what = _DEGREE_TAIL.sub("", f" {what}").strip()  # "sharpen the image a lot": the image; "sharpen a bit": the photo
     what = re.sub(r"(?<=\w)\s+(?:length|height|width|size|shape)$", "", what.strip(), flags=re.I)
     if not what or is_image(what) or _is_look(what):
         _no_op_quality(verb)  # "sharpen the image": its sharpness, which no edit op changes

@@ -2958,3 +2958,23 @@ def test_a_hair_colour_said_of_them_is_their_hair(prompt):
     # only people are blond or brunette: their hair colour, an attribute (not a recolour of "them")
     (node,) = edits(prompt)
     assert (node.op, node.params.name) == (Op.attribute, "hair_color")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("please birghten this picture a little", ["lighting"]),
+        ("increase the midtones", ["lighting"]),
+        ("lift the shadow mid-tone value a bit and lower the highlights", ["lighting", "lighting"]),
+        ("make it a bit darker on RGB", ["lighting"]),
+        ("Make a level on the RGB curve a bit brighter", ["lighting"]),
+    ],
+)
+def test_retouch_typos_midtones_and_the_rgb_curve_are_the_light(prompt, expected):
+    # midtones are a tonal range like shadows (not a thing to enlarge); "on RGB" says where in the editor, no state
+    assert ops(prompt) == expected
+
+
+def test_sharpen_a_bit_beside_an_edit_is_not_a_shape():
+    graph = plan("darken it and sharpen a bit")
+    assert sorted(n.op.value for n in graph.nodes if n.op is not Op.identity_lock) == ["lighting"]
