@@ -1549,13 +1549,21 @@ def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         position = _describe(new)
         if position and parse_targets(old, turn.context):
             return _moves(turn, old, {"position": position})
+    away = re.match(r"^(?P<x>.+?)\s+(?:(?:a\s+bit|a\s+little|slightly|much)\s+)?(?:further|farther|away)\s+from\s+(?P<y>.+)$", rest, re.I)
+    if away:  # "move the dog further from the tree": where it goes is away from there
+        return _moves(turn, away["x"], {"position": _describe(f"away from {away['y']}")})
     said_where = re.search(rf"\s(?:{_ONTO}|into|towards?|from|in|at|by|next|near|beside|behind|above|below|under|closer|away|off)\b", rest, re.I)
     if verb.lower() in _MOVE_ALONE and not said_where:
         return _moves(turn, rest, {"position": _SOMEWHERE_ELSE})  # "move the logo": where to is left open
     return None
 
 
+# How far, said between the thing and where it goes: "move it closer to the center", "a bit further from the tree".
+_HOW_FAR = re.compile(r"(?:\s+(?:a\s+(?:bit|little|lot)|slightly|much|way|more|closer|nearer|further|farther|away))+$", re.I)
+
+
 def _moves(turn: _Turn, text: str, params: dict) -> list[Draft] | None:
+    text = _HOW_FAR.sub("", text) or text
     return [Draft(Op.move, t, params) for t in turn.targets(text)] or None
 
 

@@ -2978,3 +2978,21 @@ def test_retouch_typos_midtones_and_the_rgb_curve_are_the_light(prompt, expected
 def test_sharpen_a_bit_beside_an_edit_is_not_a_shape():
     graph = plan("darken it and sharpen a bit")
     assert sorted(n.op.value for n in graph.nodes if n.op is not Op.identity_lock) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [
+        ("move the moon closer to the center", "moon"),
+        ("slide the vase a bit nearer to the edge", "vase"),
+        ("move the dog further from the tree", "dog"),
+        ("shift the lamp a little farther away from the sofa", "lamp"),
+    ],
+)
+def test_how_far_a_thing_moves_is_not_part_of_its_name(prompt, noun):
+    # "closer", "further from": how far it goes (no "moon closer" thing)
+    assert op_and_head(prompt) == (Op.move, noun)
+
+
+def test_it_moved_closer_is_the_thing_edited_before():
+    assert_turns([("add a moon in the sky", [("add", "moon")]), ("move it closer to the center", [("move", "moon")])])
