@@ -77,7 +77,8 @@ PERSON_NOUNS = frozenset(
     "person people character man men woman women boy girl child children kid kids lady guy human "
     "figure subject driver pilot player rider skier surfer skater chef doctor nurse soldier athlete "
     "worker farmer dancer singer teacher student baby toddler grandpa grandma grandfather grandmother "
-    "mother father mom mum dad son daughter brother sister wife husband bride groom uncle aunt".split()
+    "mother father mom mum dad son daughter brother sister wife husband bride groom uncle aunt "
+    "cyclist biker runner jogger hiker swimmer climber tourist passenger pedestrian".split()
 )
 PERSON = "person"  # the canonical noun of a person (the toy world's character) in every EntityRef
 # Nouns said for the person whose canonical noun is ``PERSON`` (others, "woman", "boy", stay as said).

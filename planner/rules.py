@@ -2757,6 +2757,7 @@ class RulePlanner(Planner):
                 warnings.append(f"unparsed: {clause.text.strip()!r}" + (f" ({problem})" if problem else ""))
                 continue
             span = clause.text.strip(" ,;")
+            drafts = _posed_person(drafts, clause.text) if drafts else drafts
             if drafts:
                 span = ", ".join([*pending, span])
                 pending.clear()
@@ -3471,6 +3472,18 @@ def _plain_backdrop(params: dict) -> bool:
         parse_color(w) or w in ("on", "a", "an", "the", "plain", "solid", "pure") for w in said
     )
     return params == {"description": "plain"} or one_colour or (bool(params) and set(params) <= {"color", "pattern"})
+
+
+def _posed_person(drafts: list[Draft], said: str) -> list[Draft]:
+    """ "make him wave", "have her lean on the car" (after "add a man"): a pose of someone said only as a pronoun
+    is the person's pose (a named one, "make the man on the left wave", keeps its noun; a move or resize keeps it too)."""
+    return [
+        Draft(Op.pose, EntityRef(noun=PERSON), d.params, d.text)
+        if d.op is Op.pose and d.target is not None and d.target.noun and d.target.noun != PERSON
+        and d.target.noun.split()[-1] in PERSON_NOUNS and not re.search(rf"\b{re.escape(d.target.noun.split()[-1])}", said, re.I)
+        else d
+        for d in drafts
+    ]
 
 
 _CUT_OUT = re.compile(r"\bcut\s+(?:out\b|.+?\s+out\b)", re.I)

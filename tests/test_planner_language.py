@@ -2996,3 +2996,22 @@ def test_how_far_a_thing_moves_is_not_part_of_its_name(prompt, noun):
 
 def test_it_moved_closer_is_the_thing_edited_before():
     assert_turns([("add a moon in the sky", [("add", "moon")]), ("move it closer to the center", [("move", "moon")])])
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        [("add a man beside the car", [("add", "man")]), ("make him lean on the car", [("pose", "person")])],
+        [("move the girl to the left", [("move", "girl")]), ("have her sit down", [("pose", "person")])],
+        [("make the woman on the right wave", [("pose", "woman")])],
+    ],
+)
+def test_a_pose_of_someone_said_as_a_pronoun_is_the_persons(session):
+    # "make him wave" after "add a man": the person's pose (a named one keeps its noun)
+    assert_turns(session)
+
+
+@pytest.mark.parametrize("noun", ["cyclist", "hiker", "jogger"])
+def test_a_person_said_by_activity_is_him_in_the_next_turn(noun):
+    # "put a cyclist on the road", then "make him smaller": him is the cyclist (a person noun)
+    assert_turns([(f"add a {noun} on the road", [("add", noun)]), ("make him smaller", [("resize", noun)])])
