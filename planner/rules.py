@@ -573,7 +573,19 @@ def _doing_together(rest: str, turn: _Turn) -> list[Draft] | None:
     return [*added, *(Draft(Op.pose, t, {"pose": ACTION_WORDS[act], "description": said}) for t in doers)]
 
 
+# Things added, the last of them words: "add explosions, and the text 2015 Howay Invitational", "a cake and the words
+# Happy Birthday": each read on its own (the words are a text edit, no "explosions and the text" thing).
+_AND_WORDS = re.compile(
+    rf"^(?P<x>.+?)\s*,?\s+and\s+(?P<w>(?:the|a|an|some)\s+(?:{'|'.join(sorted(WRITTEN_NOUNS, key=len, reverse=True))})\s+\S.*)$", re.I
+)
+
+
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    words = _AND_WORDS.match(rest)
+    if words:
+        things, written = _add(verb, words["x"], turn), _add(verb, words["w"], turn)
+        if things and written:
+            return things + written
     manner = re.match(r"^(?P<x>.+?)\s+in\s+(?:an?\s+(?P<s>[\w\s-]+?)|the\s+same)\s+style(?:\s*,\s*[a-z]+ing\b.*)?$", rest, re.I)
     if manner and style_mention(manner["s"] or "") is None and not is_abstract(parse_phrase(manner["x"], turn.context).ref):
         rest = manner["x"]  # "add glasses in an intellectual style, giving ...": the glasses' manner, no style of the image
@@ -2900,6 +2912,8 @@ def _follow_up(clause: str, core: str, turn: _Turn) -> list[Draft] | None:
         return None
     if not turn.context.last_edits or parse_targets(core, turn.context) is None:
         return None
+    if all(n.op is Op.add for n in turn.context.last_edits):  # "add explosions", then "and the text 2015 Howay
+        return _read_clause(f"add {core}", turn)  # Invitational": added too, each thing read as what it is (words: text)
     return _repeat(core, turn)
 
 

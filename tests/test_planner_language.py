@@ -3015,3 +3015,20 @@ def test_a_pose_of_someone_said_as_a_pronoun_is_the_persons(session):
 def test_a_person_said_by_activity_is_him_in_the_next_turn(noun):
     # "put a cyclist on the road", then "make him smaller": him is the cyclist (a person noun)
     assert_turns([(f"add a {noun} on the road", [("add", noun)]), ("make him smaller", [("resize", noun)])])
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("add fireworks and the text Happy New Year", ["add", "text"]),
+        ("add a cake, and the words Happy Birthday", ["add", "text"]),
+    ],
+)
+def test_things_added_then_words_are_an_add_and_a_text_edit(prompt, expected):
+    # "add explosions, and the text 2015 Howay Invitational": no "explosions and the text" thing
+    assert ops(prompt) == expected
+
+
+def test_words_said_after_a_turn_of_adds_are_added_words():
+    # "add explosions", then "and the text 2015 Howay Invitational?": the words added, a text edit
+    assert_turns([("add fireworks", [("add", "firework")]), ("and the caption Happy New Year", [("text", "text")])])
