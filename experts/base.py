@@ -157,6 +157,8 @@ class Expert:
                 out, _ = primitives.repaint(x, background.array, palette()[node.params.color])
                 return ExpertOutput(out, region, background, program=["localize", "repaint"])
             out = primitives.global_transform(inputs.backbone, x, ~region, prompt, **run)
+            if self.computes:
+                out, program = _background_drawn(node, x, out, background.array, program)
             return ExpertOutput(out, region, background, program=program)
         if node.op in (Op.attribute, Op.pose):
             # The subject is found on the turn's source, not on a node input another edit may have
@@ -314,6 +316,41 @@ def _flat_fill(node: EditNode, pixels: np.ndarray, background: np.ndarray) -> bo
     return p.pattern == "solid" or (
         len(inner) > 0 and bool((np.abs(inner.astype(int) - np.median(inner, axis=0)) <= FLAT_SPREAD).all())
     )
+
+
+TWO_TONE_PATTERNS = ("stripes", "checker")
+
+
+def _background_drawn(node: EditNode, before: torch.Tensor, drawn: torch.Tensor, background: np.ndarray,
+                      program: list[str]) -> tuple[torch.Tensor, list[str]]:  # fmt: skip
+    """The model's drawing of a new background, cleaned to what its pattern is where the model put
+    it, and put behind the foreground as a repaint, so each anti-aliased rim pixel keeps its share of
+    the thing in front and only the background's share takes the new colour. The pattern is the one
+    named or, unsaid, the one the background has: stripes and a checkerboard in two flat tones (the
+    named colour, or the commonest one there, and the other the drawing makes), a gradient a plane."""
+    p = node.params
+    pattern = p.pattern or (None if p.description else _pattern_of(before, background))  # a beach is drawn
+    if pattern == "gradient":
+        drawn, program = primitives.plane_fit(drawn, background)[0], [*program, "plane_fit"]
+    elif pattern in TWO_TONE_PATTERNS:
+        named = palette().get(p.color)
+        if named is None:
+            pixels = np.round(primitives.rgb(before)[background]).astype(int)
+            colours, counts = np.unique(pixels, axis=0, return_counts=True)
+            named = tuple(colours[np.argmax(counts)])
+        drawn, program = primitives.two_tone(drawn, background, named), [*program, "two_tone"]
+    core = ndimage.binary_erosion(background, border_value=1)  # the rim's colours come from inside
+    return primitives.repaint(before, background, primitives.bleed(drawn, core))[0], [*program, "repaint"]
+
+
+def _pattern_of(image: torch.Tensor, background: np.ndarray) -> str | None:
+    """The family of pattern a background shows, from its pixels: "gradient" when a plane fits it
+    (one colour included), "stripes" when two flat tones make it up (stripes and a checkerboard are
+    cleaned alike), None for anything else (a photo)."""
+    if primitives.plane_fit(image, background)[1] <= primitives.SMOOTH_RESIDUAL:
+        return "gradient"
+    _, counts = np.unique(np.round(primitives.rgb(image)[background]).astype(int), axis=0, return_counts=True)
+    return "stripes" if np.sort(counts)[-2:].sum() >= primitives.SNAP_FLAT_SHARE * background.sum() else None
 
 
 def _recoloured_part(node: EditNode) -> bool:

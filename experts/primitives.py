@@ -225,14 +225,43 @@ def smooth_fill(image: torch.Tensor, cutout: np.ndarray) -> torch.Tensor | None:
     ring = dilate(cutout, SMOOTH_RING[1]) & ~dilate(cutout, SMOOTH_RING[0])
     if ring.sum() < 8:
         return None
-    height, width = cutout.shape
+    field, residual = plane_fit(image, ring)
+    return field if residual <= SMOOTH_RESIDUAL else None
+
+
+def plane_fit(image: torch.Tensor, region: np.ndarray) -> tuple[torch.Tensor, float]:
+    """The plane per channel (``a + b x + c y``) that fits ``region``'s pixels best, as a colour field
+    of the image's shape, and its RMS residual in levels."""
+    height, width = region.shape
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) / max(height, width)
     design = np.stack([np.ones_like(xs), xs, ys], axis=-1)
     pixels = rgb(image)
-    plane, *_ = np.linalg.lstsq(design[ring], pixels[ring], rcond=None)
-    if np.sqrt(np.mean((design[ring] @ plane - pixels[ring]) ** 2)) > SMOOTH_RESIDUAL:
-        return None
-    return from_rgb(np.clip(design @ plane, 0, 255))
+    plane, *_ = np.linalg.lstsq(design[region], pixels[region], rcond=None)
+    residual = float(np.sqrt(np.mean((design[region] @ plane - pixels[region]) ** 2)))
+    return from_rgb(np.clip(design @ plane, 0, 255)), residual
+
+
+TWO_TONE_APART = 24.0  # levels: a pixel this far from the first tone starts the second
+
+
+def two_tone(image: torch.Tensor, region: np.ndarray, first: tuple[int, int, int]) -> torch.Tensor:
+    """``image`` with each pixel of ``region`` set to the nearer of two flat tones: ``first`` (0-255)
+    and the other one the pixels there make (two-medians with one centre held): a two-tone pattern
+    (stripes, a checkerboard) a small model draws blurred, drawn flat where it put it."""
+    pixels = rgb(image)
+    inside = pixels[region]
+    first = np.asarray(first, np.float32)
+    far = np.linalg.norm(inside - first, axis=1) > TWO_TONE_APART
+    if not far.any():
+        return image.clone()
+    second = np.median(inside[far], axis=0)  # medians: stray colours (a blurred neighbour) do not pull it
+    for _ in range(8):
+        nearer = np.linalg.norm(inside - second, axis=1) < np.linalg.norm(inside - first, axis=1)
+        if not nearer.any():
+            return image.clone()
+        second = np.median(inside[nearer], axis=0)
+    pixels[region] = np.where(nearer[:, None], second, first)
+    return from_rgb(pixels).to(image.dtype)
 
 
 SNAP_RING = 3  # pixels out from a region: where the colours of the art around it are read
@@ -266,6 +295,12 @@ def snap(drawn: torch.Tensor, region: np.ndarray, colours: np.ndarray) -> torch.
     return from_rgb(pixels).to(drawn.dtype)
 
 
+def bleed(image: torch.Tensor, mask: np.ndarray) -> torch.Tensor:
+    """``image`` with every pixel outside ``mask`` given the colour of the nearest pixel inside it."""
+    iy, ix = ndimage.distance_transform_edt(~mask, return_indices=True)[1]
+    return image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)]
+
+
 def _matte(image: torch.Tensor, cutout: np.ndarray):
     """The thing under ``cutout`` as a two-colour matte: per pixel, the thing's own colour (that of
     its nearest inner pixel, so bled outwards past its rim) and its coverage, read against the
@@ -273,9 +308,7 @@ def _matte(image: torch.Tensor, cutout: np.ndarray):
     the pixel (elsewhere a pixel is just inside or outside)."""
     core = ndimage.binary_erosion(cutout, border_value=0)
     core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
-    colours, behind = (image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)] for iy, ix in
-                       (ndimage.distance_transform_edt(~inner, return_indices=True)[1] for inner in
-                        (core, ~dilate(cutout, 1))))  # fmt: skip
+    colours, behind = bleed(image, core), bleed(image, ~dilate(cutout, 1))
     fg, bg, px = (c[0].permute(1, 2, 0).float().numpy() for c in (colours, behind, image))
     contrast = ((fg - bg) ** 2).sum(axis=2)
     coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)

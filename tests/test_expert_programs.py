@@ -9,7 +9,14 @@ from PIL import Image, ImageFilter
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.errors import EditorError
-from nanoedit.experts.base import ExpertInputs, _flat_fill, _part_redrawn, _scale, drawn_in_place
+from nanoedit.experts.base import (
+    ExpertInputs,
+    _background_drawn,
+    _flat_fill,
+    _part_redrawn,
+    _scale,
+    drawn_in_place,
+)
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
 from nanoedit.experts.looks import Looks
 from nanoedit.experts.primitives import composite, flat_palette, repaint, smooth_fill, snap
@@ -63,6 +70,31 @@ def test_a_move_the_prompt_leaves_open_goes_to_the_nearest_free_cell():
     with pytest.raises(EditorError, match="no free place"):  # the center and bottom hold the person
         expert.run(node.model_copy(update={"target": EntityRef(noun="square", position="top left")}),
                    ExpertInputs(crowded.image, to_tensor(crowded.image), None, Grounder()))
+
+
+@pytest.mark.parametrize(("before", "after", "said", "agreement"), [
+    ({"color": "blue", "pattern": "stripes"}, {"color": "yellow", "pattern": "stripes"}, None, 0.85),  # pattern kept
+    ({"color": "white"}, {"color": "yellow", "pattern": "checker"}, "checker", 0.8),
+    ({"color": "green"}, {"color": "white", "pattern": "checker"}, "checker", 0.8),
+    ({"color": "pink"}, {"color": "blue", "pattern": "gradient"}, "gradient", 0.97)])  # fmt: skip
+def test_a_drawn_background_is_cleaned_to_its_pattern_and_put_behind_the_rims(before, after, said, agreement):
+    objects = (thing("circle", "red", "large", "top left"), thing("star", "purple", "medium", "right", "obj1"))
+    source, target = render(Scene(objects=objects, background=before)), render(Scene(objects=objects, background=after))
+    # a small model's drawing: soft and noisy (alone it agrees on 57-87% of these changed pixels)
+    soft = np.asarray(Image.fromarray(np.asarray(target.image)).filter(ImageFilter.GaussianBlur(1.5)), np.float32)
+    drawn = np.clip(soft + np.random.default_rng(0).normal(0, 16, soft.shape), 0, 255).astype(np.uint8)
+    node = EditNode(id="b", op=Op.background, params={"color": after["color"], "pattern": said})
+    background = Grounder().background(source.image).array
+    out, program = _background_drawn(node, to_tensor(source.image), to_tensor(Image.fromarray(drawn)), background, [])
+    assert program == ["plane_fit" if said == "gradient" else "two_tone", "repaint"]
+    error = np.abs(to_pixels(out).astype(int) - np.asarray(target.image, int)).max(axis=2)
+    changed = np.abs(np.asarray(source.image, int) - np.asarray(target.image, int)).max(axis=2) > 8
+    assert (error[changed] <= 32).mean() >= agreement  # the oracle's tolerance
+    assert (error[target.masks["face"]] <= 32).mean() >= 0.99  # the face's rim keeps the face's share
+    described = node.model_copy(update={"params": node.params.model_copy(update={"pattern": None,
+                                                                                 "description": "a beach"})})
+    assert _background_drawn(described, to_tensor(source.image), to_tensor(Image.fromarray(drawn)), background,
+                             [])[1] == ["repaint"]  # a described background is the model's drawing, uncleaned
 
 
 def test_a_resize_steps_through_the_size_words_from_the_size_it_looks():
