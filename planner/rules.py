@@ -2997,6 +2997,7 @@ _ALL_BUT = re.compile(
     r"(?P<x>(?:the|my|his|her|their|this|that)\s+.+)$",
     re.I,
 )
+_CLOUDED = r"cloudy|overcast|gr[ae]y|stormy|hazy|dull|grey\s+and\s+cloudy|gray\s+and\s+cloudy"  # a sky said by its weather
 _ON_TRANSPARENT = r"(?:on|with|against|onto)\s+(?:an?\s+)?transparent\s+(?:background|backdrop|bg)"  # nothing behind it
 # Clause forms other than the imperative, each said again as one: a question, a request, a described
 # target state, "instead of". Each form starts differently, so at most one applies; none depends on
@@ -3059,6 +3060,14 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?P<y>warm|cool|cold)(?:er)?$", "make the colours {y}"),
     # "make it at night", "make it during sunset": the time of day of the image
     (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
+    # "change the shirt color", "alter the car's colour": that thing's colour, no colour named yet (a recolour)
+    (r"^(?:change|alter|switch)\s+(?P<x>(?:the|his|her|their|my|its)\s+(?!(?:image|photo|picture|pic|overall|whole|entire)\b)"
+     r"(?![a-z\s-]*\b(?:hair|eyes?|skin|lips|background|backdrop|sky|text|font)\s+colou?r$)[a-z][a-z\s'-]*?)(?:'s)?\s+colou?r$",
+     "change the colour of {x}"),
+    # "Make the cloudy sky blue.", "make the sky blue instead of cloudy": the weather of the sky, a new sky (a clear
+    # sky's colour, "make the sky bluer", is a recolour)
+    (rf"^make\s+(?:the\s+)?(?:{_CLOUDED})\s+sky\s+(?P<y>[a-z]+(?:\s+(?!and\b|instead\b)[a-z]+)?)$", "change the sky to a {y} sky"),
+    (rf"^make\s+(?:the\s+)?sky\s+(?P<y>.+?)\s+(?:instead\s+of|rather\s+than|not)\s+(?:{_CLOUDED})$", "change the sky to a {y} sky"),
     # "make it winter", "turn the scene autumn": the season of the image, said bare ("fall" is also a verb: not alone)
     (rf"^(?:make|turn)\s+(?:it|this|everything|(?:the|this)\s+(?:image|scene|photo|picture))\s+(?P<y>{'|'.join(SEASONS - {'fall'})})$",
      "change the season to {y}"),

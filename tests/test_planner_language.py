@@ -3032,3 +3032,29 @@ def test_things_added_then_words_are_an_add_and_a_text_edit(prompt, expected):
 def test_words_said_after_a_turn_of_adds_are_added_words():
     # "add explosions", then "and the text 2015 Howay Invitational?": the words added, a text edit
     assert_turns([("add fireworks", [("add", "firework")]), ("and the caption Happy New Year", [("text", "text")])])
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make the overcast sky blue", ["background"]),
+        ("make the sky clear blue instead of grey", ["background"]),
+        ("make the sky bluer", ["recolor"]),  # a clear sky's colour stays a recolour
+    ],
+)
+def test_a_clouded_sky_made_blue_is_a_new_sky(prompt, expected):
+    # "Make the cloudy sky blue.", "make the sky blue instead of cloudy": the sky's weather, a background edit
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("change the shirt color", "shirt"), ("alter the car's colour", "car"), ("change the woman's dress colour", "dress")],
+)
+def test_a_things_colour_changed_with_no_colour_named_is_a_recolour(prompt, noun):
+    # "change the shirt color": the shirt's colour (not a grade of the photo's colours)
+    assert op_and_head(prompt) == (Op.recolor, noun)
+
+
+def test_the_photos_colour_changed_stays_a_grade():
+    assert ops("change the image color") == ["tone"]
