@@ -2507,6 +2507,8 @@ def _style(text: str) -> list[Draft]:
     if look is not None and look.kind == "tone":  # "a timeless black and white masterpiece"
         return _looks(text) or []
     said = parse_style(text) or _describe(text)
+    if said.lower() in LIGHTING_WORDS:  # "switch the scene to a nighttime style", "a sunset look": the time of day
+        return _lighting(LIGHTING_WORDS[said.lower()])
     look = look or style_mention(said.replace("-", " "))  # "watercolor-wash": a watercolor
     name = said if said in STYLES else (str(look.value) if look is not None and look.kind == "style" else None)
     params = {"style": name, "description": said if said != name else None}

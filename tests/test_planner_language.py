@@ -3058,3 +3058,9 @@ def test_a_things_colour_changed_with_no_colour_named_is_a_recolour(prompt, noun
 
 def test_the_photos_colour_changed_stays_a_grade():
     assert ops("change the image color") == ["tone"]
+
+
+@pytest.mark.parametrize("prompt", ["give it a sunset style", "switch the photo to a nighttime style", "make it a dusk look"])
+def test_a_time_of_day_said_as_a_style_is_the_light(prompt):
+    # "switch the scene to a nighttime style": the time of day, a lighting edit (a named art style stays a style)
+    assert ops(prompt) == ["lighting"]
