@@ -638,6 +638,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if created.ref is not None and is_background(created.ref.noun or ""):  # "create a blank background behind the bunny"
         return _background(re.sub(r"\s+(?:behind|under|around|for|of|to)\b.*$", "", rest, flags=re.I))
     background_object = _in_background(rest)
+    if background_object != rest and is_scene_place(background_object) and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
+        return _background(background_object)  # "add a futuristic city in the background": scenery there is a new backdrop
     if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
         return [Draft(Op.add, d.target, {**d.params, "relation": "in the background"}) for d in _add(verb, background_object, turn) or []] or None
     whole = re.sub(

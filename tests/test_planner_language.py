@@ -3064,3 +3064,17 @@ def test_the_photos_colour_changed_stays_a_grade():
 def test_a_time_of_day_said_as_a_style_is_the_light(prompt):
     # "switch the scene to a nighttime style": the time of day, a lighting edit (a named art style stays a style)
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("add snowy mountains in the background", ["background"]),
+        ("add a city skyline to the background", ["background"]),
+        ("add a lamp post in the background", ["add"]),  # a thing there stays an added object
+        ("add a group of people to the background", ["add"]),
+    ],
+)
+def test_scenery_added_in_the_background_is_a_new_backdrop(prompt, expected):
+    # "Add a futuristic city in the background": scenery behind the subject is the background
+    assert ops(prompt) == expected
