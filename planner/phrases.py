@@ -644,6 +644,9 @@ def classify(text: str, allow_bare_noun: bool = True) -> Value | None:
     core = _DETAILS.sub("", cleaned)
     if core == cleaned or GRAYSCALE_LOOK.search(cleaned[len(core) :]):  # "a striking look with black and white treatment"
         core = ""
+    listed = parse_adjustment(cleaned) if core and "," in cleaned else None
+    if listed is not None and listed.region is None and len({op for op, _ in listed.parts}) > 1:
+        core = ""  # "more bright, colorful and clear": a list of qualities of both kinds, no details after a comma
     value = (_typed(core) if core else None) or _typed(cleaned)
     if value is not None:
         return value
@@ -734,6 +737,9 @@ def _quality_word(word: str) -> str | None:
 _NOT_A_GRADE = STYLE_MEDIA | SEASONS | SCENE_WORDS | frozenset(LIGHTING_WORDS)  # "spring colors": a season
 
 
+_UNPLANNED_IN_A_LIST = UNPLANNED_QUALITIES | {"clear", "clearer"}  # the photo's clarity, said after other qualities
+
+
 def parse_adjustment(text: str) -> Adjustment | None:
     """Qualities of a photo turned up or down: 'the brightness and contrast' -> lighting and tone;
     'less cold and dark' -> tone and lighting; 'the intensity of red color on the entire image' ->
@@ -748,9 +754,10 @@ def parse_adjustment(text: str) -> Adjustment | None:
         if m.group().strip() == "of" and tail and all(_quality_word(w) or w in ADJUST_FILLERS for w in tail):
             continue  # "the intensity of red color"
         if m.group().strip() == "," and tail and all(
-            _quality_word(w) or w in ADJUST_FILLERS or w in _DETERMINERS or w in ("and", "or", "overall") for w in tail
+            _quality_word(w) or w in ADJUST_FILLERS or w in _DETERMINERS or w in _UNPLANNED_IN_A_LIST or w in ("and", "or", "overall")
+            for w in tail
         ):
-            continue  # "the brightness, contrast and saturation": a list of qualities, no aside
+            continue  # "the brightness, contrast and saturation", "more bright, colorful and sharp": a list of qualities, no aside
         said, region = said[: m.start()], None if m["aside"] else said[m.end() :]
         break  # a region ("of the background"), or an aside ("until the sky is blue", "like a dreary day")
     if region is not None and all(w in ADJUST_FILLERS or w in _DETERMINERS for w in WORD.findall(region)):
@@ -760,8 +767,8 @@ def parse_adjustment(text: str) -> Adjustment | None:
     parts = []
     for part in _ADJUST_SPLIT.split(said):
         words = [w for w in WORD.findall(part) if w not in ADJUST_FILLERS and w not in _DETERMINERS]
-        if not words or set(words) <= UNPLANNED_QUALITIES:  # "... and a bit sharpen": no op changes it
-            continue
+        if not words or set(words) <= UNPLANNED_QUALITIES or (len(parts) and set(words) <= _UNPLANNED_IN_A_LIST):  # "... and a
+            continue  # bit sharpen", "more bright, colorful and clear": no op changes it (alone, "a clear sky" is a look)
         if re.match(r"^(?:a|an|another|\d+)\s", part) and all(canonical_color(w) for w in words):
             return None  # "an orange": a thing
         ops = [_quality_word(w) for w in words]

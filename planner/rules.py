@@ -3064,6 +3064,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?P<y>warm|cool|cold)(?:er)?$", "make the colours {y}"),
     # "make it at night", "make it during sunset": the time of day of the image
     (rf"^make\s+(?:it|this|everything)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
+    # "Please edit image to look more bright, colorful and clear", "adjust the photo so it looks warmer": made to look so
+    (r"^(?:edit|change|adjust|alter|modify|retouch|tweak)\s+(?P<x>(?:the\s+|this\s+)?(?:image|photo|picture|pic|it))\s+"
+     r"(?:to|so\s+(?:that\s+)?it)\s+(?:looks?|appears?|seems?)\s+(?P<y>(?!as\s+(?:if|though)\b).+)$", "make {x} look {y}"),
     # "change the shirt color", "alter the car's colour": that thing's colour, no colour named yet (a recolour)
     (r"^(?:change|alter|switch)\s+(?P<x>(?:the|his|her|their|my|its)\s+(?!(?:image|photo|picture|pic|overall|whole|entire)\b)"
      r"(?![a-z\s-]*\b(?:hair|eyes?|skin|lips|background|backdrop|sky|text|font)\s+colou?r$)[a-z][a-z\s'-]*?)(?:'s)?\s+colou?r$",

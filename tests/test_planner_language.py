@@ -3078,3 +3078,18 @@ def test_a_time_of_day_said_as_a_style_is_the_light(prompt):
 def test_scenery_added_in_the_background_is_a_new_backdrop(prompt, expected):
     # "Add a futuristic city in the background": scenery behind the subject is the background
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make it more bright, colorful", ["lighting", "tone"]),
+        ("make it brighter, more colorful and clearer", ["lighting", "tone"]),
+        ("edit the image to look brighter, more vivid and clear", ["lighting", "tone"]),
+        ("adjust the photo so it looks warmer", ["tone"]),
+        ("make the sky clear", ["background"]),  # alone, a clear sky is a look of the sky
+    ],
+)
+def test_qualities_listed_with_commas_are_each_an_edit(prompt, expected):
+    # "Please edit image to look more bright, colorful and clear": the light and the colours (clarity: no edit op)
+    assert ops(prompt) == expected
