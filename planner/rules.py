@@ -3013,7 +3013,8 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     (r"^(?:what\s+(?:would|will)\s+happen\s+if|what\s+happens\s+if|what\s+if)\s+(?P<x>.+?)\s+(?:[a-z]+ly\s+)?(?P<y>[a-z]+ed)$", "make {x} {y}"),
     (rf"^(?:i|we){_WANT}(?P<y>.+?)\s+instead\s+of\s+(?P<x>.+)$", "replace {x} with {y}"),
     # "Need the red Ford GT photoshopped out of the background", "I want the trash can taken out": it goes
-    (r"^(?:(?:i|we)\s+)?(?:need|want|would\s+like|'d\s+like)\s+(?P<x>(?!to\b).+?)\s+(?:to\s+be\s+)?(?:(?:photoshopped|shopped|edited|"
+    # "Could I get the girl removed from the back of the photo": the same, asked for
+    (r"^(?:(?:i|we)\s+)?(?:need|want|would\s+like|'d\s+like|(?:(?:could|can|may)\s+(?:i|we)\s+(?:please\s+)?)?get)\s+(?P<x>(?!to\b|rid\b).+?)\s+(?:to\s+be\s+)?(?:(?:photoshopped|shopped|edited|"
      r"taken|cut|cropped|airbrushed|cloned|painted)\s+out|removed|erased|deleted|gone)(?:\s+(?:of|from)\s+.+)?$", "remove {x}"),
     (rf"^(?:i|we){_WANT}(?P<x>.+?)\s+(?:to\s+be\s+)?(?:gone|removed|deleted|erased|out)$", "remove {x}"),
     # "Need the background replaced with something nicer", "I want the sofa swapped for a bench": it is replaced
@@ -3067,6 +3068,11 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Please edit image to look more bright, colorful and clear", "adjust the photo so it looks warmer": made to look so
     (r"^(?:edit|change|adjust|alter|modify|retouch|tweak)\s+(?P<x>(?:the\s+|this\s+)?(?:image|photo|picture|pic|it))\s+"
      r"(?:to|so\s+(?:that\s+)?it)\s+(?:looks?|appears?|seems?)\s+(?P<y>(?!as\s+(?:if|though)\b).+)$", "make {x} look {y}"),
+    # "place the subject farther back in the room", "move the dog further forward": deeper into or out of the scene
+    (rf"^(?:place|put|move|set|push|shift|sit)\s+(?P<x>{_DEF}.+?|it|them|him|her)\s+(?:(?:a\s+bit|a\s+little|slightly|much)\s+)?"
+     r"(?:farther|further)\s+(?:back|backwards?|away)\b.*$", "move {x} to the back"),
+    (rf"^(?:place|put|move|set|push|shift|bring)\s+(?P<x>{_DEF}.+?|it|them|him|her)\s+(?:(?:a\s+bit|a\s+little|slightly|much)\s+)?"
+     r"(?:farther|further)\s+(?:forwards?|front|up\s+front)\b.*$", "move {x} to the front"),
     # "change the shirt color", "alter the car's colour": that thing's colour, no colour named yet (a recolour)
     (r"^(?:change|alter|switch)\s+(?P<x>(?:the|his|her|their|my|its)\s+(?!(?:image|photo|picture|pic|overall|whole|entire)\b)"
      r"(?![a-z\s-]*\b(?:hair|eyes?|skin|lips|background|backdrop|sky|text|font)\s+colou?r$)[a-z][a-z\s'-]*?)(?:'s)?\s+colou?r$",

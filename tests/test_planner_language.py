@@ -3093,3 +3093,21 @@ def test_scenery_added_in_the_background_is_a_new_backdrop(prompt, expected):
 def test_qualities_listed_with_commas_are_each_an_edit(prompt, expected):
     # "Please edit image to look more bright, colorful and clear": the light and the colours (clarity: no edit op)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("could I get the bin removed from the corner?", "bin"), ("can we get the van taken out", "van")],
+)
+def test_a_thing_asked_to_get_removed_is_removed(prompt, noun):
+    # "Could I get the girl removed from the back of the photo": a removal (no "girl removed" added)
+    assert op_and_head(prompt) == (Op.remove, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("put the chair farther back in the room", "chair"), ("move the dog a bit further forward", "dog")],
+)
+def test_a_thing_put_farther_back_or_forward_is_moved(prompt, noun):
+    # "place the subject farther back in the room": a move in depth (not the subject put into a new room)
+    assert op_and_head(prompt) == (Op.move, noun)
