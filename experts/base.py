@@ -318,7 +318,8 @@ def _flat_fill(node: EditNode, pixels: np.ndarray, background: np.ndarray) -> bo
     )
 
 
-TWO_TONE_PATTERNS = ("stripes", "checker")
+# How a named pattern is cleaned: stripes and a checkerboard are two flat tones, a gradient a plane.
+PATTERN_FAMILY = {"stripes": "two_tone", "checker": "two_tone", "gradient": "plane_fit"}
 
 
 def _background_drawn(node: EditNode, before: torch.Tensor, drawn: torch.Tensor, background: np.ndarray,
@@ -329,10 +330,10 @@ def _background_drawn(node: EditNode, before: torch.Tensor, drawn: torch.Tensor,
     named or, unsaid, the one the background has: stripes and a checkerboard in two flat tones (the
     named colour, or the commonest one there, and the other the drawing makes), a gradient a plane."""
     p = node.params
-    pattern = p.pattern or (None if p.description else _pattern_of(before, background))  # a beach is drawn
-    if pattern == "gradient":
+    family = PATTERN_FAMILY.get(p.pattern) if p.pattern else None if p.description else _family(before, background)
+    if family == "plane_fit":
         drawn, program = primitives.plane_fit(drawn, background)[0], [*program, "plane_fit"]
-    elif pattern in TWO_TONE_PATTERNS:
+    elif family == "two_tone":
         named = palette().get(p.color)
         if named is None:
             pixels = np.round(primitives.rgb(before)[background]).astype(int)
@@ -343,14 +344,14 @@ def _background_drawn(node: EditNode, before: torch.Tensor, drawn: torch.Tensor,
     return primitives.repaint(before, background, primitives.bleed(drawn, core))[0], [*program, "repaint"]
 
 
-def _pattern_of(image: torch.Tensor, background: np.ndarray) -> str | None:
-    """The family of pattern a background shows, from its pixels: "gradient" when a plane fits it
-    (one colour included), "stripes" when two flat tones make it up (stripes and a checkerboard are
-    cleaned alike), None for anything else (a photo)."""
+def _family(image: torch.Tensor, background: np.ndarray) -> str | None:
+    """The family of pattern a background shows, from its pixels (``PATTERN_FAMILY``'s values):
+    "plane_fit" when a plane fits it (one colour included), "two_tone" when two flat tones make it
+    up, None for anything else (a photo)."""
     if primitives.plane_fit(image, background)[1] <= primitives.SMOOTH_RESIDUAL:
-        return "gradient"
+        return "plane_fit"
     _, counts = np.unique(np.round(primitives.rgb(image)[background]).astype(int), axis=0, return_counts=True)
-    return "stripes" if np.sort(counts)[-2:].sum() >= primitives.SNAP_FLAT_SHARE * background.sum() else None
+    return "two_tone" if np.sort(counts)[-2:].sum() >= primitives.SNAP_FLAT_SHARE * background.sum() else None
 
 
 def _recoloured_part(node: EditNode) -> bool:

@@ -7,6 +7,8 @@
 - ``repaint``: give a thing a new flat colour, its outline and shading kept (a recolor);
 - ``smooth_fill``: what a smooth surround (one colour, a gradient) continues behind a thing;
 - ``snap``: a drawing of flat-colour art snapped to the art's colours (``flat_palette``);
+- ``two_tone`` / ``plane_fit``: a drawn pattern made two flat tones (stripes, a checkerboard) or a
+  plane (a gradient); ``bleed``: a colour field carried past a mask's edge (what lies behind a rim);
 - ``global_transform``: regenerate everything but a protected foreground (a look with no preset in
   ``looks``; the presets are computed there).
 
