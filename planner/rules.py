@@ -3073,6 +3073,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:farther|further)\s+(?:back|backwards?|away)\b.*$", "move {x} to the back"),
     (rf"^(?:place|put|move|set|push|shift|bring)\s+(?P<x>{_DEF}.+?|it|them|him|her)\s+(?:(?:a\s+bit|a\s+little|slightly|much)\s+)?"
      r"(?:farther|further)\s+(?:forwards?|front|up\s+front)\b.*$", "move {x} to the front"),
+    # "Please enhance for a vivid, bright photo", "edit it for a warmer look": the photo made so
+    (r"^(?:enhance|edit|retouch|adjust|tweak|fix)(?:\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic)))?\s+(?:for|to\s+(?:get|give))\s+"
+     r"(?:a|an|the)\s+(?P<y>.+?)\s+(?:photo|image|picture|pic|look|result|feel)$", "make it {y}"),
     # "change the shirt color", "alter the car's colour": that thing's colour, no colour named yet (a recolour)
     (r"^(?:change|alter|switch)\s+(?P<x>(?:the|his|her|their|my|its)\s+(?!(?:image|photo|picture|pic|overall|whole|entire)\b)"
      r"(?![a-z\s-]*\b(?:hair|eyes?|skin|lips|background|backdrop|sky|text|font)\s+colou?r$)[a-z][a-z\s'-]*?)(?:'s)?\s+colou?r$",

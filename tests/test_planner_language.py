@@ -3111,3 +3111,16 @@ def test_a_thing_asked_to_get_removed_is_removed(prompt, noun):
 def test_a_thing_put_farther_back_or_forward_is_moved(prompt, noun):
     # "place the subject farther back in the room": a move in depth (not the subject put into a new room)
     assert op_and_head(prompt) == (Op.move, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("enhance for a vivid, bright photo", ["lighting", "tone"]),
+        ("edit it for a warmer look", ["tone"]),
+        ("retouch the photo for a brighter result", ["lighting"]),
+    ],
+)
+def test_a_photo_edited_for_a_look_is_made_to_have_it(prompt, expected):
+    # "Please enhance for a vivid, bright photo": the look asked for is the edit
+    assert ops(prompt) == expected
