@@ -108,6 +108,7 @@ from .phrases import (
 )
 
 # The basic colour words as one regex alternative, longest first.
+_ANY_COLOR = "|".join(sorted((re.escape(c) for c in COLOR_WORDS), key=len, reverse=True))
 _BASIC_COLOR = "|".join(sorted(BASIC_COLORS, key=len, reverse=True))
 
 # -- clauses --------------------------------------------------------------------------------------
@@ -3076,6 +3077,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Please enhance for a vivid, bright photo", "edit it for a warmer look": the photo made so
     (r"^(?:enhance|edit|retouch|adjust|tweak|fix)(?:\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic)))?\s+(?:for|to\s+(?:get|give))\s+"
      r"(?:a|an|the)\s+(?P<y>.+?)\s+(?:photo|image|picture|pic|look|result|feel)$", "make it {y}"),
+    # "change the red on the car to blue", "turn the turquoise of the vanity to white": that thing's colour
+    (rf"^(?:change|turn|switch|make)\s+(?:the|all\s+the)\s+(?:{_ANY_COLOR})\s+(?:on|of|in)\s+(?P<x>(?!(?:the\s+)?(?:left|right|top|bottom|middle|center|centre)\b).+?)\s+(?:to|into)\s+"
+     rf"(?P<y>(?:(?:a|an)\s+)?(?:[a-z-]+\s+)?(?:{_ANY_COLOR})(?:\s+colou?r)?)$", "change the colour of {x} to {y}"),
     # "change the shirt color", "alter the car's colour": that thing's colour, no colour named yet (a recolour)
     (r"^(?:change|alter|switch)\s+(?P<x>(?:the|his|her|their|my|its)\s+(?!(?:image|photo|picture|pic|overall|whole|entire)\b)"
      r"(?![a-z\s-]*\b(?:hair|eyes?|skin|lips|background|backdrop|sky|text|font)\s+colou?r$)[a-z][a-z\s'-]*?)(?:'s)?\s+colou?r$",

@@ -3124,3 +3124,16 @@ def test_a_thing_put_farther_back_or_forward_is_moved(prompt, noun):
 def test_a_photo_edited_for_a_look_is_made_to_have_it(prompt, expected):
     # "Please enhance for a vivid, bright photo": the look asked for is the edit
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [
+        ("change the red on the car to blue", "car"),
+        ("turn the grey of the walls into a warm cream", "wall"),
+        ("change the orange on the left to green", "orange"),  # a place, not a carrier: the orange itself
+    ],
+)
+def test_a_colour_on_a_thing_changed_recolours_the_thing(prompt, noun):
+    # "change the turquoise on the vanity to white": the vanity recoloured (no "turquoise" thing)
+    assert op_and_head(prompt) == (Op.recolor, noun)
