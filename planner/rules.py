@@ -3077,6 +3077,9 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "Please enhance for a vivid, bright photo", "edit it for a warmer look": the photo made so
     (r"^(?:enhance|edit|retouch|adjust|tweak|fix)(?:\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic)))?\s+(?:for|to\s+(?:get|give))\s+"
      r"(?:a|an|the)\s+(?P<y>.+?)\s+(?:photo|image|picture|pic|look|result|feel)$", "make it {y}"),
+    # "Fix the overexposed background.", "correct the dark foreground": that region's light set right
+    (r"^(?:fix|correct|repair)\s+(?:the\s+)?(?:overexposed|over-exposed|blown[\s-]out|too\s+bright)\s+(?P<x>.+)$", "darken {x}"),
+    (r"^(?:fix|correct|repair)\s+(?:the\s+)?(?:underexposed|under-exposed|dark|too\s+dark|dim|shadowy)\s+(?P<x>.+)$", "brighten {x}"),
     # "change the red on the car to blue", "turn the turquoise of the vanity to white": that thing's colour
     (rf"^(?:change|turn|switch|make)\s+(?:the|all\s+the)\s+(?:{_ANY_COLOR})\s+(?:on|of|in)\s+(?P<x>(?!(?:the\s+)?(?:left|right|top|bottom|middle|center|centre)\b).+?)\s+(?:to|into)\s+"
      rf"(?P<y>(?:(?:a|an)\s+)?(?:[a-z-]+\s+)?(?:{_ANY_COLOR})(?:\s+colou?r)?)$", "change the colour of {x} to {y}"),

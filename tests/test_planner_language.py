@@ -3137,3 +3137,11 @@ def test_a_photo_edited_for_a_look_is_made_to_have_it(prompt, expected):
 def test_a_colour_on_a_thing_changed_recolours_the_thing(prompt, noun):
     # "change the turquoise on the vanity to white": the vanity recoloured (no "turquoise" thing)
     assert op_and_head(prompt) == (Op.recolor, noun)
+
+
+@pytest.mark.parametrize(
+    "prompt", ["fix the overexposed background", "correct the underexposed foreground", "please lighen the background"]
+)
+def test_a_regions_exposure_fixed_is_the_light(prompt):
+    # "Fix the overexposed background.": its light set right, a lighting edit (no new background)
+    assert ops(prompt) == ["lighting"]
