@@ -3074,6 +3074,10 @@ _FORMS: list[tuple[re.Pattern, str]] = [
      r"(?:farther|further)\s+(?:back|backwards?|away)\b.*$", "move {x} to the back"),
     (rf"^(?:place|put|move|set|push|shift|bring)\s+(?P<x>{_DEF}.+?|it|them|him|her)\s+(?:(?:a\s+bit|a\s+little|slightly|much)\s+)?"
      r"(?:farther|further)\s+(?:forwards?|front|up\s+front)\b.*$", "move {x} to the front"),
+    # "shop my buddy's pic to have a plain white background", "give it a white backdrop": the photo's background
+    (r"^(?:edit|shop|photoshop|change|fix|alter|modify)\s+(?:it|this|(?:the|this|my|[a-z]+'s)\s+(?:[a-z']+\s+){0,2}?(?:image|photo|picture|pic|shot))\s+"
+     r"(?:to|so\s+(?:that\s+)?it)\s+(?:has|have)\s+(?P<y>.+)$", "give the image {y}"),
+    (r"^give\s+(?:it|this)\s+(?P<y>(?:a|an)\s+(?:[\w-]+\s+){0,3}(?:background|backdrop))$", "give the image {y}"),
     # "Please enhance for a vivid, bright photo", "edit it for a warmer look": the photo made so
     (r"^(?:enhance|edit|retouch|adjust|tweak|fix)(?:\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic)))?\s+(?:for|to\s+(?:get|give))\s+"
      r"(?:a|an|the)\s+(?P<y>.+?)\s+(?:photo|image|picture|pic|look|result|feel)$", "make it {y}"),

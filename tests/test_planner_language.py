@@ -3145,3 +3145,16 @@ def test_a_colour_on_a_thing_changed_recolours_the_thing(prompt, noun):
 def test_a_regions_exposure_fixed_is_the_light(prompt):
     # "Fix the overexposed background.": its light set right, a lighting edit (no new background)
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("shop my friend's photo to have a plain white background", ["background"]),
+        ("give it a plain grey backdrop", ["background"]),
+        ("edit the picture so it has a warmer tone", ["tone"]),
+    ],
+)
+def test_the_photo_edited_to_have_a_look_or_backdrop(prompt, expected):
+    # "shop my buddy's pic to have a plain white background": the photo's background (no "pic" replaced)
+    assert ops(prompt) == expected
