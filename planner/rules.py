@@ -213,6 +213,7 @@ _SEPARATOR = re.compile(
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING})|\s*,\s*(?=(?:{_ASKING})(?:\s+(?:please|kindly|possibly|be\s+able\s+to))*\s+{_VERB}\b))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r(?:\s+(?:{_QUALITY_NOUNS}|of)\b|[\s.!?]*$))(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
+      |\s*,?\s+while\s+(?=(?:brighten|darken|lighten|increas|reduc|boost|lower|warm|cool|deepen|lift|rais|saturat|desaturat)ing\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)
       |\s*,?\s+(?=without\s+(?:changing|altering|affecting|modifying)\b)|\s*,\s*(?=(?:same|identical)\s+[a-z])
@@ -702,7 +703,7 @@ _MORE_HAIR = re.compile(r"^(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:(?:more|so
 # the background is filled with, not a grade of the photo's colours.
 _ONE_COLOUR = re.compile(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}colou?r\b", re.I)
 # What light does, added as if a thing: "add a soft shadow under the box", "add a glow around the moon".
-_LIGHT_THINGS = frozenset("shadow shadows glow sunlight sunbeam sunbeams rim-light backlight backlighting spotlight".split())
+_LIGHT_THINGS = frozenset("shadow shadows highlight highlights glow sunlight sunbeam sunbeams rim-light backlight backlighting spotlight".split())
 _LOOK_NOUN = re.compile(
     r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$", re.I
 )

@@ -3158,3 +3158,17 @@ def test_a_regions_exposure_fixed_is_the_light(prompt):
 def test_the_photo_edited_to_have_a_look_or_backdrop(prompt, expected):
     # "shop my buddy's pic to have a plain white background": the photo's background (no "pic" replaced)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("create soft shadows and warm highlights", ["lighting"]),
+        ("boost the colours while brightening the shadows", ["lighting", "tone"]),
+        ("increase the contrast while lowering the highlights", ["lighting", "tone"]),
+        ("darken the sky while keeping the trees", ["lighting"]),  # a protection, no second edit
+    ],
+)
+def test_light_made_as_things_and_a_second_retouch_after_while(prompt, expected):
+    # "Create gentle shadows and warm highlights" is the light; "while brightening shadows" is an edit of its own
+    assert ops(prompt) == expected
