@@ -256,10 +256,10 @@ _QUALIFIER = re.compile(
 # for ("I'd like to use it as a profile picture", "Need this photo for a job ID"), or a plea ("Could one of you help me out?").
 # How an edit before it should come out, no edit of its own: "Make it look natural and well-fitted.",
 # "make them look seamless" (after "add a hat ..."); said alone, "make it look realistic" is a look.
-_FINISH_WORDS = r"natural|realistic|seamless|believable|convincing|authentic|real|well[\s-]?fitted|well[\s-]?integrated|integrated|blended"
+_FINISH_WORDS = r"natural|realistic|seamless|believable|convincing|authentic|real|well[\s-]?fitted|well[\s-]?integrated|integrated|blended|subtle|visible|legible|readable"
 _FINISH = re.compile(
     rf"^make\s+(?:it|them|this|that|everything)\s+(?:look|appear|seem|blend\s+in)?\s*(?:(?:more|very|as|so)\s+)?"
-    rf"(?:{_FINISH_WORDS})(?:\s*(?:,|and)\s*(?:(?:more|very)\s+)?(?:{_FINISH_WORDS}))*$",
+    rf"(?:{_FINISH_WORDS})(?:\s*(?:,|and|but)\s*(?:(?:still|more|very)\s+)?(?:{_FINISH_WORDS}))*$",
     re.I,
 )
 # A caution about an edit before it, no edit of its own: "but make sure nothing gets washed out",

@@ -3172,3 +3172,15 @@ def test_the_photo_edited_to_have_a_look_or_backdrop(prompt, expected):
 def test_light_made_as_things_and_a_second_retouch_after_while(prompt, expected):
     # "Create gentle shadows and warm highlights" is the light; "while brightening shadows" is an edit of its own
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("add the words SALE in the corner. Make it subtle but visible.", ["text"]),
+        ("add a watermark at the bottom, make it subtle", ["add"]),
+    ],
+)
+def test_how_subtle_an_added_thing_is_finishes_that_edit(prompt, expected):
+    # "Make it subtle but visible." after an edit: how it should come out, no edit of its own
+    assert ops(prompt) == expected
