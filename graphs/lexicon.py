@@ -378,7 +378,7 @@ TYPOS = {
     "brightnes": "brightness", "back ground": "background", "back drop": "backdrop", "color pallet": "color palette",
     "colour pallet": "colour palette", "hight": "height", "hightlights": "highlights", "hightlight": "highlight", "darker the": "darken the", "brighter the": "brighten the",
     "pleas": "please", "pls": "please", "plz": "please", "alot": "a lot", "curretnly": "currently",
-    "lighen": "lighten", "birghten": "brighten", "brigthen": "brighten", "birghter": "brighter", "brigther": "brighter",
+    "day time": "daytime", "night time": "nighttime", "lighen": "lighten", "birghten": "brighten", "brigthen": "brighten", "birghter": "brighter", "brigther": "brighter",
     "visable": "visible", "shapen": "sharpen", "strenghten": "strengthen", "strenght": "strength",
     "photo shop": "photoshop", "photo shopped": "photoshopped", "photo shopping": "photoshopping",
     "photo-shop": "photoshop", "photo-shopped": "photoshopped", "photo-shopping": "photoshopping",

@@ -3025,6 +3025,12 @@ _FORMS: list[tuple[re.Pattern, str]] = [
     # "make it look like it was taken at golden hour": the time of day of the image
     (rf"^make\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic|shot))\s+(?:look|seem)\s+(?:like|as\s+if)\s+(?:it|this)\s+(?:was|were|is)\s+"
      rf"(?:taken|shot|photographed)\s+(?:at|during|in\s+the)\s+(?P<y>{'|'.join(LIGHTING_WORDS)})$", "make it {y}"),
+    # "make photo look like its in day time", "make it look like it is at dusk": that time of day
+    (rf"^make\s+(?:it|this|(?:the\s+|this\s+)?(?:image|photo|picture|pic|shot))\s+(?:look|seem)\s+(?:like|as\s+if)\s+(?:it'?s|it\s+is|it\s+was)\s+"
+     rf"(?:(?:in|at|during)\s+(?:the\s+)?)?(?P<y>{'|'.join(LIGHTING_WORDS)})(?:\s+(?:and\s+)?(?:bright|dark|sunny))?$", "make it {y}"),
+    # "make it look like the man is bathed in sunlight instead of in the shadows": the light on him
+    (r"^make\s+(?:it|this|(?:the|this)\s+(?:image|photo|picture|pic))\s+(?:look|seem)\s+(?:like|as\s+if)\s+.+?\s+(?:is|are|was|were)\s+"
+     r"(?:bathed|lit|drenched|illuminated|basking)\s+(?:in|by)\s+(?P<y>.+?)(?:\s+instead\s+of\b.*)?$", "change the lighting to {y}"),
     # "have a go at removing the people", "try brightening it": the edit said as a gerund after a try
     (r"^(?:try|attempt|have\s+a\s+(?:go|try|crack|stab)\s+at|take\s+a\s+(?:stab|shot|crack)\s+at|give\s+(?:it\s+)?a\s+(?:go|try)\s+"
      r"(?:at|by)|go\s+about|work\s+on|start)\s+(?P<x>[a-z]+ing\s.+)$", "{x}"),

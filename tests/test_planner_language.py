@@ -3184,3 +3184,17 @@ def test_light_made_as_things_and_a_second_retouch_after_while(prompt, expected)
 def test_how_subtle_an_added_thing_is_finishes_that_edit(prompt, expected):
     # "Make it subtle but visible." after an edit: how it should come out, no edit of its own
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "make the photo look like its in day time",
+        "make it look like it is at dusk",
+        "make it look like the woman is bathed in sunlight",
+        "make the picture look like the room is lit by candlelight instead of lamps",
+    ],
+)
+def test_the_photo_made_to_look_at_a_time_or_in_a_light_is_the_light(prompt):
+    # "make photo look like its in day time bright", "... bathed in sunlight instead of in the shadows": lighting
+    assert ops(prompt) == ["lighting"]
