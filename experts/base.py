@@ -194,14 +194,19 @@ class Expert:
                             program=program)  # fmt: skip
 
     def _draw(self, add: EditNode, inputs, image: torch.Tensor, region) -> tuple[torch.Tensor, list[str]]:
-        """``image`` with what ``add`` names drawn by the model in ``region``, and the steps: in
-        flat-colour art, the drawing is snapped to the art's colours and the one the add names."""
+        """``image`` with what ``add`` names drawn by the model in ``region``, and the steps: on a
+        smooth surround (one colour, a gradient), a thing of a named colour is matted, its coverage
+        read from the drawing (``primitives.matte``); in other flat-colour art, the drawing is snapped
+        to the art's colours and the one the add names."""
         out = primitives.regenerate(inputs.backbone, image, region, node_prompt(add), inputs.seed, inputs.steps,
                                     inputs.progress)  # fmt: skip
+        named = add.target.color if add.target is not None else None
+        behind = primitives.smooth_fill(image, region) if self.computes and named in palette() else None
+        if behind is not None:
+            return primitives.matte(out, behind, region, palette()[named]), ["regenerate", "matte"]
         colours = primitives.flat_palette(image, region) if self.computes else None
         if colours is None:
             return out, ["regenerate"]
-        named = add.target.color if add.target is not None else None
         if named in palette():
             colours = np.vstack([colours, np.asarray(palette()[named], np.float32)])
         return primitives.snap(out, region, colours), ["regenerate", "snap"]

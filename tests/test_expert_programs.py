@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 from nanoedit.editor import EditorConfig, to_pixels, to_tensor, verify
 from nanoedit.errors import EditorError
@@ -19,7 +20,7 @@ from nanoedit.experts.base import (
 )
 from nanoedit.experts.grounding import SIZE_EXTENT, Grounder, color_of, palette, size_of
 from nanoedit.experts.looks import Looks
-from nanoedit.experts.primitives import composite, flat_palette, repaint, smooth_fill, snap
+from nanoedit.experts.primitives import composite, flat_palette, matte, repaint, smooth_fill, snap
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import ELSEWHERE, EditNode, EntityRef, Op
@@ -95,6 +96,26 @@ def test_a_drawn_background_is_cleaned_to_its_pattern_and_put_behind_the_rims(be
                                                                                  "description": "a beach"})})
     assert _background_drawn(described, to_tensor(source.image), to_tensor(Image.fromarray(drawn)), background,
                              [])[1] == ["repaint"]  # a described background is the model's drawing, uncleaned
+
+
+@pytest.mark.parametrize(("shape", "color", "background"), [
+    ("star", "purple", {"color": "white", "pattern": "gradient"}), ("heart", "black", {"color": "yellow"}),
+    ("triangle", "red", {"color": "blue", "pattern": "gradient"})])  # fmt: skip
+def test_a_drawn_thing_of_a_named_colour_is_matted_over_its_smooth_surround(shape, color, background):
+    before = render(Scene(objects=(), background=background))
+    after = render(Scene(objects=(thing(shape, color, "medium", "top right"),), background=background))
+    # a small model's drawing: soft and noisy, with a halo where it smeared the surround
+    soft = np.asarray(Image.fromarray(np.asarray(after.image)).filter(ImageFilter.GaussianBlur(0.8)), np.float32)
+    noisy = np.clip(soft + np.random.default_rng(1).normal(0, 8, soft.shape), 0, 255).astype(np.uint8)
+    region = Grounder().place("top right", before.image).array
+    behind = smooth_fill(to_tensor(before.image), region)
+    assert behind is not None  # one colour or a gradient: smooth
+    out = to_pixels(matte(to_tensor(Image.fromarray(noisy)), behind, region, palette()[color])).astype(int)
+    error = lambda image: np.abs(image - np.asarray(after.image, int)).max(axis=2)  # noqa: E731
+    thing_core, surround = ndimage.binary_erosion(after.masks["obj0"]), region & ~dilate(after.masks["obj0"], 1)
+    exact = lambda pixels, share: all((error(pixels)[part] <= 4).mean() >= share  # noqa: E731
+                                      for part in (thing_core, surround))
+    assert exact(out, 0.97) and not exact(noisy.astype(int), 0.6)  # the drawing alone: noise and a halo
 
 
 def test_a_resize_steps_through_the_size_words_from_the_size_it_looks():
