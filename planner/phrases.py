@@ -382,7 +382,7 @@ def _entity(text: str, context: PlanContext | None) -> EntityRef | None:
             colors.append(word)
         elif word == "and" and colors and not nouns:
             pass
-        elif word in MATERIAL_WORDS and i + 1 < len(words) and not nouns:
+        elif word in MATERIAL_WORDS and i + 1 < len(words) and not nouns and words[i + 1] != "of":  # "a glass of wine": a glass
             attributes["material"] = MATERIAL_WORDS[word]
         else:
             nouns.append(word)

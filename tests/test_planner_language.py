@@ -3198,3 +3198,12 @@ def test_how_subtle_an_added_thing_is_finishes_that_edit(prompt, expected):
 def test_the_photo_made_to_look_at_a_time_or_in_a_light_is_the_light(prompt):
     # "make photo look like its in day time bright", "... bathed in sunlight instead of in the shadows": lighting
     assert ops(prompt) == ["lighting"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"),
+    [("add a glass of red wine on the table", "glass"), ("put a glass of milk next to the plate", "glass")],
+)
+def test_a_glass_of_something_is_a_glass(prompt, noun):
+    # "put a glass of orange juice where it was": the glass is the thing (not a juice made of glass)
+    assert op_and_head(prompt) == (Op.add, noun)
