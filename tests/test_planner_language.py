@@ -3207,3 +3207,16 @@ def test_the_photo_made_to_look_at_a_time_or_in_a_light_is_the_light(prompt):
 def test_a_glass_of_something_is_a_glass(prompt, noun):
     # "put a glass of orange juice where it was": the glass is the thing (not a juice made of glass)
     assert op_and_head(prompt) == (Op.add, noun)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("replace the sky with clear skies and fluffy clouds", ["background"]),
+        ("swap the sky for stormy clouds", ["background"]),
+        ("add clouds to the sky", ["add"]),  # clouds added to the sky stay things
+    ],
+)
+def test_the_sky_replaced_with_skies_or_clouds_is_a_new_sky(prompt, expected):
+    # "Replace the sky in this image with blue skies and white clouds.": the scenery, a background edit
+    assert ops(prompt) == expected
