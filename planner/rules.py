@@ -3470,6 +3470,9 @@ def _read_verbs(core: str, turn: _Turn) -> list[Draft] | None:
     color_first = _COLOR_FIRST.match(core)
     if color_first and parse_color(color_first["v"]):
         return _apply(color_first["x"], Value("color", parse_color(color_first["v"])), turn)
+    bare = core.strip(" .!,").lower()
+    if bare in _ADJUST_SELF and bare not in _NOUN_TOO:  # "Saturate and make the barn red": the photo saturated
+        return _adjust(bare, "the image", turn)
     for head, handler in _VERB_HEAD:
         m = head.match(core)
         if m and m["rest"].strip():

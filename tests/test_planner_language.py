@@ -3220,3 +3220,12 @@ def test_a_glass_of_something_is_a_glass(prompt, noun):
 def test_the_sky_replaced_with_skies_or_clouds_is_a_new_sky(prompt, expected):
     # "Replace the sky in this image with blue skies and white clouds.": the scenery, a background edit
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("saturate and make the barn red", ["recolor", "tone"]), ("colorize", ["tone"]), ("dim, then remove the lamp", ["lighting", "remove"])],
+)
+def test_a_retouch_verb_said_alone_is_the_photos_retouch(prompt, expected):
+    # "Saturate and make the barn red IF you can.": the photo saturated, and the barn recoloured
+    assert ops(prompt) == expected
