@@ -178,7 +178,7 @@ SCENE_WORDS = frozenset(
     "forest woods beach desert city street town mountain mountains ocean sea space jungle rainforest "
     "snow snowfield field meadow garden park underwater lake river countryside village office room "
     "kitchen studio sky skies clouds cave castle savanna grassland island farm library classroom stadium "
-    "underworld galaxy universe volcano waterfall swamp glacier arctic tundra canyon cliff".split()
+    "underworld galaxy universe volcano waterfall swamp glacier arctic tundra canyon cliff himalayas alps".split()
 )
 # Heads that name a whole setting ("a snowy vista", "a beach landscape"): the background, not an object.
 SCENE_HEADS = frozenset(

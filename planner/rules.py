@@ -2775,7 +2775,7 @@ class RulePlanner(Planner):
                 warnings.append(f"unparsed: {clause.text.strip()!r}" + (f" ({problem})" if problem else ""))
                 continue
             span = clause.text.strip(" ,;")
-            drafts = _posed_person(drafts, clause.text) if drafts else drafts
+            drafts = _posed_somewhere(_posed_person(drafts, clause.text)) if drafts else drafts
             if drafts:
                 span = ", ".join([*pending, span])
                 pending.clear()
@@ -3544,6 +3544,19 @@ def _posed_person(drafts: list[Draft], said: str) -> list[Draft]:
         else d
         for d in drafts
     ]
+
+
+_IN_A_SETTING = re.compile(r"\s(?:in|at)\s+(?:a|an|the)\s+(?P<p>[\w\s-]+)$", re.I)
+
+
+def _posed_somewhere(drafts: list[Draft]) -> list[Draft]:
+    """ "make him sit in the Himalayas", "have her stand in a snowy forest": the pose, and the person in that setting
+    (a new background); "sit on the bench" or "stand at the door" names a thing there, no setting."""
+    poses = [d for d in drafts if d.op is Op.pose and d.target is not None and d.target.noun == PERSON]
+    where = _IN_A_SETTING.search(poses[0].params.get("description") or "") if len(poses) == 1 and len(drafts) == 1 else None
+    if where is None or not is_scene_place(where["p"]) or is_background(where["p"]):
+        return drafts
+    return [*drafts, Draft(Op.background, params={"description": _describe(where["p"])})]
 
 
 _CUT_OUT = re.compile(r"\bcut\s+(?:out\b|.+?\s+out\b)", re.I)

@@ -3229,3 +3229,17 @@ def test_the_sky_replaced_with_skies_or_clouds_is_a_new_sky(prompt, expected):
 def test_a_retouch_verb_said_alone_is_the_photos_retouch(prompt, expected):
     # "Saturate and make the barn red IF you can.": the photo saturated, and the barn recoloured
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("make her sit in the Alps", ["background", "pose"]),
+        ("have him stand in a snowy forest", ["background", "pose"]),
+        ("make him sit on the bench", ["pose"]),  # a thing there, no setting
+        ("make her sit in the chair", ["pose"]),
+    ],
+)
+def test_a_pose_struck_in_a_setting_is_the_pose_and_the_setting(prompt, expected):
+    # "make him sit in the Himalayas": he sits, and he is there (a new background)
+    assert ops(prompt) == expected
