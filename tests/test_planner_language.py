@@ -3243,3 +3243,16 @@ def test_a_retouch_verb_said_alone_is_the_photos_retouch(prompt, expected):
 def test_a_pose_struck_in_a_setting_is_the_pose_and_the_setting(prompt, expected):
     # "make him sit in the Himalayas": he sits, and he is there (a new background)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("the dog should have a red collar", ["add"]),
+        ("the woman's face should have more of a pink tone to it", ["attribute"]),
+        ("the sky should have more contrast", ["tone"]),
+    ],
+)
+def test_what_a_thing_should_have_is_given_to_it(prompt, expected):
+    # "the dog should have a red collar": a collar put on it (no dog replaced by a collar)
+    assert ops(prompt) == expected
