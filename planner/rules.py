@@ -213,6 +213,7 @@ _SEPARATOR = re.compile(
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING})|\s*,\s*(?=(?:{_ASKING})(?:\s+(?:please|kindly|possibly|be\s+able\s+to))*\s+{_VERB}\b))
     |(?P<join>\s*,?\s*\band\s+(?!colou?r(?:\s+(?:{_QUALITY_NOUNS}|of)\b|[\s.!?]*$))(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}|blackout|black\s+out|blur|fill)\b|{_PLACE_FIRST})|\s*,\s*(?=(?:[a-z]{{3,}}ly\s+)?(?:{_VERB}\b|blur\b|defocus\b|fill\b|while\b|so\ that\b|ensuring\b|making\ sure\b)|{_PLACE_FIRST})
       |\s*,\s*but\s+(?={_VERB}\b)|\s+but\s+(?!{_KEEP}\b)(?={_VERB}\b)
+      |\s*,\s*(?=(?:the|his|her|their|my|our)\s+(?:[\w'-]+\s+){{1,4}}(?:should|must|needs?\s+to)\s+(?:have|be|look)\b)
       |\s*,?\s+while\s+(?=(?:brighten|darken|lighten|increas|reduc|boost|lower|warm|cool|deepen|lift|rais|saturat|desaturat)ing\b)
       |\s*,\s*(?=(?:in\s+(?:a|an)\s+)?(?:[\w-]+\s+){{1,2}}style[\s.!?]*$))
     |(?P<keep>\s*,?\s*\b(?:(?:all\s+)?while|but|whilst|yet)\s+(?={_KEEP}\b|not\b|ensuring\b|making\ sure\b|still\b)

@@ -3256,3 +3256,15 @@ def test_a_pose_struck_in_a_setting_is_the_pose_and_the_setting(prompt, expected
 def test_what_a_thing_should_have_is_given_to_it(prompt, expected):
     # "the dog should have a red collar": a collar put on it (no dog replaced by a collar)
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("brighten the photo, the woman's cheeks should have more of a pink tone", ["attribute", "lighting"]),
+        ("remove the dog, the sky should be bluer", ["recolor", "remove"]),
+    ],
+)
+def test_what_should_be_said_after_a_comma_is_an_edit_of_its_own(prompt, expected):
+    # "Please brighten this photo, the mans face should have more of a pink tone to it.": two edits
+    assert ops(prompt) == expected
