@@ -823,7 +823,7 @@ _ATTRIBUTE_OF = re.compile(
 )
 _ATTRIBUTE_SUFFIX = re.compile(
     r"^(?P<t>.+?)(?:'s|s')?\s+(?P<what>colou?r|colou?ring|hue|material|texture|pattern|finish|size|position|location|"
-    r"brightness|style|lighting|tone|expression|shape|text|writing|lettering|pose|posture|action)$",
+    r"brightness|style|lighting|tone|expression|shape|text|writing|lettering|pose|posture|action|gesture|movements?|stance)$",
     re.I,
 )
 # "change the season to winter", "turn the weather to rain": a facet of the whole scene, said bare.
@@ -831,7 +831,7 @@ _SCENE_FACET = re.compile(r"^(?:the\s+)?(?P<what>time of day|time|weather|season
 # What a facet of an object is said to become, by facet; "content" and "number" are written text
 # only when the value reads as written ("to IN SERVICE", "the number on the bus to 42").
 _WRITING_FACETS = frozenset("text writing wording words lettering".split())
-_POSE_FACETS = frozenset("pose posture action gesture".split())
+_POSE_FACETS = frozenset("pose posture action gesture movement movements stance".split())
 _PLACE_FACETS = frozenset("position location place placement".split())
 # Where a thing moved to, when the prompt does not say ("move the logo", "change the position of the sun").
 _SOMEWHERE_ELSE = "elsewhere"

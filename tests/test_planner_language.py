@@ -3268,3 +3268,11 @@ def test_what_a_thing_should_have_is_given_to_it(prompt, expected):
 def test_what_should_be_said_after_a_comma_is_an_edit_of_its_own(prompt, expected):
     # "Please brighten this photo, the mans face should have more of a pink tone to it.": two edits
     assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "noun"), [("change the dog's stance to sitting", "dog"), ("change her stance to a relaxed one", "person")]
+)
+def test_a_stance_changed_is_a_pose(prompt, noun):
+    # stance, gesture and movements are facets of a pose, as posture is
+    assert op_and_head(prompt) == (Op.pose, noun)
