@@ -584,6 +584,9 @@ _AND_WORDS = re.compile(
 
 
 def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
+    quoted = re.match(rf"^(?P<q>\"[^\"]+\"|'[^']+')(?:\s+{_PLACE_WORDS}|\s+in\s+the\s+corner\b|\s*,)", rest, re.I)
+    if quoted:  # "Add 'Top 1' in the middle, with the '1' especially large": those words there (a carrier said is kept)
+        return _add(verb, f"the text {quoted['q']}", turn)
     words = _AND_WORDS.match(rest)
     if words:
         things, written = _add(verb, words["x"], turn), _add(verb, words["w"], turn)

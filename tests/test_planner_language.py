@@ -3276,3 +3276,16 @@ def test_what_should_be_said_after_a_comma_is_an_edit_of_its_own(prompt, expecte
 def test_a_stance_changed_is_a_pose(prompt, noun):
     # stance, gesture and movements are facets of a pose, as posture is
     assert op_and_head(prompt) == (Op.pose, noun)
+
+
+@pytest.mark.parametrize(
+    "prompt", ["add 'Grand Opening' at the top, with 'Grand' in bold", 'add "Happy Birthday" in the corner']
+)
+def test_quoted_words_added_at_a_place_are_text(prompt):
+    # "Add 'Top 1' in the middle, with the '1' especially large": the words written there (no "top 1" thing)
+    assert ops(prompt) == ["text"]
+
+
+def test_quoted_words_written_on_a_thing_keep_their_carrier():
+    (node,) = edits('write "OPEN" on the sign')
+    assert (node.op, node.target.noun) == (Op.text, "sign")
