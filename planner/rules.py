@@ -707,7 +707,7 @@ _MORE_HAIR = re.compile(r"^(?:a\s+(?:bit|little|lot)\s+(?:of\s+)?)?(?:(?:more|so
 # the background is filled with, not a grade of the photo's colours.
 _ONE_COLOUR = re.compile(r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}colou?r\b", re.I)
 # What light does, added as if a thing: "add a soft shadow under the box", "add a glow around the moon".
-_LIGHT_THINGS = frozenset("shadow shadows highlight highlights glow sunlight sunbeam sunbeams rim-light backlight backlighting spotlight".split())
+_LIGHT_THINGS = frozenset("shadow shadows highlight highlights glow sunlight sunbeam sunbeams ray rays sunray sunrays rim-light backlight backlighting spotlight".split())
 _LOOK_NOUN = re.compile(
     r"\b(?:style|filter|effect|look|aesthetic|tones?|tint|lighting|light|background|backdrop|atmosphere|mood)$", re.I
 )

@@ -3289,3 +3289,9 @@ def test_quoted_words_added_at_a_place_are_text(prompt):
 def test_quoted_words_written_on_a_thing_keep_their_carrier():
     (node,) = edits('write "OPEN" on the sign')
     assert (node.op, node.target.noun) == (Op.text, "sign")
+
+
+@pytest.mark.parametrize("prompt", ["add a few sun rays from the top left", "add light rays through the window"])
+def test_rays_of_light_added_are_the_light(prompt):
+    # "add little sun rays from left corner": light, as sunbeams are (no "ray" objects)
+    assert ops(prompt) == ["lighting"]
