@@ -2389,11 +2389,11 @@ def _photo_op(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     """ "crop the image", "rotate it slightly": the photo, not anything in it, is what changes."""
     said = _DEGREE_TAIL.sub("", re.sub(r"\s+(?:slightly|by\s+.+|\d+\s*degrees?.*|to\s+the\s+(?:left|right))$", "", rest, flags=re.I))
     cropped_part = verb.lower() == "crop" and _CROPPED_PART.match(said)  # "crop out the black frame", "crop out half of it"
-    if is_image(said) or (said.lower() in ("it", "this") and not turn.context.last_targets) or cropped_part:
-        raise Unresolved(f"{verb.lower()} is an operation on the photo, not an edit nanoedit plans")
     subject = re.sub(r"\s+(?:only|alone|out)$", "", said, flags=re.I)
     photo = re.match(r"^(?:the\s+|this\s+|my\s+)?(?:image|photo|picture|pic|shot|frame)\b", subject, re.I)  # "crop image closer"
-    if verb.lower() == "crop" and not photo and not re.match(r"^(?:out|to|into|around|in|so|it|this|that)\b", subject, re.I):
+    if is_image(said) or photo or (said.lower() in ("it", "this") and not turn.context.last_targets) or cropped_part:
+        raise Unresolved(f"{verb.lower()} is an operation on the photo, not an edit nanoedit plans")
+    if verb.lower() == "crop" and not re.match(r"^(?:out|to|into|around|in|so|it|this|that)\b", subject, re.I):
         return _extract("extract", subject, turn)  # "Crop woman and child, place on white background": a cut-out
     return None
 
