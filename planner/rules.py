@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nanoedit.graphs import EditNode, EntityRef, InstructionGraph, Op, Role, link, node_ids
+from nanoedit.graphs import ELSEWHERE, EditNode, EntityRef, InstructionGraph, Op, Role, link, node_ids
 from nanoedit.graphs.lexicon import (
     ACCESSORIES,
     ACTION_WORDS,
@@ -836,8 +836,6 @@ _SCENE_FACET = re.compile(r"^(?:the\s+)?(?P<what>time of day|time|weather|season
 _WRITING_FACETS = frozenset("text writing wording words lettering".split())
 _POSE_FACETS = frozenset("pose posture action gesture movement movements stance".split())
 _PLACE_FACETS = frozenset("position location place placement".split())
-# Where a thing moved to, when the prompt does not say ("move the logo", "change the position of the sun").
-_SOMEWHERE_ELSE = "elsewhere"
 _WRITTEN = re.compile(r"^[\"']?(?:[A-Z0-9][\w:.,'&!-]*)(?:\s+[A-Z0-9][\w:.,'&!-]*)*[\"']?$")
 
 
@@ -976,7 +974,7 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if unsaid and facet["what"].lower().startswith("colo"):
         return _each(turn, facet["t"], lambda t: Draft(Op.recolor, t, {"color": "different"}))  # "change color of the desk"
     if unsaid and facet["what"].lower() in _PLACE_FACETS:
-        return _moves(turn, facet["t"], {"position": _SOMEWHERE_ELSE})  # "change the position of the sun"
+        return _moves(turn, facet["t"], {"position": ELSEWHERE})  # "change the position of the sun": where to is open
     rest = re.sub(
         r"^(?:some\s+)?(?:adjustments|changes|modifications|alterations|tweaks|edits)\s+(?:to|in|on)\s+",
         "",
@@ -1574,7 +1572,7 @@ def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         return _moves(turn, away["x"], {"position": _describe(f"away from {away['y']}")})
     said_where = re.search(rf"\s(?:{_ONTO}|into|towards?|from|in|at|by|next|near|beside|behind|above|below|under|closer|away|off)\b", rest, re.I)
     if verb.lower() in _MOVE_ALONE and not said_where:
-        return _moves(turn, rest, {"position": _SOMEWHERE_ELSE})  # "move the logo": where to is left open
+        return _moves(turn, rest, {"position": ELSEWHERE})  # "move the logo": where to is left open
     return None
 
 
