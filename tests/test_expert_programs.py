@@ -24,6 +24,7 @@ from nanoedit.experts.primitives import composite, flat_palette, matte, repaint,
 from nanoedit.experts.regions import dilate, person_box
 from nanoedit.experts.registry import ExpertRegistry
 from nanoedit.graphs import ELSEWHERE, EditNode, EntityRef, Op
+from nanoedit.planner import plan
 from nanoedit.toyworld import Scene, SceneObject, judge, render
 from nanoedit.toyworld.render import CELL_CENTRE
 
@@ -58,7 +59,8 @@ def test_a_paste_draws_the_object_at_its_new_size_and_place_with_a_clean_edge(sh
 def test_a_move_the_prompt_leaves_open_goes_to_the_nearest_free_cell():
     square = thing("square", "blue", "medium", "top", "obj1")
     source = render(scene(thing("circle", "red", "medium", "top left"), square))
-    node = EditNode(id="m", op=Op.move, target=EntityRef(noun="circle", color="red"), params={"position": ELSEWHERE})
+    node = next(n for n in plan("move the red circle").nodes if n.op is Op.move)  # where to is left open
+    assert node.params.position == ELSEWHERE and node.target == EntityRef(noun="circle", color="red")
     expert = ExpertRegistry.builtin()["object"]
     out = expert.run(node, ExpertInputs(source.image, to_tensor(source.image), None, Grounder()))
     assert out.program == ["localize", "smooth_fill", "repaint", "composite"]  # no model ran: backbone None
