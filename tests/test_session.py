@@ -227,6 +227,15 @@ def test_looks_are_layers_the_session_keeps_and_saves(editor, image, tmp_path):
     assert np.array_equal(np.asarray(loaded.version.content), np.asarray(recolored.content))
     day = loaded.edit("make it day")  # takes the layer away: the unlit content comes back
     assert day.looks == Looks() and np.array_equal(np.asarray(day.image), np.asarray(recolored.content))
+    plain = Session(editor, image)
+    plain.edit("make the circle blue")
+    folder = plain.save(tmp_path / "before_looks")
+    index = json.loads((folder / "session.json").read_text())
+    for record in index["versions"]:  # as a save made before looks were layers: no looks recorded
+        del record["looks"]
+    (folder / "session.json").write_text(json.dumps(index))
+    old = Session.load(folder, editor)
+    assert all(v.looks == Looks() and np.array_equal(np.asarray(v.content), np.asarray(v.image)) for v in old.history)
 
 
 def test_load_refuses_damaged_future_and_other_model_folders(three_turns, editor, tmp_path):
