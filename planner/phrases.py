@@ -113,7 +113,7 @@ _IMAGE_TAIL = re.compile(
 _RELATION_START = re.compile(
     r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"
     r"outside|between|from|with|by|along|against|around|across|among|atop|that|which|who|where|"
-    r"whose|to|into|onto|amidst|amid|within|throughout|upon|alongside|amongst|through|except|held|holding|sitting|standing|walking|wearing|lying|placed|located|"
+    r"whose|to|into|onto|amidst|amid|within|throughout|upon|alongside|amongst|through|except|held|holding|sitting|standing|walking|wearing|lying|placed|located|parked|perched|propped|"
     r"positioned|hanging|visible|currently|shown|seen|close|closest|nearest|facing|while|so|for|dressed|all\s+the\s+way)\b)"
 )
 _NOUN_ING = frozenset(

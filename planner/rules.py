@@ -780,6 +780,10 @@ def _color_verb(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
 _STYLE_FACET = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:style|aesthetic)$", re.I)
 
 
+# The sky itself, however it looks now ("the sky", "the cloudy sky"): what replaces it is scenery.
+_SKY = re.compile(r"^(?:the\s+)?(?:[a-z-]+\s+)?sk(?:y|ies)$", re.I)
+
+
 def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     text = _text_edit(rest, turn, verb)
     if text:
@@ -795,6 +799,9 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         old, new = m
         if is_background(old) or _is_setting_change(old, new):
             return _background(new)
+        if _SKY.match(old) and not parse_color(new):  # "replace the sky with a dramatic aurora": new scenery overhead
+            said = _describe(new)
+            return [Draft(Op.background, params={"description": said if re.search(r"\bsk(?:y|ies)$", said) else f"{said} sky"})]
         if re.match(r"^(?:the\s+)?(?:colou?r|hue)\b", old, re.I) and parse_color(new):
             continue
         if _STYLE_FACET.match(old) and parse_style(new):  # "replace the image style with fantasy art": a new style

@@ -739,6 +739,9 @@ def test_a_covering_gives_its_colour_to_what_it_covers():
         # a relation follows a noun; adjectives may be split by commas; a region names its owner
         ("erase the two nearest cars on the right", ["remove"], {"car"}),
         ("delete a tall, brown and white horse standing by the fence", ["remove"], {"horse"}),
+        ("erase the van parked by the curb", ["remove"], {"van"}),  # how a thing was left there is a relation too
+        ("remove the crow perched on the wire", ["remove"], {"crow"}),
+        ("get rid of the ladder propped against the wall", ["remove"], {"ladder"}),
         ("paint the boat's lower part red", ["recolor"], {"boat"}),
         ("remove dog in background", ["remove"], {"dog"}),  # no article before "background"
         # "instead of" after an adding verb, something pasted in, "a modern one", an owned shadow
@@ -1218,6 +1221,14 @@ def test_a_flare_is_light(prompt):
 @pytest.mark.parametrize("prompt", ["make the sky look moody", "turn the sky ominous", "make the sky seem threatening"])
 def test_a_new_look_of_the_sky_is_the_scenery(prompt):
     # the sky is scenery: a change of it that is no colour or light is a background edit, not the sky's state
+    assert ops(prompt) == ["background"]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["replace the sky with a glowing sunset", "swap the sky for a stormy one", "Replace the cloudy sky with northern lights"]
+)
+def test_the_sky_replaced_is_the_scenery(prompt):
+    # whatever takes the sky's place is a new sky, a background edit (a colour for it, "with blue", is not)
     assert ops(prompt) == ["background"]
 
 
