@@ -203,11 +203,14 @@ _ASKING = (
     r"(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you|u|one\s+of\s+you)\b|"
     r"i(?:'d|\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|someone|somebody|anyone|one\s+of\s+you)\s+could\b"
 )
+# Words written on a thing follow these ("to read Open Daily", "so it says Sale Ends"): a capital there starts the
+# words, not a new request.
+_NOT_AFTER_WORDING = "".join(rf"(?<!\b{w})" for w in "read reads say says spell spells saying reading".split())
 _SEPARATOR = re.compile(
     rf"""(?P<sentence>(?<=[.!?])\s+|\.{{2,}}\s*|\s*[;\n]+\s*|\s*:\s+(?={_VERB}\b)|\s+[\u2013\u2014]\s+|\s*\u2014\s*)
     |(?P<seq>\s*,?\s*\b(?:and\s+)?(?:then|after\ that|afterwards?|after\ this|finally|lastly|subsequently)\b\s*,?\s*)
     |(?P<also>\s*,?\s*\band\s+also\b\s*|\s*,\s*also\s+|\s*,\s*plus\s+|\s+(?:plus|also)\s+(?={_VERB}\b))
-    |(?P<runon>(?<=(?-i:[a-z]))\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)
+    |(?P<runon>(?<=(?-i:[a-z])){_NOT_AFTER_WORDING}\s+(?=(?=(?-i:[A-Z][a-z]))(?:{_VERB})\b)
       |(?:(?<=\bimage)|(?<=\bphoto)|(?<=\bpicture))\s+(?=(?:{_ADJUST_UP}|{_ADJUST_DOWN}|make)\s)|(?<=(?-i:[a-z]))\s+(?<!\bto\s)(?=make\s+(?:it|them)\b)
       |\s*,?\s*(?:and\s+)?(?=feel\s+free\b)|\s*,\s*(?=(?:making|leaving)\s+the\s+colou?rs\b))
     |(?P<request>\s*,?\s*\b(?:oh\s+)?(?:and|but|so)\s+(?=(?:oh\s+)?please\s+{_VERB}\b|{_ASKING})|\s*,\s*(?=(?:{_ASKING})(?:\s+(?:please|kindly|possibly|be\s+able\s+to))*\s+{_VERB}\b))

@@ -1329,7 +1329,9 @@ def test_a_body_turned_a_way_is_a_pose(prompt, noun):
 @pytest.mark.parametrize(
     ("prompt", "noun", "text"),
     [("have the banner read happy birthday", "banner", "happy birthday"), ("make the mug say best dad ever", "mug", "best dad ever"),
-     ("let the poster say sold out instead of open", "poster", "sold out")],
+     ("let the poster say sold out instead of open", "poster", "sold out"),
+     # capitalised words are the words written, not a new request ("Open" is no verb here)
+     ("change the placard to read Back Soon", "placard", "Back Soon"), ("make the mural say Welcome Home", "mural", "Welcome Home")],
 )  # fmt: skip
 def test_what_a_carrier_says_unquoted_is_text(prompt, noun, text):
     # "make the sign say go instead of stop": the sign's words, not a state of a "sign say"
