@@ -1658,7 +1658,12 @@ def _adjust(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if adjusted is None:
         return None
     heads = [([w for w in WORD.findall(part.lower()) if w not in ADJUST_FILLERS] or [""])[-1] for _, part in adjusted.parts]
-    plain = [h for h in heads if h in LIGHT_QUALITIES | TONE_QUALITIES | TONE_WORDS.keys()]  # "add saturation slightly"
+    on_someone = bool(adjusted.region) and bool(_body_part(adjusted.region, turn) or names_person(adjusted.region))
+    plain = [  # "add saturation slightly"; "remove the redness": a colour cast ("from her cheeks": her skin's flaw)
+        h for h in heads
+        if h in LIGHT_QUALITIES | TONE_QUALITIES | TONE_WORDS.keys()
+        or (h.endswith("ness") and parse_color(h.removesuffix("ness")) and not on_someone)
+    ]
     owned = re.match(r"^(?:the\s+)?(?:his|her|its|their|[\w-]+'s)\s", rest, re.I)  # "get rid of his shadow": a thing he casts
     if re.fullmatch(r"add|remove|get rid of|take out|take away|drop", verb) and (
         not plain or "light" in heads or "lights" in heads or owned

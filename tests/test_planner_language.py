@@ -1233,6 +1233,17 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 
 @pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("remove the yellowness", ["tone"]), ("get rid of the blueness in this photo", ["tone"]),
+     ("take out the greenness from the picture", ["tone"]),
+     ("remove the redness from her nose", ["attribute"])],  # on a person it is a flaw of her skin
+)  # fmt: skip
+def test_a_colour_s_ness_taken_away_is_a_cast(prompt, expected):
+    # "remove redness from the image": the colour cast corrected, no "redness" object removed
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
     "prompt", ["add warm yellow tones to the highlights", "add a teal tint to the shadows", "add a bit of desaturation"]
 )
 def test_colour_on_a_tonal_range_is_a_grade(prompt):
