@@ -109,6 +109,7 @@ _IMAGE_TAIL = re.compile(
     r"(?:'s\s+(?:composition|setting|scene|frame|layout))?"
     r"(?:\s+(?:of|with)\s+(?:me|us|my|our|his|her|their)\b[^,.;]*)?\s*$"  # "of this photo of my mom and her dad": whose photo
     r"|\s*,?\s*\b(?:in|within)\s+(?:frame|shot)\s*$"  # "larger in frame": a framing word said bare, as "in the frame"
+    r"|\s*,?\s*\b(?:from|in|on|to)\s+(?:image|picture|photo|pic)\s*$"  # "a sketch filter on image": the image, said bare
 )
 _RELATION_START = re.compile(
     r"\s+(?=(?:on|in|at|near|next|beside|behind|above|below|under|underneath|beneath|over|inside|"

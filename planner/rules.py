@@ -652,7 +652,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
     if background_object != rest and not re.match(r"^(?:the|this|that|it|them)\b", rest, re.I):
         return [Draft(Op.add, d.target, {**d.params, "relation": "in the background"}) for d in _add(verb, background_object, turn) or []] or None
     whole = re.sub(
-        r"\s+(?:to|on|around|over|for)\s+(?:everything|it all|all (?:the )?(?:objects|shapes|things)|(?:the|this)\s+(?:whole\s+|entire\s+)?(?:image|picture|photo|scene))$",
+        # "on the image", or said bare: "add a sketch filter on image"
+        r"\s+(?:to|on|around|over|for)\s+(?:everything|it all|all (?:the )?(?:objects|shapes|things)|(?:(?:the|this)\s+(?:whole\s+|entire\s+)?)?(?:image|picture|photo|scene))$",
         "",
         rest,
         flags=re.I,

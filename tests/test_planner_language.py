@@ -1234,6 +1234,16 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 @pytest.mark.parametrize(
     ("prompt", "expected"),
+    [("add a charcoal sketch filter on image", ["style"]), ("add a vintage effect to photo", ["style"]),
+     ("remove the dog from picture", ["remove"]), ("add a kite to picture", ["add"])],
+)  # fmt: skip
+def test_the_image_said_without_an_article_is_still_the_image(prompt, expected):
+    # "on image", "from picture": the whole photo, as "on the image" (not a landmark called "image")
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
     [("remove the yellowness", ["tone"]), ("get rid of the blueness in this photo", ["tone"]),
      ("take out the greenness from the picture", ["tone"]),
      ("remove the redness from her nose", ["attribute"])],  # on a person it is a flaw of her skin
