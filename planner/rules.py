@@ -636,6 +636,8 @@ def _add(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         return _lighting(said)
     created = parse_phrase(rest, turn.context)
     head = (created.ref.noun or "").split()[-1:] if created.ref is not None else []
+    if head and head[0] in ("effect", "effects"):  # "add a subtle spotlight effect": the effect of what is named
+        head = (created.ref.noun or "").split()[-2:-1] or head
     if head and (head[0] in _LIGHT_THINGS or head[0] in ("light", "lighting") and not re.match(_INDEF, rest, re.I)):
         return _lighting(_describe(rest))  # "add a soft shadow under the box", "add warm light": the light
     if head and head[0] in PALETTE_NOUNS and turn.background and _ONE_COLOUR.match(rest):

@@ -1234,6 +1234,16 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 @pytest.mark.parametrize(
     ("prompt", "expected"),
+    [("add a soft spotlight effect", ["lighting"]), ("add a gentle backlight effect behind her", ["lighting"]),
+     ("add a glitch effect", ["style"])],
+)  # fmt: skip
+def test_an_effect_is_read_by_what_it_is_an_effect_of(prompt, expected):
+    # "add a subtle spotlight effect": a spotlight's light, as "add a spotlight"; an effect of a look stays a style
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
     [("add a charcoal sketch filter on image", ["style"]), ("add a vintage effect to photo", ["style"]),
      ("remove the dog from picture", ["remove"]), ("add a kite to picture", ["add"])],
 )  # fmt: skip
