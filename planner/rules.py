@@ -1555,9 +1555,10 @@ _MOVE_ALONE = frozenset("move shift drag slide relocate reposition".split())
 
 
 def _move(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
-    moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into)\b", rest, maxsplit=1)[0]
-    if _image_quality(moved):  # "shift the hue towards green": a grade
-        return _adjust("adjust", rest, turn)
+    moved = re.split(r"\s+(?:a\s+bit|a\s+little|slightly|more|to|towards?|into|up|down|just)\b", rest, maxsplit=1)[0]
+    if _image_quality(moved):  # "shift the hue towards green": a grade; "push the saturation up just a bit": more of it
+        way = re.match(rf"^{re.escape(moved)}\s+(?P<d>up|down)\b", rest, re.I)
+        return _adjust({"up": "increase", "down": "reduce"}[way["d"].lower()] if way else "adjust", moved if way else rest, turn)
     if verb.lower() not in _MOVE_ALONE and re.match(r"^(?:a|an|some|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s", rest, re.I):
         return _add("add", rest, turn)  # "bring two cats into the image": nothing to move yet ("move a cup left": one of them)
     words = rest.split()

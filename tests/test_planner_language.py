@@ -1234,6 +1234,16 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 @pytest.mark.parametrize(
     ("prompt", "expected"),
+    [("push the vibrance up just a touch", ["tone"]), ("pull the exposure down a little", ["lighting"]),
+     ("push the contrast up", ["tone"]), ("push the lamp up a bit", ["move"])],
+)  # fmt: skip
+def test_a_quality_pushed_up_or_down_is_more_or_less_of_it(prompt, expected):
+    # "push the saturation up just a bit": a slider moved, no object; a thing pushed up still moves
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
     [("add a soft spotlight effect", ["lighting"]), ("add a gentle backlight effect behind her", ["lighting"]),
      ("add a glitch effect", ["style"])],
 )  # fmt: skip
