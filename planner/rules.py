@@ -1048,6 +1048,8 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
         if _SCENE_FACET.match(old):  # "make the weather snow", "make the season autumn": the scene's facet, said bare
             return _change_to(old, new, classify(new) or Value("noun", new), turn)
         value = classify(new, allow_bare_noun=False)
+        if value is not None and value.kind == "noun" and re.search(r"\swith\b", old, re.I):
+            continue  # "make her smile with a | gentle expression": how it is done, nothing made into a new thing
         if value is not None:
             drafts = _apply(old, value, turn)
             if drafts:

@@ -1233,6 +1233,14 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 
 @pytest.mark.parametrize(
+    "prompt", ["make the man smile with a relaxed expression", "make her grin with a cheeky look", "make him laugh with a big open smile"]
+)
+def test_an_expression_said_with_how_is_the_person_s_looks(prompt):
+    # "make the woman smile with a warm natural expression": the smile, no "smile" replaced by an expression
+    assert ops(prompt) == ["attribute"]
+
+
+@pytest.mark.parametrize(
     ("prompt", "expected"),
     [("push the vibrance up just a touch", ["tone"]), ("pull the exposure down a little", ["lighting"]),
      ("push the contrast up", ["tone"]), ("push the lamp up a bit", ["move"])],
