@@ -1056,11 +1056,16 @@ def _change(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
                 return drafts
     if is_image(rest) or rest.lower() in ("it",):
         return None
-    if verb in ("make", "turn") and len(words) > 1 and _PLURAL_NOUN.match(words[-1]) and words[-2].lower() not in _FUNCTION:
+    with_how = re.search(r"\swith\b", " ".join(words[:-1]), re.I)  # "make the sky moodier with dark clouds": how
+    if verb in ("make", "turn") and len(words) > 1 and _PLURAL_NOUN.match(words[-1]) and words[-2].lower() not in _FUNCTION and not with_how:
         drafts = _apply(" ".join(words[:-1]), Value("noun", words[-1]), turn)
         if drafts:
             return drafts
     if verb in ("make", "let", "have", "get", "turn", "render"):  # "make the woman obese"
+        sky = re.match(r"^(?P<x>(?:the\s+)?sk(?:y|ies))\s+(?P<c>.+)$", rest, re.I)
+        untyped = _untyped(sky["x"], sky["c"], turn) if sky else None
+        if untyped:  # "make the sky more dramatic (with storm clouds)": the sky is a look, changed as a whole
+            return untyped
         for i in range(len(words) - 1, 0, -1):
             degree = words[i - 1].lower() in _DEGREE or words[i].lower() in _DEGREE | _PARTICLES
             changed = " ".join(words[:i])  # "the colours | more intense", "her expression | more sorrowful": a look's change

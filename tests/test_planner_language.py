@@ -1218,7 +1218,11 @@ def test_a_flare_is_light(prompt):
     assert ops(prompt) == ["lighting"]
 
 
-@pytest.mark.parametrize("prompt", ["make the sky look moody", "turn the sky ominous", "make the sky seem threatening"])
+@pytest.mark.parametrize(
+    "prompt",
+    ["make the sky look moody", "turn the sky ominous", "make the sky seem threatening",
+     "make the sky more ominous", "make the sky a little moodier with heavy clouds"],  # by degree, and how said after it
+)  # fmt: skip
 def test_a_new_look_of_the_sky_is_the_scenery(prompt):
     # the sky is scenery: a change of it that is no colour or light is a background edit, not the sky's state
     assert ops(prompt) == ["background"]
