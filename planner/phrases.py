@@ -160,6 +160,10 @@ class Phrase:
     relation: str | None = None
 
 
+# The pieces a matter is laid in ("pale marble tiles", "oak planks"): still that matter, no new thing.
+MATTER_PIECES = frozenset("tiles tiling planks boards panels paneling panelling slabs".split())
+
+
 def strip_image_tail(text: str) -> str:
     """'the cat from the image' -> 'the cat'."""
     return _IMAGE_TAIL.sub("", text).strip(" ,")
@@ -678,7 +682,7 @@ def _typed(cleaned: str) -> Value | None:
         *said, matter = made["m"].split()
         return Value("material", MATERIAL_WORDS.get(matter, matter), parse_color(" ".join(said)) if said else None)
     material = re.sub(r"^(?:(?:a|an)|of)\s+", "", bare)
-    material = re.sub(r"\s+(?:material|texture|surface|finish)$", "", material)
+    material = re.sub(rf"\s+(?:material|texture|surface|finish|{'|'.join(MATTER_PIECES)})$", "", material)
     if material in MATERIAL_WORDS:
         return Value("material", MATERIAL_WORDS[material])
     *said, matter = material.split() or [""]

@@ -79,6 +79,7 @@ from .context import PlanContext
 from .gate import ARBITRATE_THRESHOLD, OpGate, default_gate
 from .phrases import (
     FILLER_HEAD,
+    MATTER_PIECES,
     PERSON,
     WORD,
     Phrase,
@@ -812,7 +813,8 @@ def _replace(verb: str, rest: str, turn: _Turn) -> list[Draft] | None:
             continue
         if _STYLE_FACET.match(old) and parse_style(new):  # "replace the image style with fantasy art": a new style
             return _style(new)
-        matter = (WORD.findall(new.lower()) or [""])[-1]
+        said = WORD.findall(new.lower()) or [""]
+        matter = said[-2] if len(said) > 1 and said[-1] in MATTER_PIECES else said[-1]  # "with marble tiles": marble
         if matter in MATERIAL_WORDS and not re.match(rf"^(?:{_INDEF}|the\s)", new, re.I):
             # "replace the tabletop with imported Italian marble": a matter, not a thing; the same tabletop
             return _each(turn, old, lambda t, said=MATERIAL_WORDS[matter]: Draft(Op.attribute, t, {"name": "material", "value": said}))

@@ -1237,6 +1237,15 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 
 @pytest.mark.parametrize(
+    "prompt", ["change the kitchen floor to grey stone tiles", "turn the countertop into marble slabs",
+               "replace the deck with bamboo planks"],
+)  # fmt: skip
+def test_a_matter_laid_in_pieces_is_a_material(prompt):
+    # "change the wooden floor into pale marble tiles": the same floor in a new matter, no new thing
+    assert ops(prompt) == ["attribute"]
+
+
+@pytest.mark.parametrize(
     "prompt", ["make the man smile with a relaxed expression", "make her grin with a cheeky look", "make him laugh with a big open smile"]
 )
 def test_an_expression_said_with_how_is_the_person_s_looks(prompt):
