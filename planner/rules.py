@@ -2193,7 +2193,7 @@ _CUT_BEFORE = r"it|them|this|that|these|those|him|her"
 _ONTO_PLAIN = re.compile(
     r"^(?:put|place|set|paste|position|drop)\s+(?:(?P<x>(?!everything\b).+?)\s+)?"
     r"(?:on|onto|against|in\s+front\s+of)\s+(?:(?P<a>a|an|the)\s+)?"
-    r"(?P<b>(?:(?:plain|solid|blank|pure|clean|simple|neutral|flat|bright)\s+)*"
+    r"(?P<b>(?:(?:plain|solid|blank|pure|clean|simple|neutral|flat|bright|opaque|uniform|empty)\s+)*"
     r"(?:white|black|gr[ae]y|transparent|plain|solid|blank|neutral))\s+(?:background|backdrop)$",
     re.I,
 )
@@ -3313,7 +3313,8 @@ def _gerund_verb(word: str) -> str | None:
 _PURPOSE_VERBS = r"counteract|compensate|offset|counter|combat|hide|mask"
 _RESULT_TAIL = re.compile(
     rf"\s*,?\s+(?:so\s+(?:that\s+)?(?=(?:it|they|he|she|the|this|i|we|you|everything)\b)(?!it'?s\s+(?:just|only)\b)|except\s+(?:for\s+)?|"
-    rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?=(?:{_VERB}|{_PURPOSE_VERBS})\b)).*$",
+    rf"(?:in\s+order\s+|so\s+as\s+)?to\s+(?=(?:{_VERB}|{_PURPOSE_VERBS})\b)|"
+    r"for\s+(?:an?\s+)?(?:new|fresh|different|better|nicer)\s+(?:composition|look|feel|vibe|aesthetic)\b).*$",  # what it is for
     re.I,
 )
 _TO_EDIT = re.compile(r"^\s*,?\s+(?:in\s+order\s+|so\s+as\s+)?to\s+(?P<edit>.+)$", re.I)

@@ -1237,6 +1237,16 @@ def test_the_sky_replaced_is_the_scenery(prompt):
 
 
 @pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("paint the fence white for a fresh look", ["recolor"]), ("shift the vase left for a better composition", ["move"]),
+     ("recolor the rug to deep blue for a new aesthetic", ["recolor"])],
+)  # fmt: skip
+def test_what_an_edit_is_for_is_no_edit_of_its_own(prompt, expected):
+    # "recolor the tablecloth to bright red for a new composition": the recolour, no "composition" made
+    assert ops(prompt) == expected
+
+
+@pytest.mark.parametrize(
     "prompt", ["change the kitchen floor to stone tiles", "turn the countertop into marble slabs",
                "replace the deck with bamboo planks"],
 )  # fmt: skip
@@ -1575,7 +1585,8 @@ def test_a_new_hairstyle_is_the_persons_looks(prompt):
 @pytest.mark.parametrize(
     ("prompt", "noun"),
     [("Place the female on white background.", "female"), ("put the dog on a plain white background", "dog"),
-     ("place the two kids on a transparent background", "kid")],
+     ("place the two kids on a transparent background", "kid"), ("set the mug on a uniform grey backdrop", "mug"),
+     ("put the lamp on an opaque white background", "lamp")],
 )  # fmt: skip
 def test_a_subject_put_on_a_plain_background_is_cut_out(prompt, noun):
     # "place the female on white background": the subject cut out onto a plain background, not a new scene
