@@ -287,7 +287,10 @@ _ASIDE = re.compile(
     r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love|\s+plan|\s+need)\s+to\s+(?:use|print|post|frame|send|share|hang|gift)\b|"
     r"i(?:'d|\s+would)?(?:\s+like|\s+want|\s+love)\s+(?:a|the|one)\s+(?:photo|picture|image|pic|shot)\s+(?:of|with)\s+(?:just|only)\b|"
     r"(?:(?:i|we)\s+)?need\s+(?:it|this|that|the|my|our)(?:\s+(?:photo|picture|image|pic|shot|one))?\s+for\b|"
-    r"(?:(?:could|can|would|will)\s+)?(?:(?:one\s+of\s+)?(?:you|someone|somebody|anyone)\b[\w\s]*?)?\bhelp\s+(?:me|us)(?:\s+out)?[\s.!?]*$)",
+    r"(?:(?:could|can|would|will)\s+)?(?:(?:one\s+of\s+)?(?:you|someone|somebody|anyone)\b[\w\s]*?)?\bhelp\s+(?:me|us)(?:\s+out)?[\s.!?]*$|"
+    # "Help for a funeral.", "Need help with a wedding photo.": what the help is for, the edit said apart
+    r"(?:(?:i|we)\s+)?(?:need\s+)?help\s+(?:for\s+(?:a|an|my|our|the|this)\s+[\w'-]+(?:\s+[\w'-]+)?|"
+    r"with\s+(?:a|an|my|our|this|the)\s+(?:[\w'-]+\s+){0,2}(?:photo|picture|image|pic|shot))[\s.!?]*$)",
     re.I,
 )
 _EVERYTHING_ELSE = re.compile(

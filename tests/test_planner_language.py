@@ -1075,6 +1075,8 @@ def test_told_actions_and_people_said_by_their_clothes(prompt, op, noun):
         ("It's rare to have one of the whole team, and I would love it if someone could remove the cones.", ["remove"]),
         ("Not sure if it's doable, but could you photoshop the bin out of this picture? Can anyone help me out?", ["remove"]),
         ("Hello, do what you like with it, oh and please remove the car on the right", ["remove"]),
+        ("Help for a memorial service. Please remove the man in the hat.", ["remove"]),  # what the help is for
+        ("Need help with an old family photo. Brighten it a bit.", ["lighting"]),
     ],
 )
 def test_asides_about_the_request_are_no_edits(prompt, expected):
