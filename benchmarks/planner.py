@@ -8,9 +8,9 @@ prompts); toy-world exact gold-graph match (single, compound, multi-turn); ImgEd
 EdiVal coverage (no unparsed span); prompts per second (the rule planner with its op gate).
 
 Those corpora are what the rules were tuned on, and so are ``benchmarks/data/dev_*`` (written for
-issue 12) and ``dev_real_*`` to ``dev_real16_*`` (the first sixteen real-prompt sets, each held out until
+issue 12) and ``dev_real_*`` to ``dev_real17_*`` (the first seventeen real-prompt sets, each held out until
 its first scoring): their failures were read while tuning. The held-out figures come from
-``benchmarks/data/heldout_*`` (the seventeenth real-prompt set, see HELDOUT.md), never tuned on:
+``benchmarks/data/heldout_*`` (the eighteenth real-prompt set, see HELDOUT.md), never tuned on:
 single-turn op classes exact (identity locks ignored) and 3-turn session turns exact (op classes and
 target head nouns). Only its rates are printed and kept, not its misses.
 Prints a table, writes JSON.
@@ -43,7 +43,7 @@ TUNED_SETS = {"dev": "dev", "dev_real": "first real set", "dev_real2": "second r
               "dev_real10": "tenth real set", "dev_real11": "eleventh real set",
               "dev_real12": "twelfth real set", "dev_real13": "thirteenth real set",
               "dev_real14": "fourteenth real set", "dev_real15": "fifteenth real set",
-              "dev_real16": "sixteenth real set"}
+              "dev_real16": "sixteenth real set", "dev_real17": "seventeenth real set"}
 
 # ImgEdit edit_type -> the ops that count as agreeing (compose is scored on its own).
 IMGEDIT_OPS = {
