@@ -340,9 +340,8 @@ def _background_drawn(node: EditNode, before: torch.Tensor, drawn: torch.Tensor,
         drawn, program = primitives.plane_fit(drawn, background)[0], [*program, "plane_fit"]
     elif family == "two_tone":
         named = palette().get(p.color)
-        if named is None:
-            pixels = np.round(primitives.rgb(before)[background]).astype(int)
-            colours, counts = np.unique(pixels, axis=0, return_counts=True)
+        if named is None:  # the colour the background has most of
+            colours, counts = primitives.colour_counts(before, background)
             named = tuple(colours[np.argmax(counts)])
         drawn, program = primitives.two_tone(drawn, background, named), [*program, "two_tone"]
     core = ndimage.binary_erosion(background, border_value=1)  # the rim's colours come from inside
@@ -355,7 +354,7 @@ def _family(image: torch.Tensor, background: np.ndarray) -> str | None:
     up, None for anything else (a photo)."""
     if primitives.plane_fit(image, background)[1] <= primitives.SMOOTH_RESIDUAL:
         return "plane_fit"
-    _, counts = np.unique(np.round(primitives.rgb(image)[background]).astype(int), axis=0, return_counts=True)
+    counts = primitives.colour_counts(image, background)[1]
     return "two_tone" if np.sort(counts)[-2:].sum() >= primitives.SNAP_FLAT_SHARE * background.sum() else None
 
 

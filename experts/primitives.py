@@ -8,6 +8,7 @@
 - ``smooth_fill``: what a smooth surround (one colour, a gradient) continues behind a thing;
 - ``snap``: a drawing of flat-colour art snapped to the art's colours (``flat_palette``);
 - ``matte``: a drawn thing of one named colour remade over a known surround, the drawing's coverage kept;
+- ``colour_counts``: the colours a region has, and how many pixels each;
 - ``two_tone`` / ``plane_fit``: a drawn pattern made two flat tones (stripes, a checkerboard) or a
   plane (a gradient); ``bleed``: a colour field carried past a mask's edge (what lies behind a rim);
 - ``global_transform``: regenerate everything but a protected foreground (a look with no preset in
@@ -182,7 +183,7 @@ def composite(
     onto = image if onto is None else onto
     if not cutout.any():
         raise EditorError("the cut-out to paste is empty; ground the target first")
-    colours, coverage, rim = _matte(image, cutout)
+    colours, coverage, rim = _cutout_matte(image, cutout)
     signed = np.where(cutout, 0.5 - ndimage.distance_transform_edt(cutout), ndimage.distance_transform_edt(~cutout) - 0.5)
     signed = np.where(rim, 0.5 - coverage, signed)
     cx, cy = box_centre(cutout)
@@ -208,7 +209,7 @@ def repaint(
     pixels it changed. Repainting a thing with what lies behind it erases it."""
     if not cutout.any():
         raise EditorError("the region to repaint is empty; ground the target first")
-    colours, coverage, rim = _matte(image, cutout)
+    colours, coverage, rim = _cutout_matte(image, cutout)
     share = torch.from_numpy(np.where(rim, coverage, cutout).astype(np.float32))[None, None]
     if not isinstance(color, torch.Tensor):
         color = solid(color)
@@ -273,14 +274,19 @@ SNAP_FLAT_SHARE = 0.9  # of the ring: flat-colour art, when its few colours cove
 SNAP_DISTANCE = 60.0  # levels: a drawn pixel this near one of them becomes it (chosen on val: 40, 60, 80, 120)
 
 
+def colour_counts(image: torch.Tensor, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct colours (k, 3; whole 0-255 levels) of the pixels under ``mask``, in order, and how
+    many pixels have each."""
+    return np.unique(np.round(rgb(image)[mask]).astype(int), axis=0, return_counts=True)
+
+
 def flat_palette(image: torch.Tensor, region: np.ndarray) -> np.ndarray | None:
     """The colours of the flat-colour art in and around ``region`` (k, 3; 0-255), or None when a few
     colours do not make it up (a photo, a texture), where nothing should be snapped."""
     ring = ndimage.binary_dilation(region, iterations=SNAP_RING)
-    pixels = np.round(rgb(image)).astype(int)[ring]
-    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    colours, counts = colour_counts(image, ring)
     kept = counts >= SNAP_MIN_PIXELS
-    if counts[kept].sum() < SNAP_FLAT_SHARE * len(pixels):
+    if counts[kept].sum() < SNAP_FLAT_SHARE * ring.sum():
         return None
     return colours[kept].astype(np.float32)
 
@@ -310,10 +316,10 @@ def matte(drawn: torch.Tensor, behind: torch.Tensor, region: np.ndarray, color: 
     the edge stays anti-aliased."""
     px, bg = rgb(drawn), rgb(behind)
     towards = np.asarray(color, np.float32) - bg
-    coverage = ((px - bg) * towards).sum(axis=2) / np.maximum((towards**2).sum(axis=2), 1e-6)
+    coverage, _ = _coverage(px, bg, towards)
     low, high = MATTE_CLEAN
     coverage = np.where(coverage < low, 0.0, np.where(coverage > high, 1.0, coverage))
-    out = rgb(drawn)
+    out = px.copy()
     out[region] = (bg + coverage[..., None] * towards)[region]
     return from_rgb(np.clip(out, 0, 255)).to(drawn.dtype)
 
@@ -324,7 +330,7 @@ def bleed(image: torch.Tensor, mask: np.ndarray) -> torch.Tensor:
     return image[:, :, torch.from_numpy(iy), torch.from_numpy(ix)]
 
 
-def _matte(image: torch.Tensor, cutout: np.ndarray):
+def _cutout_matte(image: torch.Tensor, cutout: np.ndarray):
     """The thing under ``cutout`` as a two-colour matte: per pixel, the thing's own colour (that of
     its nearest inner pixel, so bled outwards past its rim) and its coverage, read against the
     colour behind it (the nearest pixel outside it); and the rim, where that coverage was read from
@@ -333,7 +339,13 @@ def _matte(image: torch.Tensor, cutout: np.ndarray):
     core = core if core.any() else cutout  # rim pixels are part background: colours come from inside
     colours, behind = bleed(image, core), bleed(image, ~dilate(cutout, 1))
     fg, bg, px = (c[0].permute(1, 2, 0).float().numpy() for c in (colours, behind, image))
-    contrast = ((fg - bg) ** 2).sum(axis=2)
-    coverage = np.clip(((px - bg) * (fg - bg)).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1)
+    coverage, contrast = _coverage(px, bg, fg - bg)
     rim = ndimage.binary_dilation(cutout) & ~core & (contrast > 0.05)
     return colours, coverage, rim
+
+
+def _coverage(pixels: np.ndarray, behind: np.ndarray, towards: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel, how far its colour lies from ``behind`` along ``towards`` (the thing's colour less
+    ``behind``; 0 to 1: a two-colour matte's coverage), and the squared contrast it was read against."""
+    contrast = (towards**2).sum(axis=2)
+    return np.clip(((pixels - behind) * towards).sum(axis=2) / np.maximum(contrast, 1e-6), 0, 1), contrast
