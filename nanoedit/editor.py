@@ -548,11 +548,11 @@ class Editor:
             region_full = region
             final = keep_outside(source_px, edited_px, region)
         content = final
-        if looks_before or looks_after:
-            final, region_full = self._looked(np.asarray(source), content, region_full, looks_before, looks_after)
+        if looks_before or looks_after:  # (a look node sets one, so it is always among these)
+            shown_before = self._looked_as(np.asarray(source), looks_before)
+            final, region_full = self._looked(shown_before, content, region_full, looks_before, looks_after)
         for node, record in look_records:
-            record["checks"] = verify(node, self._looked_as(np.asarray(source), looks_before), final, region_full,
-                                      None, self.config)  # fmt: skip
+            record["checks"] = verify(node, shown_before, final, region_full, None, self.config)
         timings["composite_ms"] = _ms(t0)
         timings["total_ms"] = _ms(started)
         trace = {
@@ -595,17 +595,18 @@ class Editor:
         regions = self.grounder.regions(Image.fromarray(content, "RGB")) if looks.needs_regions else None
         return looks.apply(content, regions)
 
-    def _looked(self, source, content, region, before, after) -> tuple[np.ndarray, np.ndarray]:
+    def _looked(self, shown_before, content, region, before, after) -> tuple[np.ndarray, np.ndarray]:
         """The edited ``content`` with the looks ``after`` on top, and where it may differ from the
-        picture as it was (``source`` with the looks ``before``): everywhere when the looks changed;
-        else the content's edit, spread as far as the looks spread a change (a pixelated block)."""
+        picture as it was (``shown_before``: the source with the looks ``before``): everywhere when the
+        looks changed; else the content's edit, spread as far as the looks spread a change (a pixelated
+        block)."""
         shown = self._looked_as(content, after)
         if before != after:
             return shown, np.ones_like(region)
         from nanoedit.fusion import keep_outside
 
         spread = after.spread(region)
-        return keep_outside(self._looked_as(source, before), shown, spread), spread
+        return keep_outside(shown_before, shown, spread), spread
 
     def _working(self, image: Image.Image) -> Image.Image:
         """The image at the model's working size (unchanged when it already is that size)."""
@@ -647,7 +648,7 @@ class Editor:
 
     def _adapters(self, routes, generative: bool = True):
         """Make the routed adapter(s) active on the backbone; yields what peft reports active.
-        A program that runs no generative primitive (an identity lock, a filter) leaves the weights alone."""
+        A program that runs no generative primitive (an identity lock, a repaint) leaves the weights alone."""
         return _ActiveAdapters(self, routes if generative else [])
 
     def _mix(self, routes) -> str:
